@@ -1,0 +1,357 @@
+"""Knowledge-base commands: init, stats, alliances, organisations, projects, add, import, export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from alliances.cli.common import DbOption, JsonOption, console, open_database, print_json, print_table
+from alliances.errors import InvalidInput
+from alliances.store.bundle import init_database
+from alliances.store.db import safe_url
+from alliances.store.filters import ORGANISATION_SORTS, Filters
+from alliances.store.io import export_csv, export_jsonl, import_records, read_records
+from alliances.store.merge import merge_organisations
+from alliances.store.organisations import find_organisation, get_organisation, list_organisations
+from alliances.store.projects import get_project, list_projects, stats
+from alliances.store.queries import get_alliance, iter_alliances, list_alliances
+
+orgs_app = typer.Typer(help="Organisations: list, show, search, merge.", no_args_is_help=True)
+projects_app = typer.Typer(help="Innovation projects: list, show.", no_args_is_help=True)
+
+Opt = typer.Option
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command("stats")(stats_cmd)
+    app.command("list")(list_cmd)
+    app.command("show")(show_cmd)
+    app.command("add")(add_cmd)
+    app.command("import")(import_cmd)
+    app.command("export")(export_cmd)
+    app.add_typer(orgs_app, name="orgs")
+    app.add_typer(projects_app, name="projects")
+
+
+def init(db: DbOption = None) -> None:
+    """Create the database (SQLite by default) and load the bundled data; running it twice changes nothing."""
+    database = open_database(db, require=False, write=True)
+    counts = init_database(database)
+    added = ", ".join(f"{n} {what}" for what, n in counts.items())
+    console.print(f"Database ready at {safe_url(database.url)} (added {added}).")
+
+
+def stats_cmd(db: DbOption = None, json: JsonOption = False) -> None:
+    """Counts of organisations, alliances, projects and sources."""
+    with open_database(db).session() as session:
+        data = stats(session)
+    if json:
+        print_json(data)
+        return
+    rows = [
+        {"what": k, "count": data[k]}
+        for k in (
+            "organisations",
+            "alliances",
+            "projects",
+            "sources",
+            "evidence",
+            "surveys",
+            "candidates_pending",
+        )
+    ]
+    print_table(rows, ["what", "count"], title="Alliance Observatory")
+    print_table(
+        [{"origin": k, "alliances": v} for k, v in data["alliances_by_origin"].items()],
+        ["origin", "alliances"],
+    )
+
+
+FilterOpts = dict[str, Any]
+
+
+def list_cmd(
+    db: DbOption = None,
+    q: Annotated[str | None, Opt("--q", "-q", help="Full-text search.")] = None,
+    party: Annotated[str | None, Opt(help="Organisation name or id (includes subsidiaries).")] = None,
+    type: Annotated[str | None, Opt("--type", help="Alliance type.")] = None,
+    technology: Annotated[str | None, Opt(help="Technology.")] = None,
+    stage: Annotated[str | None, Opt(help="Value-chain stage.")] = None,
+    status: Annotated[str | None, Opt(help="announced, active or terminated.")] = None,
+    kind: Annotated[str | None, Opt(help="Kind of one of the parties.")] = None,
+    country: Annotated[str | None, Opt(help="Country (ISO code) of one of the parties.")] = None,
+    year_from: Annotated[int | None, Opt("--from", help="First year.")] = None,
+    year_to: Annotated[int | None, Opt("--to", help="Last year.")] = None,
+    sort: Annotated[str | None, Opt(help="Field, - for descending.")] = None,
+    page: Annotated[int, Opt(help="Page number.")] = 1,
+    per_page: Annotated[int, Opt(help="Rows per page.")] = 50,
+    json: JsonOption = False,
+) -> None:
+    """List alliances, with filters."""
+    filters = Filters.parse(
+        {
+            "q": q,
+            "party": party,
+            "type": type,
+            "technology": technology,
+            "stage": stage,
+            "status": status,
+            "kind": kind,
+            "country": country,
+            "year_from": year_from,
+            "year_to": year_to,
+            "sort": sort,
+            "page": page,
+            "per_page": per_page,
+        }
+    )
+    with open_database(db).session() as session:
+        result = list_alliances(session, filters)
+    if json:
+        print_json(result)
+        return
+    rows = [
+        {**a, "parties": [p["name"] for p in a["parties"]], "date": a["announced"]} for a in result["items"]
+    ]
+    print_table(
+        rows,
+        ["id", "parties", "type", "technologies", "stages", "date", "status"],
+        title=f"{result['total']} alliances (page {result['page']})",
+    )
+
+
+def show_cmd(
+    alliance_id: Annotated[int, typer.Argument(help="Alliance id.")],
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """One alliance with its evidence and sources."""
+    with open_database(db).session() as session:
+        record = get_alliance(session, alliance_id)
+    if json:
+        print_json(record)
+        return
+    console.print(f"[bold]#{record['id']} {record['title']}[/bold]  ({record['key']})")
+    for label, value in (
+        ("Parties", ", ".join(f"{p['name']} ({p['kind']}, {p['role']})" for p in record["parties"])),
+        ("Type", record["type"]),
+        ("Technologies", ", ".join(record["technologies"])),
+        ("Stages", ", ".join(record["stages"])),
+        ("Therapeutic areas", ", ".join(record["therapeutic_areas"])),
+        ("Announced", record["announced"]),
+        ("Ended", record["ended"]),
+        ("Status", record["status"]),
+        ("Amount", _amount(record["amount"])),
+        ("Vehicle", record["vehicle"]),
+        ("Description", record["description"]),
+    ):
+        if value:
+            console.print(f"  {label}: {value}", highlight=False)
+    for event in record["events"]:
+        console.print(f"  Event: {event['date'] or '?'} {event['kind']}", highlight=False)
+    for ev in record["evidence"]:
+        src = ev["source"]
+        quote = f"“{ev['quote']}” " if ev["quote"] else ""
+        where = src["url"] or src["path"] or ""
+        console.print(f"  Evidence: {quote}— {src['title'] or ''} {where}".rstrip(), highlight=False)
+
+
+def _amount(amount: dict[str, Any] | None) -> str:
+    if not amount:
+        return ""
+    return f"{amount['value']:,.0f} {amount['currency'] or ''} ({amount['kind']})"
+
+
+def add_cmd(
+    file: Annotated[Path, typer.Argument(help="YAML or JSON file of one or more alliances.")],
+    db: DbOption = None,
+) -> None:
+    """Add alliances from a YAML or JSON file; all or nothing."""
+    with open_database(db, write=True).session() as session:
+        report = import_records(session, read_records(file), origin="user")
+    console.print(f"Added {report.added} alliance(s); {report.skipped} already present.")
+
+
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="JSON Lines (SCHEMA.md records or documents) or CSV file.")],
+    db: DbOption = None,
+    skip_invalid: Annotated[bool, Opt(help="Import valid records and report the others.")] = False,
+) -> None:
+    """Import alliances; by default the first bad record aborts the whole import and nothing is written."""
+    if not file.exists():
+        raise InvalidInput(f"{file}: no such file")
+    with open_database(db, write=True).session() as session:
+        report = import_records(session, read_records(file), skip_invalid=skip_invalid)
+    for error in report.errors:
+        typer.echo(f"skipped: {error}", err=True)
+    console.print(
+        f"Imported {report.added} alliance(s); {report.skipped} already present; "
+        f"{len(report.errors)} invalid."
+    )
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def export_cmd(
+    db: DbOption = None,
+    format: Annotated[str, Opt("--format", help="jsonl or csv.")] = "jsonl",
+    output: Annotated[
+        Path | None, Opt("--output", "-o", help="File to write (default: standard output).")
+    ] = None,
+) -> None:
+    """Export every alliance as JSON Lines (re-importable) or CSV."""
+    if format not in ("jsonl", "csv"):
+        raise InvalidInput(f"--format must be jsonl or csv, not {format!r}")
+    with open_database(db).session() as session:
+        chunks = (
+            export_jsonl(session)
+            if format == "jsonl"
+            else export_csv(iter_alliances(session, Filters(sort="id")))
+        )
+        if output is None:
+            for chunk in chunks:
+                sys.stdout.write(chunk)
+            return
+        tmp = output.with_name(output.name + ".part")
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        tmp.replace(output)
+
+
+@orgs_app.command("list")
+def orgs_list(
+    db: DbOption = None,
+    q: Annotated[str | None, Opt("--q", "-q", help="Name contains.")] = None,
+    kind: Annotated[str | None, Opt(help="Organisation kind.")] = None,
+    country: Annotated[str | None, Opt(help="Country code.")] = None,
+    sort: Annotated[str | None, Opt(help="name, kind, country or degree (- for descending).")] = "-degree",
+    page: Annotated[int, Opt()] = 1,
+    per_page: Annotated[int, Opt()] = 50,
+    json: JsonOption = False,
+) -> None:
+    """List organisations, most connected first."""
+    filters = Filters.parse(
+        {"q": q, "kind": kind, "country": country, "sort": sort, "page": page, "per_page": per_page},
+        ORGANISATION_SORTS,
+    )
+    with open_database(db).session() as session:
+        result = list_organisations(session, filters)
+    if json:
+        print_json(result)
+        return
+    print_table(
+        result["items"], ["id", "name", "kind", "country", "degree"], title=f"{result['total']} organisations"
+    )
+
+
+@orgs_app.command("show")
+def orgs_show(
+    ref: Annotated[str, typer.Argument(help="Id or name.")], db: DbOption = None, json: JsonOption = False
+) -> None:
+    """An organisation's profile: family, partners, technologies, alliances."""
+    with open_database(db).session() as session:
+        profile = get_organisation(session, ref)
+    if json:
+        print_json(profile)
+        return
+    console.print(
+        f"[bold]#{profile['id']} {profile['name']}[/bold] — {profile['kind']}, {profile['country'] or '?'}"
+    )
+    if profile["aliases"]:
+        console.print(f"  Also known as: {', '.join(profile['aliases'])}", highlight=False)
+    if profile["parent"]:
+        console.print(f"  Parent: {profile['parent']['name']}", highlight=False)
+    if profile["subsidiaries"]:
+        console.print(
+            f"  Subsidiaries: {', '.join(s['name'] for s in profile['subsidiaries'])}", highlight=False
+        )
+    console.print(f"  Technologies: {_counts(profile['technologies'])}", highlight=False)
+    console.print(f"  Stages: {_counts(profile['stages'])}", highlight=False)
+    rows = [
+        {**a, "parties": [p["name"] for p in a["parties"]], "date": a["announced"]}
+        for a in profile["alliances"]
+    ]
+    print_table(
+        rows, ["id", "parties", "type", "technologies", "date", "status"], title=f"{len(rows)} alliances"
+    )
+
+
+def _counts(counter: dict[str, int]) -> str:
+    return ", ".join(f"{k} ({v})" for k, v in counter.items()) or "—"
+
+
+@orgs_app.command("search")
+def orgs_search(
+    text: Annotated[str, typer.Argument(help="Part of a name or alias.")],
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Find organisations by name or alias, with near matches when nothing contains the text."""
+    from alliances.store.organisations import search_organisations
+
+    with open_database(db).session() as session:
+        items = search_organisations(session, text)
+    if json:
+        print_json(items)
+        return
+    print_table(items, ["id", "name", "kind", "country", "degree"], title=f"{len(items)} match(es)")
+
+
+@orgs_app.command("merge")
+def orgs_merge(
+    keep: Annotated[str, typer.Argument(help="Organisation to keep (id or name).")],
+    drop: Annotated[str, typer.Argument(help="Organisation merged into it (id or name).")],
+    db: DbOption = None,
+) -> None:
+    """Merge DROP into KEEP: every alliance, project, alias and identifier of both is kept."""
+    with open_database(db, write=True).session() as session:
+        kept = find_organisation(session, keep)
+        dropped = find_organisation(session, drop)
+        name = dropped.name
+        merged = merge_organisations(session, kept.id, dropped.id)
+        console.print(f"Merged {name} into {merged.name} (#{merged.id}).")
+
+
+@projects_app.command("list")
+def projects_list(
+    db: DbOption = None,
+    q: Annotated[str | None, Opt("--q", "-q")] = None,
+    technology: Annotated[str | None, Opt()] = None,
+    stage: Annotated[str | None, Opt()] = None,
+    json: JsonOption = False,
+) -> None:
+    """List innovation projects."""
+    filters = Filters.parse({"q": q, "technology": technology, "stage": stage, "per_page": 500})
+    with open_database(db).session() as session:
+        result = list_projects(session, filters)
+    if json:
+        print_json(result)
+        return
+    rows = [{**p, "owners": [o["name"] for o in p["owners"]]} for p in result["items"]]
+    print_table(
+        rows, ["id", "name", "owners", "technologies", "stages", "year"], title=f"{result['total']} projects"
+    )
+
+
+@projects_app.command("show")
+def projects_show(
+    project_id: Annotated[int, typer.Argument()], db: DbOption = None, json: JsonOption = False
+) -> None:
+    """One project with its evidence."""
+    with open_database(db).session() as session:
+        record = get_project(session, project_id)
+    if json:
+        print_json(record)
+        return
+    console.print(f"[bold]#{record['id']} {record['name']}[/bold]")
+    console.print(f"  Owners: {', '.join(o['name'] for o in record['owners']) or '—'}", highlight=False)
+    for label in ("description", "technologies", "stages", "announced", "figures"):
+        if record[label]:
+            console.print(f"  {label.capitalize()}: {record[label]}", highlight=False)
+    for ev in record["evidence"]:
+        console.print(f"  Evidence: “{ev['quote']}” — {ev['source']['title']}", highlight=False)

@@ -1,0 +1,118 @@
+"""Vocabularies of the extraction (YAML under alliances/data/extract/), loaded and compiled once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from alliances.taxonomy import load_data_file
+
+
+def _rx(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    """Compile a vocabulary pattern; an ASCII apostrophe also matches the typographic one."""
+    return re.compile(pattern.replace("'", "['’]"), flags)
+
+
+@dataclass(frozen=True)
+class TriggerRule:
+    type: str
+    strength: str
+    layout: str
+    regex: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Cues:
+    subsidiary: re.Pattern[str]
+    own_subsidiary: re.Pattern[str]
+    reporting: re.Pattern[str]
+    plural_pronouns: re.Pattern[str]
+    anaphora: re.Pattern[str]
+    coordination: re.Pattern[str]
+    coordination_descriptive: re.Pattern[str]
+    clause_end: re.Pattern[str]
+    terminations: re.Pattern[str]
+    announced: re.Pattern[str]
+    stop_names: frozenset[str]
+    stop_spans: frozenset[str]
+    company_name: re.Pattern[str]
+    institution: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Classes:
+    type_cues: tuple[tuple[str, re.Pattern[str]], ...]
+    section_cues: tuple[tuple[str, re.Pattern[str]], ...]
+    multi_party: int
+    multi_party_type: str
+    technologies: tuple[tuple[str, re.Pattern[str]], ...]
+    stages: tuple[tuple[str, re.Pattern[str]], ...]
+    areas: tuple[tuple[str, re.Pattern[str]], ...]
+
+
+@cache
+def trigger_rules() -> tuple[TriggerRule, ...]:
+    raw = load_data_file("extract/triggers.yaml")
+    return tuple(
+        TriggerRule(t["type"], t.get("strength", "generic"), t.get("layout", "svo"), _rx(r"\b" + t["pattern"]))
+        for t in raw["triggers"]
+    )
+
+
+_CAP = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.&-]*|[a-z]+[A-Z][\w-]*|\d[\w-]*[A-Za-z][\w-]*)"
+
+
+@cache
+def cues() -> Cues:
+    raw = load_data_file("extract/cues.yaml")
+    trig = load_data_file("extract/triggers.yaml")
+    suffixes = "|".join(re.escape(s) for s in sorted(raw["company_suffixes"], key=len, reverse=True))
+    heads = "|".join(re.escape(s) for s in raw["institution_heads"])
+    tails = "|".join(re.escape(s) for s in raw["institution_tails"])
+    company = re.compile(rf"\b{_CAP}(?:[ -]{_CAP}){{0,3}} (?:{suffixes})(?![\w])")
+    institution = re.compile(
+        rf"\b(?:(?:{heads})(?: (?:de la|de l['’]|des|du|de|d['’]|of the|of|for)\s?)?(?:{_CAP})(?:[ -]{_CAP}){{0,3}}"
+        rf"|{_CAP}(?: {_CAP}){{0,2}} (?:{tails}))\b"
+    )
+    return Cues(
+        subsidiary=_rx(raw["subsidiary"]),
+        own_subsidiary=_rx(raw["own_subsidiary"]),
+        reporting=_rx(raw["reporting"]),
+        plural_pronouns=_rx(raw["plural_pronouns"]),
+        anaphora=_rx(raw["anaphora"]),
+        coordination=_rx(raw["coordination"]),
+        coordination_descriptive=_rx(raw["coordination_descriptive"]),
+        clause_end=_rx(raw["clause_end"]),
+        terminations=_rx(r"\b" + trig["terminations"]),
+        announced=_rx(r"\b" + trig["announced"]),
+        stop_names=frozenset(w.lower() for w in str(raw["stop_names"]).split()),
+        stop_spans=frozenset(s.lower() for s in raw["stop_spans"]),
+        company_name=company,
+        institution=institution,
+    )
+
+
+def _pairs(mapping: dict[str, str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((key, _rx(pattern)) for key, pattern in mapping.items())
+
+
+@cache
+def classes() -> Classes:
+    raw: dict[str, Any] = load_data_file("extract/classify.yaml")
+    return Classes(
+        type_cues=_pairs(raw["type_cues"]),
+        section_cues=_pairs(raw["section_cues"]),
+        multi_party=int(raw["multi_party"]["parties"]),
+        multi_party_type=str(raw["multi_party"]["type"]),
+        technologies=_pairs(raw["technologies"]),
+        stages=_pairs(raw["stages"]),
+        areas=_pairs(raw["therapeutic_areas"]),
+    )
+
+
+@cache
+def pipeline_config() -> dict[str, Any]:
+    raw: dict[str, Any] = load_data_file("extract/pipeline.yaml")
+    return raw

@@ -1,0 +1,215 @@
+"""Steps after detection: which sentences describe each alliance, then its type, technologies,
+stages, areas, date, amount and status, and finally one record per alliance.
+"""
+
+from __future__ import annotations
+
+import re
+
+from alliances.extract.amounts import find_amounts
+from alliances.extract.dates import find_dates, to_date
+from alliances.extract.document import Alliance, Doc, Span
+from alliances.extract.gazetteer import fold
+from alliances.extract.pipeline import Context, Step, register
+from alliances.extract.resources import classes, cues
+
+_DEMONSTRATIVE = re.compile(r"^(?:ce|cet|cette|ces|this|these|such|ainsi|thus)\b", re.I)
+LOOKAHEAD = 8
+
+
+def _names_in(doc: Doc, index: int) -> set[str]:
+    s = doc.sentences[index]
+    return {fold(m.canonical) for m in doc.mentions if s.start <= m.start < s.end}
+
+
+def _current(doc: Doc, a: Alliance) -> bool:
+    """Not an older alliance recalled in passing: no date, or the publication year."""
+    return a.date is None or bool(doc.date and a.date[:4] == doc.date[:4])
+
+
+@register("attach_context")
+def make_attach_context(_: Context) -> Step:
+    def step(doc: Doc) -> Doc:
+        if not doc.alliances:
+            return doc
+        own = {a.sentence for a in doc.alliances}
+        sticky: Alliance | None = None
+        for a in doc.alliances:
+            a.context = [a.sentence]
+            first = doc.sentences[a.sentence]
+            prev = a.sentence - 1
+            if prev >= 0 and doc.sentences[prev].paragraph == first.paragraph and _DEMONSTRATIVE.match(
+                doc.sent_text(a.sentence)
+            ):
+                a.context.insert(0, prev)
+        for i in range(len(doc.sentences)):
+            if i in own:
+                sticky = next(a for a in doc.alliances if a.sentence == i)
+                continue
+            near = [a for a in doc.alliances if 0 < i - a.sentence <= LOOKAHEAD]
+            if not near:
+                continue
+            names = _names_in(doc, i)
+            scored = [(len(names & {fold(p.canonical) for p in a.parties}), a) for a in near]
+            best = max(n for n, _ in scored)
+            if best:
+                ties = [a for n, a in scored if n == best]
+                pick = sticky if sticky in ties else max(ties, key=lambda a: (_current(doc, a), a.sentence))
+            elif cues().anaphora.search(doc.sent_text(i)):
+                pick = sticky if sticky in near else near[-1]
+            elif not names and near[-1].context[-1] == i - 1 and (
+                doc.sentences[i].paragraph == doc.sentences[i - 1].paragraph
+            ):
+                pick = near[-1]
+            else:
+                continue
+            pick.context.append(i)
+            sticky = pick
+        return doc
+
+    return step
+
+
+def _text(doc: Doc, a: Alliance) -> str:
+    return " ".join(doc.sent_text(i) for i in a.context)
+
+
+def _clause(doc: Doc, a: Alliance) -> str:
+    return doc.span_text(a.clause or a.evidence)
+
+
+def _section(doc: Doc, a: Alliance) -> str:
+    """The paragraph before the alliance's one and the nearest heading: where studies frame a case."""
+    para = doc.sentences[a.sentence].paragraph
+    parts = [doc.sent_text(i) for i in range(a.sentence) if para - 1 <= doc.sentences[i].paragraph < para]
+    for i in range(a.sentence - 1, max(-1, a.sentence - 15), -1):
+        if doc.sentences[i].heading and len(re.findall(r"[^\W\d]{3,}", doc.sent_text(i))) >= 2:
+            parts.append(doc.sent_text(i))
+            break
+    return " ".join(parts)
+
+
+@register("classify")
+def make_classify(_: Context) -> Step:
+    k = classes()
+
+    def step(doc: Doc) -> Doc:
+        for a in doc.alliances:
+            sentence = doc.sent_text(a.sentence)
+            clause = _clause(doc, a)
+            if a.trigger.strength == "strong":
+                a.type = a.trigger.type
+            else:
+                jv = dict(k.type_cues)["joint_venture"]
+                cue = next((t for t, rx in k.type_cues if rx.search(clause)), None)
+                if jv.search(sentence):
+                    cue = "joint_venture"
+                section = next((t for t, rx in k.section_cues if rx.search(_section(doc, a))), None)
+                if cue:
+                    a.type = cue
+                elif len(a.parties) >= k.multi_party:
+                    a.type = k.multi_party_type
+                elif section:
+                    a.type = section
+            if a.vehicle is None and a.type == "joint_venture":
+                a.vehicle = _vehicle(doc, a)
+            text = _text(doc, a)
+            a.technologies = [t for t, rx in k.technologies if rx.search(text)]
+            a.stages = [t for t, rx in k.stages if rx.search(text)]
+            a.therapeutic_areas = [t for t, rx in k.areas if rx.search(text)]
+        return doc
+
+    return step
+
+
+def _vehicle(doc: Doc, a: Alliance) -> str | None:
+    """The vehicle named by a "created by" expression in the alliance's sentence."""
+    for t in doc.triggers:
+        if t.sentence == a.sentence and t.pattern == "created_by":
+            before = [m for m in doc.mentions if doc.sentences[a.sentence].start <= m.start and m.end <= t.start]
+            if before:
+                return before[-1].text
+    return None
+
+
+@register("parse_dates")
+def make_parse_dates(_: Context) -> Step:
+    def step(doc: Doc) -> Doc:
+        base = to_date(doc.date)
+        for a in doc.alliances:
+            clause_span = a.clause or a.evidence
+            for span in (clause_span, a.evidence):
+                text = doc.span_text(span)
+                text = re.sub(r"\([^()]*\d{4}[^()]*\)", lambda m: " " * len(m.group()), text)  # citations
+                found = find_dates(text, base)
+                if found:
+                    pivot = a.trigger.start - span.start
+                    best = min(found, key=lambda d: abs(d.start - pivot))
+                    a.date = best.value or None
+                    break
+        return doc
+
+    return step
+
+
+@register("parse_amounts")
+def make_parse_amounts(_: Context) -> Step:
+    def step(doc: Doc) -> Doc:
+        for a in doc.alliances:
+            amounts = find_amounts(_clause(doc, a))
+            if not amounts:
+                for i in a.context[1:]:
+                    text = doc.sent_text(i)
+                    if cues().plural_pronouns.search(text) or cues().anaphora.search(text):
+                        amounts = find_amounts(text)
+                        if amounts:
+                            break
+            if amounts:
+                a.amount = amounts[0].as_dict()
+        return doc
+
+    return step
+
+
+@register("set_status")
+def make_set_status(_: Context) -> Step:
+    def step(doc: Doc) -> Doc:
+        c = cues()
+        for a in doc.alliances:
+            later = " ".join(doc.sent_text(i) for i in a.context if i != a.sentence)
+            if c.terminations.search(_clause(doc, a)) or c.terminations.search(later):
+                a.status = "terminated"
+            elif c.announced.search(_clause(doc, a)):
+                a.status = "announced"
+        return doc
+
+    return step
+
+
+@register("merge_duplicates")
+def make_merge_duplicates(_: Context) -> Step:
+    def step(doc: Doc) -> Doc:
+        merged: list[Alliance] = []
+        for a in doc.alliances:
+            # a later undated mention of the same parties restates a dated one ("la joint-venture…")
+            twin = next((b for b in merged if b.key() == a.key()
+                         and ((b.date or "")[:4] == (a.date or "")[:4] or a.date is None)), None)
+            if twin is None:
+                merged.append(a)
+                continue
+            twin.technologies = [t for t, _ in classes().technologies if t in {*twin.technologies, *a.technologies}]
+            twin.stages = [t for t, _ in classes().stages if t in {*twin.stages, *a.stages}]
+            twin.therapeutic_areas = list(dict.fromkeys([*twin.therapeutic_areas, *a.therapeutic_areas]))
+            twin.date = twin.date or a.date
+            twin.amount = twin.amount or a.amount
+            twin.vehicle = twin.vehicle or a.vehicle
+            twin.status = "terminated" if "terminated" in (twin.status, a.status) else twin.status or a.status
+            twin.confidence = min(0.99, max(twin.confidence, a.confidence) + 0.05)
+        doc.alliances = merged
+        return doc
+
+    return step
+
+
+def evidence_span(a: Alliance) -> Span:
+    return a.evidence

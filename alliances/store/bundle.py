@@ -1,0 +1,262 @@
+"""The bundled dataset: curated organisations, facts read in the seed documents, and real alliances.
+
+Loading is idempotent: every record has a stable key, and a key already present is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alliances.errors import InvalidInput
+from alliances.store.dates import check_partial_date, year_of
+from alliances.store.db import Database
+from alliances.store.models import (
+    Alliance,
+    Evidence,
+    Organisation,
+    Project,
+    ProjectOwner,
+    ProjectTag,
+    Source,
+    Survey,
+    SurveyFigure,
+)
+from alliances.store.resolve import Resolver
+from alliances.store.writes import add_alliance, add_organisation, amount_fields, tag_values
+from alliances.taxonomy import load_data_file
+
+
+def init_database(db: Database) -> dict[str, int]:
+    """Create or upgrade the schema, then load the bundled data in one transaction."""
+    db.upgrade()
+    with db.session() as session:
+        return load_bundle(session)
+
+
+def load_bundle(session: Session) -> dict[str, int]:
+    resolver = Resolver(session)
+    counts = {"organisations": load_organisations(session, resolver)}
+    seeds = load_data_file("seed_records.yaml")
+    sources = load_sources(session, seeds.get("sources", []))
+    counts["alliances"] = load_seed_alliances(session, seeds.get("alliances", []), sources, resolver)
+    counts["projects"] = load_projects(session, seeds.get("projects", []), sources, resolver)
+    counts["surveys"] = load_surveys(session, seeds.get("surveys", []), sources)
+    counts["alliances"] += load_real_alliances(session, resolver)
+    return counts
+
+
+def load_organisations(session: Session, resolver: Resolver) -> int:
+    entries = load_data_file("organisations.yaml")
+    added = 0
+    for entry in entries:
+        if resolver.exact(entry["name"]) is not None:
+            continue
+        aliases = [a for a in entry.get("aliases") or [] if resolver.exact(a) is None]
+        add_organisation(
+            session,
+            entry["name"],
+            kind=entry.get("kind") or "other",
+            country=entry.get("country"),
+            aliases=aliases,
+            origin="curated",
+            resolver=resolver,
+            wikidata=entry.get("wikidata"),
+            siren=_text(entry.get("siren")),
+            lei=entry.get("lei"),
+            website=entry.get("website"),
+        )
+        added += 1
+    for entry in entries:  # parents once every organisation exists
+        if entry.get("parent"):
+            child, parent = resolver.exact(entry["name"]), resolver.exact(entry["parent"])
+            if parent is None:
+                raise InvalidInput(f"organisations.yaml: {entry['name']}: unknown parent {entry['parent']!r}")
+            org = session.get(Organisation, child)
+            if org is not None and org.parent_id is None and parent != child:
+                org.parent_id = parent
+    session.flush()
+    return added
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def load_sources(session: Session, entries: list[dict[str, Any]]) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    for entry in entries:
+        source = session.scalar(select(Source).where(Source.key == entry["key"]))
+        if source is None:
+            source = Source(
+                key=entry["key"],
+                title=entry.get("title"),
+                publisher=entry.get("publisher"),
+                date=check_partial_date(entry.get("date"), f"source {entry['key']}"),
+                path=f"shared/corpus/seeds/{entry['file']}",
+                language=entry.get("language"),
+                content_hash=entry.get("sha256"),
+                url=entry.get("url"),
+            )
+            session.add(source)
+            session.flush()
+        sources[entry["key"]] = source
+    return sources
+
+
+def load_seed_alliances(
+    session: Session, entries: list[dict[str, Any]], sources: dict[str, Source], resolver: Resolver
+) -> int:
+    existing = set(session.scalars(select(Alliance.key)))
+    added = 0
+    for entry in entries:
+        if entry["key"] in existing:
+            continue
+        record = {**entry, "date": entry.get("announced"), "evidence_records": entry.get("evidence") or []}
+        add_alliance(
+            session,
+            record,
+            origin="seed",
+            where=f"seed_records.yaml: {entry['key']}",
+            resolver=resolver,
+            sources=sources,
+        )
+        added += 1
+    return added
+
+
+def load_projects(
+    session: Session, entries: list[dict[str, Any]], sources: dict[str, Source], resolver: Resolver
+) -> int:
+    existing = set(session.scalars(select(Project.key)))
+    added = 0
+    for entry in entries:
+        if entry["key"] in existing:
+            continue
+        where = f"seed_records.yaml: {entry['key']}"
+        announced = check_partial_date(entry.get("announced"), f"{where}: announced")
+        amount, currency, _ = amount_fields(entry.get("amount"), where)
+        alliance_id = None
+        if entry.get("alliance"):
+            alliance_id = session.scalar(select(Alliance.id).where(Alliance.key == entry["alliance"]))
+        project = Project(
+            key=entry["key"],
+            name=entry["name"],
+            description=entry.get("description"),
+            announced=announced,
+            year=year_of(announced),
+            amount=amount,
+            currency=currency,
+            figures=entry.get("figures") or None,
+            alliance_id=alliance_id,
+            origin="seed",
+        )
+        for owner in entry.get("owners") or []:
+            org_id = resolver.exact(owner)
+            if org_id is None:
+                raise InvalidInput(f"{where}: unknown owner {owner!r}")
+            project.owners.append(ProjectOwner(organisation_id=org_id))
+        for field, facet in (
+            ("technologies", "technology"),
+            ("stages", "stage"),
+            ("therapeutic_areas", "area"),
+        ):
+            for value in dict.fromkeys(tag_values(entry, field, where)):
+                project.tags.append(ProjectTag(facet=facet, value=value))
+        session.add(project)
+        session.flush()
+        for ev in entry.get("evidence") or []:
+            project.evidence.append(
+                Evidence(
+                    source_id=sources[ev["source"]].id,
+                    quote=ev["quote"],
+                    start=ev.get("start"),
+                    end=ev.get("end"),
+                )
+            )
+        added += 1
+    return added
+
+
+def load_surveys(session: Session, entries: list[dict[str, Any]], sources: dict[str, Source]) -> int:
+    added = 0
+    for entry in entries:
+        if session.scalar(select(Survey.id).where(Survey.key == entry["key"])) is not None:
+            continue
+        survey = Survey(
+            key=entry["key"],
+            name=entry["name"],
+            publisher=entry.get("publisher"),
+            date=check_partial_date(entry.get("date"), f"survey {entry['key']}"),
+            source_id=sources[entry["source"]].id if entry.get("source") else None,
+        )
+        for fig in entry.get("figures") or []:
+            figure = SurveyFigure(
+                key=fig["key"],
+                label_en=fig["en"],
+                label_fr=fig["fr"],
+                value=float(fig["value"]),
+                unit=fig.get("unit") or "percent",
+            )
+            ev = fig.get("evidence")
+            if ev:
+                figure.evidence.append(
+                    Evidence(
+                        source_id=sources[ev["source"]].id,
+                        quote=ev["quote"],
+                        start=ev.get("start"),
+                        end=ev.get("end"),
+                    )
+                )
+            survey.figures.append(figure)
+        session.add(survey)
+        added += 1
+    session.flush()
+    return added
+
+
+def real_records() -> Iterator[dict[str, Any]]:
+    """The real alliances read in public sources (facts and addresses only)."""
+    text = resources.files("alliances").joinpath("data", "real_alliances.jsonl").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip():
+            yield json.loads(line)
+
+
+def load_real_alliances(session: Session, resolver: Resolver) -> int:
+    existing = set(session.scalars(select(Alliance.key)))
+    by_url: dict[str, Source] = {}
+    added = 0
+    for row in real_records():
+        if row["ref"] in existing:
+            continue
+        url = row.get("source")
+        source = by_url.get(url) if url else None
+        if url and source is None:
+            source = session.scalar(select(Source).where(Source.url == url))
+            if source is None:
+                source = Source(
+                    url=url, title=row.get("source_title"), date=row.get("source_date"), language=None
+                )
+                session.add(source)
+                session.flush()
+            by_url[url] = source
+        record = {**row, "key": row["ref"], "ended": row.get("end_date")}
+        alliance = add_alliance(
+            session,
+            record,
+            origin="real",
+            where=f"real_alliances.jsonl: {row['ref']}",
+            create_missing=True,
+            resolver=resolver,
+        )
+        if source is not None:
+            alliance.evidence.append(Evidence(source_id=source.id, quote=None))
+        added += 1
+    session.flush()
+    return added

@@ -1,0 +1,109 @@
+"""A compact, read-only snapshot of the network for analytics and recommendation.
+
+Graph algorithms want plain tuples, not ORM objects: one query per table, no lazy loading.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alliances.store.models import Alliance, AllianceTag, Organisation, Party
+from alliances.store.viewer import Viewer, visible
+
+
+@dataclass(frozen=True)
+class OrgFact:
+    id: int
+    name: str
+    kind: str
+    country: str | None
+    parent_id: int | None
+
+
+@dataclass(frozen=True)
+class AllianceFact:
+    id: int
+    type: str
+    status: str | None
+    date: str | None
+    year: int | None
+    party_ids: tuple[int, ...]
+    technologies: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    origin: str = "user"
+
+
+@dataclass
+class Facts:
+    organisations: dict[int, OrgFact] = field(default_factory=dict)
+    alliances: list[AllianceFact] = field(default_factory=list)
+
+    def top_parent(self, org_id: int) -> int:
+        """The group an organisation belongs to (Verily -> Alphabet), cycle-safe."""
+        seen = {org_id}
+        current = self.organisations[org_id]
+        while current.parent_id is not None and current.parent_id not in seen:
+            seen.add(current.parent_id)
+            current = self.organisations[current.parent_id]
+        return current.id
+
+
+def load_facts(session: Session, *, viewer: Viewer | None = None) -> Facts:
+    """Every visible alliance with its parties and tags, and every organisation."""
+    orgs = {
+        row.id: OrgFact(row.id, row.name, row.kind, row.country, row.parent_id)
+        for row in session.execute(
+            select(
+                Organisation.id,
+                Organisation.name,
+                Organisation.kind,
+                Organisation.country,
+                Organisation.parent_id,
+            )
+        )
+    }
+    parties: dict[int, list[int]] = defaultdict(list)
+    for alliance_id, org_id in session.execute(
+        select(Party.alliance_id, Party.organisation_id).order_by(Party.alliance_id, Party.position)
+    ):
+        parties[alliance_id].append(org_id)
+    tags: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for alliance_id, facet, value in session.execute(
+        select(AllianceTag.alliance_id, AllianceTag.facet, AllianceTag.value)
+    ):
+        tags[alliance_id][facet].append(value)
+    rows = session.execute(
+        visible(
+            select(
+                Alliance.id,
+                Alliance.type,
+                Alliance.status,
+                Alliance.announced,
+                Alliance.year,
+                Alliance.origin,
+            ),
+            Alliance,
+            viewer,
+        ).order_by(Alliance.id)
+    )
+    alliances = [
+        AllianceFact(
+            id=row.id,
+            type=row.type,
+            status=row.status,
+            date=row.announced,
+            year=row.year,
+            party_ids=tuple(parties.get(row.id, ())),
+            technologies=tuple(sorted(tags[row.id]["technology"])) if row.id in tags else (),
+            stages=tuple(sorted(tags[row.id]["stage"])) if row.id in tags else (),
+            areas=tuple(sorted(tags[row.id]["area"])) if row.id in tags else (),
+            origin=row.origin,
+        )
+        for row in rows
+    ]
+    return Facts(orgs, alliances)

@@ -1,0 +1,291 @@
+"""Import and export of alliances as JSON Lines (SCHEMA.md records plus KB fields) and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alliances.errors import AllianceError, InvalidInput
+from alliances.store.filters import Filters
+from alliances.store.models import Alliance, Evidence, Source
+from alliances.store.queries import get_alliance, iter_alliances
+from alliances.store.resolve import Resolver
+from alliances.store.writes import add_alliance
+
+CSV_COLUMNS = [
+    "key",
+    "title",
+    "parties",
+    "party_kinds",
+    "type",
+    "technologies",
+    "stages",
+    "therapeutic_areas",
+    "announced",
+    "ended",
+    "amount",
+    "currency",
+    "amount_kind",
+    "status",
+    "vehicle",
+    "source_url",
+    "source_title",
+]
+LIST_SEP = "; "
+
+
+def export_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A stored alliance as an exchange record: no database ids, so it imports anywhere."""
+    sources = [
+        {
+            "url": e["source"]["url"],
+            "title": e["source"]["title"],
+            "date": e["source"]["date"],
+            "publisher": e["source"]["publisher"],
+            "quote": e["quote"],
+            "start": e["start"],
+            "end": e["end"],
+        }
+        for e in record.get("evidence", [])
+    ]
+    return {
+        "key": record["key"],
+        "title": record["title"],
+        "parties": [{"name": p["name"], "kind": p["kind"], "role": p["role"]} for p in record["parties"]],
+        "type": record["type"],
+        "technologies": record["technologies"],
+        "stages": record["stages"],
+        "therapeutic_areas": record["therapeutic_areas"],
+        "date": record["announced"],
+        "ended": record["ended"],
+        "amount": record["amount"],
+        "status": record["status"],
+        "vehicle": record["vehicle"],
+        "description": record.get("description"),
+        "events": record.get("events", []),
+        "sources": sources,
+        "origin": record["origin"],
+    }
+
+
+def export_jsonl(session: Session, filters: Filters | None = None) -> Iterator[str]:
+    for summary in iter_alliances(session, filters or Filters(sort="id")):
+        yield json.dumps(export_record(get_alliance(session, summary["id"])), ensure_ascii=False) + "\n"
+
+
+def csv_row(record: dict[str, Any]) -> dict[str, Any]:
+    amount = record.get("amount") or {}
+    source = record.get("source") or {}
+    return {
+        "key": record["key"],
+        "title": record["title"],
+        "parties": LIST_SEP.join(p["name"] for p in record["parties"]),
+        "party_kinds": LIST_SEP.join(p["kind"] for p in record["parties"]),
+        "type": record["type"],
+        "technologies": LIST_SEP.join(record["technologies"]),
+        "stages": LIST_SEP.join(record["stages"]),
+        "therapeutic_areas": LIST_SEP.join(record["therapeutic_areas"]),
+        "announced": record["announced"] or "",
+        "ended": record["ended"] or "",
+        "amount": _number(amount.get("value")),
+        "currency": amount.get("currency") or "",
+        "amount_kind": amount.get("kind") or "",
+        "status": record["status"] or "",
+        "vehicle": record["vehicle"] or "",
+        "source_url": source.get("url") or "",
+        "source_title": source.get("title") or "",
+    }
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def export_csv(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """CSV text in chunks: a header, then one row per alliance (streams for large exports)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow(csv_row(record))
+        if buffer.tell() > 65536:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def read_records(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(location, record) pairs from a .jsonl, .json, .yaml/.yml or .csv file; bad syntax names its line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from exc
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        yield from _csv_records(path, text)
+    elif suffix in (".yaml", ".yml", ".json"):
+        try:
+            data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+        except (json.JSONDecodeError, yaml.YAMLError) as exc:
+            line = getattr(exc, "lineno", None) or getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
+            raise InvalidInput(f"{path}:{line}: invalid {suffix[1:].upper()} ({_first_line(exc)})") from exc
+        items = data if isinstance(data, list) else [data]
+        for i, item in enumerate(items, 1):
+            yield from _expand(f"{path}: record {i}", item)
+    else:
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InvalidInput(
+                    f"{path}:{number}: invalid JSON ({exc.msg} at column {exc.colno})"
+                ) from exc
+            yield from _expand(f"{path}:{number}", item)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _expand(where: str, item: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A document line of SCHEMA.md holds several alliances; a real-data line uses `ref` and `source`."""
+    if isinstance(item, dict) and isinstance(item.get("alliances"), list):
+        for i, alliance in enumerate(item["alliances"], 1):
+            yield f"{where}: alliance {i}", alliance
+    elif isinstance(item, dict):
+        record = dict(item)
+        if "ref" in record and "key" not in record:
+            record["key"] = record.pop("ref")
+        if isinstance(record.get("source"), str):
+            record["sources"] = [
+                {
+                    "url": record.pop("source"),
+                    "title": record.pop("source_title", None),
+                    "date": record.pop("source_date", None),
+                }
+            ]
+        yield where, record
+    else:
+        raise InvalidInput(f"{where}: expected a JSON object")
+
+
+def _csv_records(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"parties", "type"} - set(reader.fieldnames or [])
+    if missing:
+        raise InvalidInput(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
+    for row in reader:
+        where = f"{path}:{reader.line_num}"
+        names, kinds = _split(row, "parties"), _split(row, "party_kinds")
+        parties = [{"name": n, **({"kind": kinds[i]} if i < len(kinds) else {})} for i, n in enumerate(names)]
+        amount = None
+        if (row.get("amount") or "").strip():
+            amount = {
+                "value": row["amount"],
+                "currency": row.get("currency") or None,
+                "kind": row.get("amount_kind") or "total",
+            }
+        record: dict[str, Any] = {
+            "key": row.get("key") or None,
+            "title": row.get("title") or None,
+            "parties": parties,
+            "type": (row.get("type") or "").strip(),
+            "technologies": _split(row, "technologies"),
+            "stages": _split(row, "stages"),
+            "therapeutic_areas": _split(row, "therapeutic_areas"),
+            "date": row.get("announced") or None,
+            "ended": row.get("ended") or None,
+            "amount": amount,
+            "status": row.get("status") or None,
+            "vehicle": row.get("vehicle") or None,
+        }
+        if row.get("source_url"):
+            record["sources"] = [{"url": row["source_url"], "title": row.get("source_title") or None}]
+        yield where, record
+
+
+def _split(row: dict[str, Any], name: str) -> list[str]:
+    return [v.strip() for v in (row.get(name) or "").split(";") if v.strip()]
+
+
+def import_records(
+    session: Session,
+    records: Iterable[tuple[str, dict[str, Any]]],
+    *,
+    origin: str = "import",
+    skip_invalid: bool = False,
+) -> ImportReport:
+    """Add every record; a known key is skipped. Strict mode stops at the first error (caller rolls back)."""
+    report = ImportReport()
+    resolver = Resolver(session)
+    keys = set(session.scalars(select(Alliance.key)))
+    for where, record in records:
+        if record.get("key") and record["key"] in keys:
+            report.skipped += 1
+            continue
+        try:
+            with session.begin_nested():
+                alliance = add_alliance(
+                    session,
+                    record,
+                    origin=record.get("origin") or origin,
+                    where=where,
+                    create_missing=True,
+                    resolver=resolver,
+                )
+                attach_sources(session, alliance, record.get("sources") or [], where)
+        except AllianceError as exc:
+            if not skip_invalid:
+                raise
+            resolver = Resolver(session)  # the savepoint rolled back organisations it had created
+            report.errors.append(exc.message)
+            continue
+        keys.add(alliance.key)
+        report.added += 1
+    return report
+
+
+def attach_sources(session: Session, alliance: Alliance, sources: list[dict[str, Any]], where: str) -> None:
+    for entry in sources:
+        if not isinstance(entry, dict):
+            raise InvalidInput(f"{where}: sources: each source must be an object")
+        url, title = entry.get("url"), entry.get("title")
+        stmt = select(Source).where(Source.url == url) if url else select(Source).where(Source.title == title)
+        source = session.scalars(stmt).first() if (url or title) else None
+        if source is None:
+            source = Source(url=url, title=title, date=entry.get("date"), publisher=entry.get("publisher"))
+            session.add(source)
+            session.flush()
+        session.add(
+            Evidence(
+                source_id=source.id,
+                alliance_id=alliance.id,
+                quote=entry.get("quote"),
+                start=entry.get("start"),
+                end=entry.get("end"),
+            )
+        )
+    session.flush()

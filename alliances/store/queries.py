@@ -1,0 +1,263 @@
+"""Read functions behind every page, API route and CLI listing; each takes the session and a viewer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any, TypeVarTuple
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from alliances.errors import NotFound
+from alliances.store.filters import Filters
+from alliances.store.models import (
+    Alias,
+    Alliance,
+    AllianceTag,
+    Event,
+    Evidence,
+    Organisation,
+    Party,
+    Source,
+)
+from alliances.store.names import normalise
+from alliances.store.viewer import Viewer, visible
+
+Record = dict[str, Any]
+Ts = TypeVarTuple("Ts")
+
+
+def page_of(items: list[Record], total: int, filters: Filters) -> Record:
+    return {"items": items, "total": total, "page": filters.page, "per_page": filters.per_page}
+
+
+def party_org_ids(session: Session, party: str) -> list[int]:
+    """An id, or a name/alias (exact, else substring), with the subsidiaries of each match."""
+    if party.isdigit():
+        roots = [int(party)]
+    else:
+        norm = normalise(party)
+        roots = list(session.scalars(select(Organisation.id).where(Organisation.norm == norm)))
+        roots += list(session.scalars(select(Alias.organisation_id).where(Alias.norm == norm)))
+        if not roots:
+            roots = list(session.scalars(select(Organisation.id).where(Organisation.norm.contains(norm))))
+    ids = set(roots)
+    frontier = set(roots)
+    for _ in range(3):  # subsidiaries, down three levels
+        if not frontier:
+            break
+        frontier = (
+            set(session.scalars(select(Organisation.id).where(Organisation.parent_id.in_(frontier)))) - ids
+        )
+        ids |= frontier
+    return sorted(ids)
+
+
+def _tag(facet: str, value: str) -> Any:
+    return exists().where(
+        AllianceTag.alliance_id == Alliance.id, AllianceTag.facet == facet, AllianceTag.value == value
+    )
+
+
+def filter_alliances(
+    session: Session, stmt: Select[Any], filters: Filters, viewer: Viewer | None
+) -> Select[Any]:
+    stmt = visible(stmt, Alliance, viewer)
+    if filters.type:
+        stmt = stmt.where(Alliance.type == filters.type)
+    if filters.status:
+        stmt = stmt.where(Alliance.status == filters.status)
+    if filters.origin:
+        stmt = stmt.where(Alliance.origin == filters.origin)
+    if filters.technology:
+        stmt = stmt.where(_tag("technology", filters.technology))
+    if filters.stage:
+        stmt = stmt.where(_tag("stage", filters.stage))
+    if filters.year_from:
+        stmt = stmt.where(Alliance.year >= filters.year_from)
+    if filters.year_to:
+        stmt = stmt.where(Alliance.year <= filters.year_to)
+    if filters.party:
+        ids = party_org_ids(session, filters.party)
+        stmt = stmt.where(exists().where(Party.alliance_id == Alliance.id, Party.organisation_id.in_(ids)))
+    if filters.kind or filters.country:
+        conds = [Party.alliance_id == Alliance.id, Organisation.id == Party.organisation_id]
+        if filters.kind:
+            conds.append(Organisation.kind == filters.kind)
+        if filters.country:
+            conds.append(Organisation.country == filters.country.upper())
+        stmt = stmt.where(exists().where(and_(*conds)))
+    if filters.q:
+        like = f"%{filters.q.strip().lower()}%"
+        org_match = exists().where(
+            Party.alliance_id == Alliance.id,
+            Organisation.id == Party.organisation_id,
+            Organisation.norm.like(f"%{normalise(filters.q)}%"),
+        )
+        stmt = stmt.where(
+            or_(
+                func.lower(Alliance.title).like(like),
+                func.lower(Alliance.description).like(like),
+                _tag("area", filters.q.strip().lower()),
+                org_match,
+            )
+        )
+    return stmt
+
+
+def order(stmt: Select[*Ts], sort: str | None, columns: dict[str, Any], default: list[Any]) -> Select[*Ts]:
+    """Sort by a field (`-field` descending), ties broken by id so pages are stable."""
+    if not sort:
+        return stmt.order_by(*default)
+    column, tie = columns[sort.lstrip("-")], columns["id"]
+    if sort.startswith("-"):
+        return stmt.order_by(column.desc().nulls_last(), tie.desc())
+    return stmt.order_by(column.asc().nulls_last(), tie.asc())
+
+
+ALLIANCE_ORDER = {
+    "announced": Alliance.announced,
+    "year": Alliance.year,
+    "type": Alliance.type,
+    "status": Alliance.status,
+    "title": Alliance.title,
+    "id": Alliance.id,
+    "amount": Alliance.amount,
+}
+
+
+def list_alliances(session: Session, filters: Filters, *, viewer: Viewer | None = None) -> Record:
+    """One page of alliance summaries and the total that match the filters."""
+    base = filter_alliances(session, select(Alliance.id), filters, viewer)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    stmt = order(
+        base, filters.sort, ALLIANCE_ORDER, [Alliance.announced.desc().nulls_last(), Alliance.id.desc()]
+    )
+    ids = list(session.scalars(stmt.limit(filters.per_page).offset((filters.page - 1) * filters.per_page)))
+    return page_of(summaries(session, ids), total, filters)
+
+
+def iter_alliances(
+    session: Session, filters: Filters, *, viewer: Viewer | None = None, batch: int = 500
+) -> Iterator[Record]:
+    """Every matching alliance summary, for exports, in the page order."""
+    base = filter_alliances(session, select(Alliance.id), filters, viewer)
+    stmt = order(base, filters.sort, ALLIANCE_ORDER, [Alliance.id.asc()])
+    ids = list(session.scalars(stmt))
+    for start in range(0, len(ids), batch):
+        yield from summaries(session, ids[start : start + batch])
+
+
+def summaries(session: Session, ids: list[int]) -> list[Record]:
+    """Alliance summaries for the given ids, in that order: a fixed number of queries."""
+    if not ids:
+        return []
+    rows = {a.id: a for a in session.scalars(select(Alliance).where(Alliance.id.in_(ids)))}
+    parties: dict[int, list[Record]] = defaultdict(list)
+    for party, org in session.execute(
+        select(Party, Organisation)
+        .join(Organisation, Organisation.id == Party.organisation_id)
+        .where(Party.alliance_id.in_(ids))
+        .order_by(Party.alliance_id, Party.position)
+    ):
+        parties[party.alliance_id].append(
+            {"id": org.id, "name": org.name, "kind": org.kind, "country": org.country, "role": party.role}
+        )
+    tags: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for tag in session.scalars(select(AllianceTag).where(AllianceTag.alliance_id.in_(ids))):
+        tags[tag.alliance_id][tag.facet].append(tag.value)
+    sources: dict[int, Record] = {}
+    for alliance_id, url, title in session.execute(
+        select(Evidence.alliance_id, Source.url, Source.title)
+        .join(Source, Source.id == Evidence.source_id)
+        .where(Evidence.alliance_id.in_(ids))
+        .order_by(Evidence.id)
+    ):
+        if alliance_id is not None:
+            sources.setdefault(alliance_id, {"url": url, "title": title})
+    return [_summary(rows[i], parties[i], tags[i], sources.get(i)) for i in ids if i in rows]
+
+
+def _summary(a: Alliance, parties: list[Record], tags: dict[str, list[str]], source: Record | None) -> Record:
+    return {
+        "id": a.id,
+        "key": a.key,
+        "title": a.title,
+        "parties": parties,
+        "type": a.type,
+        "technologies": sorted(tags.get("technology", [])),
+        "stages": _stage_order(tags.get("stage", [])),
+        "therapeutic_areas": sorted(tags.get("area", [])),
+        "announced": a.announced,
+        "year": a.year,
+        "ended": a.ended,
+        "status": a.status,
+        "amount": {"value": a.amount, "currency": a.currency, "kind": a.amount_kind}
+        if a.amount is not None
+        else None,
+        "vehicle": a.vehicle_name,
+        "vehicle_id": a.vehicle_id,
+        "origin": a.origin,
+        "source": source,
+    }
+
+
+STAGE_ORDER = ("research", "development", "production", "distribution", "usage")
+
+
+def _stage_order(stages: list[str]) -> list[str]:
+    return sorted(stages, key=lambda s: STAGE_ORDER.index(s) if s in STAGE_ORDER else 99)
+
+
+def get_alliance(session: Session, alliance_id: int, *, viewer: Viewer | None = None) -> Record:
+    """One alliance with its parties, events and every evidence quote with its source."""
+    found = session.scalar(visible(select(Alliance.id), Alliance, viewer).where(Alliance.id == alliance_id))
+    if found is None:
+        raise NotFound(f"no alliance with id {alliance_id}")
+    record = summaries(session, [alliance_id])[0]
+    alliance = session.get(Alliance, alliance_id)
+    assert alliance is not None
+    record["description"] = alliance.description
+    record["visibility"] = alliance.visibility
+    record["events"] = [
+        {"kind": e.kind, "date": e.date, "note": e.note}
+        for e in session.scalars(
+            select(Event).where(Event.alliance_id == alliance_id).order_by(Event.date, Event.id)
+        )
+    ]
+    record["evidence"] = [
+        {"quote": ev.quote, "start": ev.start, "end": ev.end, "source": source_record(src)}
+        for ev, src in session.execute(
+            select(Evidence, Source)
+            .join(Source, Source.id == Evidence.source_id)
+            .where(Evidence.alliance_id == alliance_id)
+            .order_by(Evidence.id)
+        )
+    ]
+    return record
+
+
+def source_record(src: Source) -> Record:
+    return {
+        "id": src.id,
+        "title": src.title,
+        "publisher": src.publisher,
+        "date": src.date,
+        "url": src.url,
+        "path": src.path,
+        "language": src.language,
+    }
+
+
+def alliance_counts(session: Session, org_ids: list[int] | None = None) -> dict[int, int]:
+    """Number of public alliances per organisation (its degree in the alliance bipartite graph)."""
+    stmt = (
+        select(Party.organisation_id, func.count(Party.alliance_id))
+        .join(Alliance, Alliance.id == Party.alliance_id)
+        .where(Alliance.visibility == "public")
+        .group_by(Party.organisation_id)
+    )
+    if org_ids is not None:
+        stmt = stmt.where(Party.organisation_id.in_(org_ids))
+    return {org: n for org, n in session.execute(stmt)}

@@ -1,0 +1,64 @@
+"""Errors mapped once: a JSON envelope under /api, one HTML error page everywhere else.
+
+Bad query parameters are a 422 with the validator's sentence; unknown ids a 404; anything unexpected
+a 500 with a generic sentence (details go to the log, never to the reader).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from alliances.errors import AllianceError, InvalidInput
+
+log = logging.getLogger("alliances.web")
+
+JSON_PREFIXES = ("/api/", "/healthz", "/openapi.json")
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith(JSON_PREFIXES)
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    if wants_json(request):
+        return JSONResponse({"ok": False, "error": message, "status": status}, status_code=status)
+    from alliances.web.context import render
+
+    try:
+        return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+    except Exception:  # the error page itself must never fail
+        log.exception("error page failed")
+        return JSONResponse({"ok": False, "error": message, "status": status}, status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on the app (called once by the factory)."""
+
+    @app.exception_handler(AllianceError)
+    async def alliance_error(request: Request, exc: AllianceError) -> Response:
+        status = 422 if isinstance(exc, InvalidInput) else exc.status
+        return error_response(request, status, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path"))
+            problems.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg")))
+        return error_response(request, 422, "; ".join(problems) or "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {404: "no page at this address", 405: "this address does not accept that method"}
+        message = messages.get(exc.status_code, str(exc.detail))
+        return error_response(request, exc.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s", request.url.path)
+        return error_response(request, 500, "unexpected error; the details are in the server log")

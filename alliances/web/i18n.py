@@ -1,0 +1,68 @@
+"""French and English interface strings, read from `alliances/data/i18n.yaml` (data, not code).
+
+The language comes from `?lang=` (remembered in a cookie), else the cookie, else Accept-Language,
+else the settings' default. Vocabulary labels (types, technologies…) come from the taxonomy.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from alliances.taxonomy import load_data_file, vocab
+
+LANGS = ("en", "fr")
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """Flatten the nested YAML into dotted keys: {"nav.overview": {"en": ..., "fr": ...}}."""
+    flat: dict[str, dict[str, str]] = {}
+
+    def walk(prefix: str, node: dict[str, Any]) -> None:
+        for key, value in node.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, dict) and set(value) <= set(LANGS) and value:
+                flat[name] = {lang: str(text) for lang, text in value.items()}
+            elif isinstance(value, dict):
+                walk(name, value)
+    walk("", load_data_file("i18n.yaml"))
+    return flat
+
+
+class Translator:
+    """`t("nav.overview")` in templates; `t.label("technologies", "ai")` for vocabulary terms."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in LANGS else "en"
+
+    def __call__(self, key: str, **values: Any) -> str:
+        entry = catalogue().get(key)
+        text = key if entry is None else entry.get(self.lang) or entry.get("en", key)
+        return text.format(**values) if values else text
+
+    def label(self, facet: str, key: str | None) -> str:
+        if not key:
+            return ""
+        return vocab(facet).label(key, self.lang)
+
+    def number(self, value: float | int | None, digits: int = 0) -> str:
+        """Thousands separated the way each language writes them (1,234.5 / 1 234,5)."""
+        if value is None:
+            return ""
+        text = f"{value:,.{digits}f}"
+        if self.lang == "fr":
+            text = text.replace(",", "\u202f").replace(".", ",")
+        return text
+
+
+def negotiate(query: str | None, cookie: str | None, accept: str | None, default: str = "en") -> str:
+    """Pick the interface language; unknown values fall through to the next source."""
+    for candidate in (query, cookie):
+        if candidate in LANGS:
+            return str(candidate)
+    for part in (accept or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGS:
+            return code
+    return default if default in LANGS else "en"

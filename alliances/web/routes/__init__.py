@@ -1,0 +1,1 @@
+"""Routes, one module per capability; each module exposes `router`."""

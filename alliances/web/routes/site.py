@@ -1,0 +1,62 @@
+"""Site-wide routes: health check, the offline API docs page, and Plotly's JS from the installed package."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import plotly
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from sqlalchemy import func, select
+
+from alliances import __version__
+from alliances.errors import StorageError
+from alliances.store.db import safe_url
+from alliances.store.models import Alliance
+from alliances.web.context import SessionDep, render
+
+router = APIRouter()
+
+
+@cache
+def plotly_js() -> Path:
+    """plotly.min.js ships inside the plotly Python package: served from there, never committed."""
+    path = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    if not path.is_file():
+        raise StorageError(f"plotly.min.js is missing from the installed plotly package ({path})")
+    return path
+
+
+@router.get("/healthz", tags=["site"], summary="Liveness and database check")
+def healthz(request: Request, session: SessionDep) -> dict[str, Any]:
+    alliances = session.scalar(select(func.count()).select_from(Alliance)) or 0
+    return {"ok": True, "version": __version__, "database": safe_url(request.app.state.db.url),
+            "alliances": alliances}
+
+
+@router.get("/vendor/plotly.min.js", include_in_schema=False)
+def plotly_asset() -> FileResponse:
+    return FileResponse(plotly_js(), media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
+def api_routes(request: Request) -> list[dict[str, Any]]:
+    """Every documented operation of the OpenAPI schema, for the /docs page."""
+    schema = request.app.openapi()
+    routes = []
+    for path, operations in schema.get("paths", {}).items():
+        for method, op in operations.items():
+            params = [{"name": p["name"], "in": p["in"], "required": p.get("required", False),
+                       "description": p.get("description") or p.get("schema", {}).get("description", "")}
+                      for p in op.get("parameters", [])]
+            routes.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                           "description": op.get("description", ""), "tags": op.get("tags", []),
+                           "parameters": params})
+    return sorted(routes, key=lambda r: (not r["path"].startswith("/api"), r["path"], r["method"]))
+
+
+@router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+def docs(request: Request) -> HTMLResponse:
+    return render(request, "docs.html", {"routes": api_routes(request), "page": "docs"})

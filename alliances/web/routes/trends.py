@@ -1,0 +1,36 @@
+"""Trends: alliances per year by type and technology, partner kinds, terminations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from alliances.analytics.trends import alliance_trends
+from alliances.taxonomy import vocab
+from alliances.web import charts
+from alliances.web.context import ListParams, SessionDep, filters_query, parse_filters, render, request_lang
+from alliances.web.i18n import Translator
+
+router = APIRouter()
+
+
+@router.get("/api/v1/trends", tags=["trends"],
+            summary="Yearly series: alliances by type and technology, partner kinds, terminations")
+def trends_api(params: ListParams, session: SessionDep) -> dict[str, Any]:
+    return alliance_trends(session, parse_filters(params))
+
+
+@router.get("/trends", response_class=HTMLResponse, include_in_schema=False)
+def trends_page(request: Request, params: ListParams, session: SessionDep) -> HTMLResponse:
+    filters = parse_filters(params)
+    data = alliance_trends(session, filters)
+    t = Translator(request_lang(request))
+    figures = {"by_type": charts.by_type(data, t), "by_technology": charts.by_technology(data, t),
+               "partners": charts.partner_shares(data, t), "terminations": charts.terminations(data, t)}
+    return render(request, "trends.html", {
+        "page": "trends", "tr": data, "figures": figures, "filters": filters, "query": filters_query(filters),
+        "facets": {"type": vocab("alliance_types").keys, "technology": vocab("technologies").keys,
+                   "stage": vocab("stages").keys, "kind": vocab("organisation_kinds").keys},
+    })
