@@ -118,3 +118,47 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> object:
         return CliResult(code, out.getvalue(), err.getvalue())
 
     return run
+
+
+# --- recommendation (issue 5) -------------------------------------------------------------------------
+
+
+@dataclass
+class Deal:
+    """One alliance of a hand-made network: parties by name, year, tags and status."""
+
+    parties: tuple[str, ...]
+    year: int
+    technologies: tuple[str, ...] = ("ai",)
+    stages: tuple[str, ...] = ("research",)
+    areas: tuple[str, ...] = ()
+    status: str = "announced"
+
+
+@pytest.fixture
+def network_db(tmp_path: Path) -> object:
+    """Build a small SQLite network from {name: kind} and a list of `Deal`s, through the real models."""
+    from alliances.store.models import Alliance, AllianceTag, Organisation, Party
+    from alliances.store.names import normalise
+
+    def build(kinds: dict[str, str], deals: list[Deal], countries: dict[str, str] | None = None) -> Database:
+        db = Database.open(f"sqlite:///{tmp_path / f'net-{uuid.uuid4().hex[:6]}.db'}")
+        db.upgrade()
+        with db.session() as s:
+            orgs = {n: Organisation(name=n, norm=normalise(n), kind=k, country=(countries or {}).get(n),
+                                    origin="user") for n, k in kinds.items()}
+            s.add_all(orgs.values())
+            s.flush()
+            for d in deals:
+                a = Alliance(type="rd_collaboration", year=d.year, announced=str(d.year), status=d.status,
+                             origin="user", title=" – ".join(d.parties))
+                s.add(a)
+                s.flush()
+                s.add_all(Party(alliance_id=a.id, organisation_id=orgs[n].id, position=i)
+                          for i, n in enumerate(d.parties))
+                s.add_all(AllianceTag(alliance_id=a.id, facet=f, value=v)
+                          for f, vals in (("technology", d.technologies), ("stage", d.stages), ("area", d.areas))
+                          for v in vals)
+        return db
+
+    return build

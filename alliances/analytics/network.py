@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from itertools import combinations
 from typing import Any
 
@@ -121,6 +121,7 @@ class Network:
     approximate: bool
     samples: int | None
     version: tuple[int, ...]
+    layouts: dict[tuple[int, str], dict[int, tuple[float, float]]] = field(default_factory=dict)
 
     def ranked(self, by: str = "degree") -> list[int]:
         key = parse_metric(by)
@@ -139,19 +140,33 @@ class Network:
         return {"items": items, "total": len(order), "page": page, "per_page": per_page}
 
     def top_subgraph(self, top: int = 80, by: str = "degree") -> dict[str, Any]:
-        """The `top` most central organisations and the edges between them, with a stable layout."""
+        """The `top` most central organisations and the edges between them, with a stable layout.
+
+        The layout (a seeded force-directed placement) is cached with the network: it is the costly part.
+        """
         nodes = self.ranked(by)[:top]
-        sub = self.graph.subgraph(nodes)
-        layout = nx.spring_layout(sub, seed=7, weight=None, iterations=60) if len(sub) else {}
+        key = (top, by)
+        if key not in self.layouts:
+            self.layouts[key] = place(self.graph.subgraph(nodes))
+        layout = self.layouts[key]
         return {
-            "nodes": [{**self.node_record(n, i + 1), "x": round(float(layout[n][0]) * 500, 1),
-                       "y": round(float(layout[n][1]) * 500, 1)} for i, n in enumerate(nodes)],
-            "edges": edge_records(sub),
+            "nodes": [{**self.node_record(n, i + 1), "x": layout.get(n, (0.0, 0.0))[0],
+                       "y": layout.get(n, (0.0, 0.0))[1]} for i, n in enumerate(nodes)],
+            "edges": edge_records(self.graph.subgraph(nodes)),
         }
 
     def summary(self) -> dict[str, Any]:
         return {"nodes": self.graph.number_of_nodes(), "edges": self.graph.number_of_edges(),
                 "approximate": self.approximate, "samples": self.samples}
+
+
+def place(graph: nx.Graph) -> dict[int, tuple[float, float]]:
+    """A seeded force-directed layout, spread enough that labels of a hundred nodes stay readable."""
+    if len(graph) < 2:
+        return dict.fromkeys(graph, (0.0, 0.0))
+    spread = 2.2 / len(graph) ** 0.5
+    placed = nx.spring_layout(graph, seed=7, k=spread, iterations=80)
+    return {n: (round(float(x) * 300, 1), round(float(y) * 300, 1)) for n, (x, y) in placed.items()}
 
 
 def edge_records(graph: nx.Graph) -> list[dict[str, Any]]:
@@ -171,6 +186,7 @@ class NetworkCache:
         self._lock = threading.Lock()
         self._facts: tuple[tuple[int, ...], Facts] | None = None
         self._networks: OrderedDict[tuple[Any, ...], Network] = OrderedDict()
+        self._graphs: OrderedDict[tuple[Any, ...], nx.Graph] = OrderedDict()
 
     def facts(self, session: Session, version: tuple[int, ...] | None = None) -> Facts:
         version = version or data_version(session)
@@ -178,17 +194,32 @@ class NetworkCache:
             if self._facts is None or self._facts[0] != version:
                 self._facts = (version, load_facts(session))
                 self._networks.clear()
+                self._graphs.clear()
             return self._facts[1]
 
-    def network(self, session: Session, query: NetworkQuery) -> Network:
-        version = data_version(session)
+    def graph(self, session: Session, query: NetworkQuery,
+              version: tuple[int, ...] | None = None) -> nx.Graph:
+        """The filtered graph alone (cheap): what the ego networks of profiles need."""
+        version = version or data_version(session)
         facts = self.facts(session, version)
+        key = ("graph", version, query)
+        with self._lock:
+            if key not in self._graphs:
+                self._graphs[key] = build_graph(facts, query)
+                while len(self._graphs) > self.size:
+                    self._graphs.popitem(last=False)
+            self._graphs.move_to_end(key)
+            return self._graphs[key]
+
+    def network(self, session: Session, query: NetworkQuery) -> Network:
+        """The graph with its centralities, computed once per data version and query."""
+        version = data_version(session)
+        graph = self.graph(session, query, version)
         key = (version, query)
         with self._lock:
             if key in self._networks:
                 self._networks.move_to_end(key)
                 return self._networks[key]
-            graph = build_graph(facts, query)
             result = centralities(graph)
             network = Network(query, graph, result.metrics, result.approximate, result.samples, version)
             self._networks[key] = network
@@ -198,16 +229,16 @@ class NetworkCache:
 
     def ego(self, session: Session, org_id: int, limit: int = 40) -> dict[str, Any]:
         """An organisation, its strongest partners and the ties among them (for its profile page)."""
-        graph = self.network(session, NetworkQuery()).graph
+        graph = self.graph(session, NetworkQuery())
         if org_id not in graph:
             return {"nodes": [], "edges": []}
         partners = sorted(graph[org_id], key=lambda n: (-graph[org_id][n]["weight"], graph.nodes[n]["label"]))
         sub = graph.subgraph([org_id, *partners[:limit]])
-        layout = nx.spring_layout(sub, seed=7, iterations=60) if len(sub) > 1 else {org_id: (0.0, 0.0)}
+        layout = place(sub)
         return {
             "nodes": [{"id": n, "name": sub.nodes[n]["label"], "kind": sub.nodes[n]["kind"],
                        "alliances": sub.nodes[n]["alliances"], "centre": n == org_id,
-                       "x": round(float(layout[n][0]) * 300, 1), "y": round(float(layout[n][1]) * 300, 1)}
+                       "x": layout[n][0], "y": layout[n][1]}
                       for n in sub.nodes],
             "edges": edge_records(sub),
         }

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
+import click
 import typer
+from rich.text import Text
 
 from alliances.cli import extract, kb, recommend, web
 from alliances.cli.common import err_console
@@ -25,9 +28,9 @@ for module in (kb, extract, recommend, web):
 def main() -> None:
     """Entry point: run the app, turning known errors into one line on stderr."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except AllianceError as exc:
-        err_console.print(f"[red]Error:[/red] {exc.message}", highlight=False, soft_wrap=True)
+        err_console.print(Text("Error: ", style="red") + Text(exc.message), soft_wrap=True)
         sys.exit(exc.exit_code)
     except typer.Abort:
         err_console.print("Aborted.")
@@ -35,12 +38,17 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("Interrupted; nothing half-written was kept.")
         sys.exit(130)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        raise
+    except click.ClickException as exc:  # usage errors: click's own one-line message
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # a bug: one line for the user, the traceback only on request
+        if os.environ.get("ALLIANCES_DEBUG"):
+            raise
+        err_console.print(
+            Text(f"Error: unexpected {type(exc).__name__}: {exc} (ALLIANCES_DEBUG=1 shows the traceback)")
+        )
+        sys.exit(1)
+    # Without standalone mode click returns typer.Exit codes instead of exiting with them.
+    sys.exit(code if isinstance(code, int) else 0)

@@ -13,8 +13,9 @@ from rich.table import Table
 from alliances.settings import load_settings
 from alliances.store.db import Database, writable_check
 
-console = Console()
-err_console = Console(stderr=True)
+# Markup off: organisation names and messages may contain [brackets] that must print as they are.
+console = Console(markup=False, highlight=False)
+err_console = Console(stderr=True, markup=False, highlight=False)
 
 DbOption = Annotated[
     str | None,

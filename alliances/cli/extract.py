@@ -1,7 +1,209 @@
-"""CLI commands for the extract capability (filled in by its issue)."""
+"""CLI for extraction: `extract`, `eval`, `ingest` and `review` — thin shells over alliances.extract."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
+
+from alliances.cli.common import DbOption, console, err_console, open_database, print_json, print_table
+from alliances.extract.readers import MAX_BYTES, ReadFailure
+
+PathsArg = Annotated[list[Path], typer.Argument(help="Files (.txt .md .html .pdf .jsonl) or directories.")]
+WorkersOpt = Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes.")]
+MaxMbOpt = Annotated[int, typer.Option("--max-mb", min=1, help="Skip files larger than this (MB).")]
+
+
+def _warn(failure: ReadFailure) -> None:
+    sys.stderr.write(f"warning: {failure.message()}\n")
+    sys.stderr.flush()
+
+
+def extract(
+    paths: PathsArg,
+    fmt: Annotated[str, typer.Option("--format", help="Output format (jsonl).")] = "jsonl",
+    workers: WorkersOpt = 1,
+    max_mb: MaxMbOpt = MAX_BYTES // 1_000_000,
+) -> None:
+    """Print the alliances each document states, one JSON line per document (SCHEMA.md); stores nothing."""
+    from alliances.extract.run import extract_paths
+
+    if fmt != "jsonl":
+        raise typer.BadParameter("only jsonl is supported", param_hint="--format")
+    failed = 0
+    for item in extract_paths(paths, workers=workers, max_bytes=max_mb * 1_000_000):
+        if isinstance(item, ReadFailure):
+            failed += 1
+            _warn(item)
+            continue
+        sys.stdout.write(json.dumps(item.record, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    if failed:  # SystemExit: the app runs with standalone_mode=False, which swallows typer.Exit codes
+        sys.exit(1)
+
+
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold JSON Lines (SCHEMA.md).")],
+    pred: Annotated[Path, typer.Argument(help="Predicted JSON Lines, e.g. from `alliances extract`.")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Figures only, no per-document list.")] = False,
+) -> None:
+    """Score predictions against gold: the figures of score_extraction.py, then misses and spurious pairs."""
+    from alliances.extract.evaluate import evaluate_files
+
+    result = evaluate_files(gold, pred)
+    if not quiet:
+        for doc_id, diff in result.per_document.items():
+            if diff["missed"] or diff["spurious"]:
+                typer.echo(f"{doc_id}: missed {diff['missed']} spurious {diff['spurious']}")
+    for line in result.lines():
+        typer.echo(line)
+
+
+def ingest(
+    paths: PathsArg,
+    db: DbOption = None,
+    workers: WorkersOpt = 1,
+    max_mb: MaxMbOpt = MAX_BYTES // 1_000_000,
+) -> None:
+    """Extract and store candidate alliances with their source and evidence (one transaction per document)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from alliances.extract.ingest import ingest_paths
+    from alliances.extract.readers import iter_files
+
+    database = open_database(db, write=True)
+    total = sum(1 for _ in iter_files(paths))
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task("ingesting", total=total or None)
+
+        def on_item(outcome: str, name: str, line: str = "") -> None:
+            if outcome == "failed":
+                progress.console.print(f"warning: {line}", highlight=False, markup=False)
+            if outcome in ("file",):
+                progress.advance(task)
+
+        report = ingest_paths(database, paths, workers=workers, max_bytes=max_mb * 1_000_000, on_item=on_item)
+        progress.update(task, completed=total)
+    console.print(
+        f"{report.documents} documents: {report.stored} stored, {report.skipped} already ingested, "
+        f"{report.failed} failed; {report.candidates} candidate alliances",
+        highlight=False,
+    )
+    if report.failed:
+        sys.exit(1)
+
+
+review_app = typer.Typer(
+    help="Review candidate alliances: list, show, accept, reject, edit.", no_args_is_help=True
+)
+
+
+@review_app.command("list")
+def review_list(
+    db: DbOption = None,
+    state: Annotated[str, typer.Option(help="pending, accepted, rejected or all.")] = "pending",
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List candidates, most confident first."""
+    from alliances.store.candidates import list_candidates
+
+    with open_database(db).session() as session:
+        rows = list_candidates(session, state=state, limit=limit)
+    if as_json:
+        print_json(rows)
+    else:
+        for row in rows:
+            row["evidence"] = (row["evidence"] or "")[:70]
+        print_table(
+            rows,
+            ["id", "state", "confidence", "type", "parties", "date", "source", "evidence"],
+            title="Candidate alliances",
+        )
+
+
+@review_app.command("show")
+def review_show(candidate_id: int, db: DbOption = None) -> None:
+    """Show one candidate with how each party resolves against the knowledge base."""
+    from alliances.store.candidates import show_candidate
+
+    with open_database(db).session() as session:
+        print_json(show_candidate(session, candidate_id))
+
+
+@review_app.command("accept")
+def review_accept(
+    candidate_ids: Annotated[list[int], typer.Argument(help="Candidate ids.")],
+    db: DbOption = None,
+    kind: Annotated[
+        list[str] | None, typer.Option(help="NAME=KIND for new organisations, e.g. Owkin=startup.")
+    ] = None,
+) -> None:
+    """Accept candidates: each becomes an alliance; unknown parties become organisations (kind guessed)."""
+    from alliances.store.candidates import accept_candidate
+
+    kinds = dict(k.split("=", 1) for k in kind or [] if "=" in k)
+    database = open_database(db, write=True)
+    for cid in candidate_ids:
+        with database.session() as session:
+            result = accept_candidate(session, cid, kinds=kinds)
+        console.print(
+            f"candidate {cid} accepted as alliance {result['alliance_key']}: "
+            f"{' – '.join(result['parties'])}"
+            + (f" (new: {', '.join(result['created'])})" if result["created"] else ""),
+            highlight=False,
+        )
+
+
+@review_app.command("reject")
+def review_reject(
+    candidate_ids: Annotated[list[int], typer.Argument(help="Candidate ids.")], db: DbOption = None
+) -> None:
+    """Reject candidates (kept, marked rejected, so re-ingesting does not bring them back)."""
+    from alliances.store.candidates import reject_candidate
+
+    database = open_database(db, write=True)
+    for cid in candidate_ids:
+        with database.session() as session:
+            reject_candidate(session, cid)
+        console.print(f"candidate {cid} rejected")
+
+
+@review_app.command("edit")
+def review_edit(
+    candidate_id: int,
+    db: DbOption = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="FIELD=VALUE (type, date, status, vehicle, "
+            "technologies, stages, therapeutic_areas, parties; lists comma-separated).",
+        ),
+    ] = None,
+) -> None:
+    """Correct a pending candidate before accepting it."""
+    from alliances.store.candidates import edit_candidate
+
+    changes = dict(s.split("=", 1) for s in set_ or [] if "=" in s)
+    database = open_database(db, write=True)
+    with database.session() as session:
+        print_json(edit_candidate(session, candidate_id, changes))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.command("extract")(extract)
+    app.command("eval")(evaluate)
+    app.command("ingest")(ingest)
+    app.add_typer(review_app, name="review")

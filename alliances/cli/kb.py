@@ -135,7 +135,7 @@ def show_cmd(
     if json:
         print_json(record)
         return
-    console.print(f"[bold]#{record['id']} {record['title']}[/bold]  ({record['key']})")
+    console.print(f"#{record['id']} {record['title']}  ({record['key']})", style="bold")
     for label, value in (
         ("Parties", ", ".join(f"{p['name']} ({p['kind']}, {p['role']})" for p in record["parties"])),
         ("Type", record["type"]),
@@ -150,14 +150,14 @@ def show_cmd(
         ("Description", record["description"]),
     ):
         if value:
-            console.print(f"  {label}: {value}", highlight=False)
+            console.print(f"  {label}: {value}")
     for event in record["events"]:
-        console.print(f"  Event: {event['date'] or '?'} {event['kind']}", highlight=False)
+        console.print(f"  Event: {event['date'] or '?'} {event['kind']}")
     for ev in record["evidence"]:
         src = ev["source"]
         quote = f"“{ev['quote']}” " if ev["quote"] else ""
         where = src["url"] or src["path"] or ""
-        console.print(f"  Evidence: {quote}— {src['title'] or ''} {where}".rstrip(), highlight=False)
+        console.print(f"  Evidence: {quote}— {src['title'] or ''} {where}".rstrip())
 
 
 def _amount(amount: dict[str, Any] | None) -> str:
@@ -260,18 +260,18 @@ def orgs_show(
         print_json(profile)
         return
     console.print(
-        f"[bold]#{profile['id']} {profile['name']}[/bold] — {profile['kind']}, {profile['country'] or '?'}"
+        f"#{profile['id']} {profile['name']} — {profile['kind']}, {profile['country'] or '?'}", style="bold"
     )
     if profile["aliases"]:
-        console.print(f"  Also known as: {', '.join(profile['aliases'])}", highlight=False)
+        console.print(f"  Also known as: {', '.join(profile['aliases'])}")
     if profile["parent"]:
-        console.print(f"  Parent: {profile['parent']['name']}", highlight=False)
+        console.print(f"  Parent: {profile['parent']['name']}")
     if profile["subsidiaries"]:
         console.print(
             f"  Subsidiaries: {', '.join(s['name'] for s in profile['subsidiaries'])}", highlight=False
         )
-    console.print(f"  Technologies: {_counts(profile['technologies'])}", highlight=False)
-    console.print(f"  Stages: {_counts(profile['stages'])}", highlight=False)
+    console.print(f"  Technologies: {_counts(profile['technologies'])}")
+    console.print(f"  Stages: {_counts(profile['stages'])}")
     rows = [
         {**a, "parties": [p["name"] for p in a["parties"]], "date": a["announced"]}
         for a in profile["alliances"]
@@ -348,10 +348,10 @@ def projects_show(
     if json:
         print_json(record)
         return
-    console.print(f"[bold]#{record['id']} {record['name']}[/bold]")
-    console.print(f"  Owners: {', '.join(o['name'] for o in record['owners']) or '—'}", highlight=False)
+    console.print(f"#{record['id']} {record['name']}", style="bold")
+    console.print(f"  Owners: {', '.join(o['name'] for o in record['owners']) or '—'}")
     for label in ("description", "technologies", "stages", "announced", "figures"):
         if record[label]:
-            console.print(f"  {label.capitalize()}: {record[label]}", highlight=False)
+            console.print(f"  {label.capitalize()}: {record[label]}")
     for ev in record["evidence"]:
-        console.print(f"  Evidence: “{ev['quote']}” — {ev['source']['title']}", highlight=False)
+        console.print(f"  Evidence: “{ev['quote']}” — {ev['source']['title']}")

@@ -1,8 +1,8 @@
-"""CLI for partner recommendation: `recommend`, `recommend-eval` and `synth` (thin shells over the library)."""
+"""CLI for partner recommendation: `recommend`, `recommend-eval`, `synth` (thin shells over the library)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -22,8 +22,12 @@ def register(app: typer.Typer) -> None:
 
 
 def recommend_cmd(
-    organisation: Annotated[str | None, typer.Argument(help="Organisation name or id; omit for a need-based search.")] = None,
-    technology: Annotated[str | None, Opt(help="Technology the partner should bring (ai, cloud, ...).")] = None,
+    organisation: Annotated[
+        str | None, typer.Argument(help="Organisation name or id; omit for a need-based search.")
+    ] = None,
+    technology: Annotated[
+        str | None, Opt(help="Technology the partner should bring (ai, cloud, ...).")
+    ] = None,
     stage: Annotated[str | None, Opt(help="Value-chain stage (research, development, ...).")] = None,
     area: Annotated[str | None, Opt(help="Therapeutic area (oncology, diabetes, ...).")] = None,
     kind: Annotated[str | None, Opt(help="Partner kind (startup, big_tech, pharma, ...).")] = None,
@@ -34,26 +38,45 @@ def recommend_cmd(
 ) -> None:
     """Ranked, explained partner candidates for an organisation, or the most active ones for a need."""
     with open_database(db).session() as session:
-        filters = {"technology": technology, "stage": stage, "area": area, "kind": kind, "since": since, "top": top}
+        filters: dict[str, Any] = {
+            "technology": technology,
+            "stage": stage,
+            "area": area,
+            "kind": kind,
+            "since": since,
+            "top": top,
+        }
         if organisation is None:
-            items = find_partners(session, **filters)  # type: ignore[arg-type]
+            items = find_partners(session, **filters)
         else:
-            items = recommend(session, organisation, **filters)  # type: ignore[arg-type]
+            items = recommend(session, organisation, **filters)
     if json:
         print_json([item.to_dict() for item in items])
         return
     if not items:
         console.print("No candidate matches these filters.")
         return
-    rows = [{"#": i, "organisation": r.organisation, "kind": r.kind, "score": f"{r.score:.3f}",
-             "reasons": "\n".join(r.reasons)} for i, r in enumerate(items, 1)]
+    rows = [
+        {
+            "#": i,
+            "organisation": r.organisation,
+            "kind": r.kind,
+            "score": f"{r.score:.3f}",
+            "reasons": "\n".join(r.reasons),
+        }
+        for i, r in enumerate(items, 1)
+    ]
     title = f"Partners for {organisation}" if organisation else "Most active partners"
     print_table(rows, ["#", "organisation", "kind", "score", "reasons"], title=title)
 
 
 def evaluate_cmd(
-    split_year: Annotated[int | None, Opt("--split-year", help="Train before this year, test on the 3 after.")] = None,
-    max_sources: Annotated[int | None, Opt(help="Evaluate a seeded sample of this many organisations.")] = None,
+    split_year: Annotated[
+        int | None, Opt("--split-year", help="Train before this year, test on the 3 after.")
+    ] = None,
+    max_sources: Annotated[
+        int | None, Opt(help="Evaluate a seeded sample of this many organisations.")
+    ] = None,
     seed: Annotated[int, Opt(help="Seed for sampling and the random baseline.")] = 0,
     db: DbOption = None,
     json: JsonOption = False,
@@ -65,19 +88,30 @@ def evaluate_cmd(
     if json:
         print_json(report)
         return
-    methods: dict[str, dict[str, object]] = report["methods"]  # type: ignore[assignment]
+    methods: dict[str, dict[str, Any]] = report["methods"]
     rows = []
     for name, m in methods.items():
-        new: dict[str, object] = m["new_entrants"]  # type: ignore[assignment]
-        rows.append({"method": name + (" (chosen)" if name == report["chosen"] else ""),
-                     "baseline": "yes" if m["baseline"] else "", "hits@10": m["hits@10"], "mrr": m["mrr"],
-                     "auc": m["auc"], "new: hits@10": new["hits@10"], "new: mrr": new["mrr"],
-                     "new: auc": new["auc"], "seconds": m["seconds"]})
+        new: dict[str, Any] = m["new_entrants"]
+        rows.append(
+            {
+                "method": name + (" (chosen)" if name == report["chosen"] else ""),
+                "baseline": "yes" if m["baseline"] else "",
+                "hits@10": m["hits@10"],
+                "mrr": m["mrr"],
+                "auc": m["auc"],
+                "new: hits@10": new["hits@10"],
+                "new: mrr": new["mrr"],
+                "new: auc": new["auc"],
+                "seconds": m["seconds"],
+            }
+        )
     y = report["split_year"]
-    print_table(rows, list(rows[0]), title=f"Split {y}: train before {y}, test [{y}, {int(y) + 3})")  # type: ignore[call-overload]
-    console.print(f"{report['test_pairs']} test pairs ({report['new_entrant_pairs']} with a new entrant), "
-                  f"{report['sources']} organisations ranked; chosen on the year before the split: "
-                  f"{report['chosen']}.")
+    print_table(rows, list(rows[0]), title=f"Split {y}: train before {y}, test [{y}, {int(y) + 3})")
+    console.print(
+        f"{report['test_pairs']} test pairs ({report['new_entrant_pairs']} with a new entrant), "
+        f"{report['sources']} organisations ranked; chosen on the year before the split: "
+        f"{report['chosen']}."
+    )
 
 
 def synth_cmd(
@@ -97,5 +131,7 @@ def synth_cmd(
     if json:
         print_json(written.to_dict())
         return
-    console.print(f"Added {written.organisations} synthetic organisations and {written.alliances} alliances "
-                  f"({written.parties} parties, {written.tags} tags).")
+    console.print(
+        f"Added {written.organisations} synthetic organisations and {written.alliances} alliances "
+        f"({written.parties} parties, {written.tags} tags)."
+    )

@@ -10,27 +10,64 @@ import re
 from dataclasses import dataclass
 
 _MULT = {
-    "k": 1e3, "mille": 1e3, "thousand": 1e3,
-    "m": 1e6, "mn": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6, "mln": 1e6,
-    "md": 1e9, "mds": 1e9, "mrd": 1e9, "mrds": 1e9, "milliard": 1e9, "milliards": 1e9,
-    "bn": 1e9, "b": 1e9, "billion": 1e9, "billions": 1e9,
+    "k": 1e3,
+    "mille": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "mio": 1e6,
+    "million": 1e6,
+    "millions": 1e6,
+    "mln": 1e6,
+    "md": 1e9,
+    "mds": 1e9,
+    "mrd": 1e9,
+    "mrds": 1e9,
+    "milliard": 1e9,
+    "milliards": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "billion": 1e9,
+    "billions": 1e9,
 }
 _CUR = {
-    "$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
-    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
-    "£": "GBP", "gbp": "GBP", "livre": "GBP", "livres": "GBP", "pounds": "GBP",
-    "chf": "CHF", "francs suisses": "CHF", "swiss francs": "CHF",
-    "¥": "JPY", "jpy": "JPY", "yen": "JPY", "yens": "JPY", "cad": "CAD", "c$": "CAD",
+    "$": "USD",
+    "us$": "USD",
+    "usd": "USD",
+    "dollar": "USD",
+    "dollars": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "livre": "GBP",
+    "livres": "GBP",
+    "pounds": "GBP",
+    "chf": "CHF",
+    "francs suisses": "CHF",
+    "swiss francs": "CHF",
+    "¥": "JPY",
+    "jpy": "JPY",
+    "yen": "JPY",
+    "yens": "JPY",
+    "cad": "CAD",
+    "c$": "CAD",
 }
 _NUM = r"(?P<num>\d{1,3}(?:[ \u00a0\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
-_MULTW = (r"(?P<mult>milliards?|millions?|billions?|thousand|mille|mds|mrds?|md|mln|mio|mn|bn|m|b|k)")
-_CURW = r"(?P<cur>us\$|c\$|\$|€|£|¥|usd|eur|gbp|chf|jpy|cad|dollars?|euros?|livres?(?: sterling)?|pounds?|francs suisses|swiss francs|yens?)"
+_MULTW = r"(?P<mult>milliards?|millions?|billions?|thousand|mille|mds|mrds?|md|mln|mio|mn|bn|m|b|k)"
+_CURW = r"(?P<cur>us\$|c\$|\$|€|£|¥|usd|eur|gbp|chf|jpy|cad|dollars?|euros?|livres?(?: sterling)?|pounds?|francs suisses|swiss francs|yens?)"  # noqa: E501
 _PATTERNS = [
     # $1.2bn, € 30 million, USD 10 million, up to $5.2 billion
-    re.compile(rf"(?<![\w$€£])(?P<cur>us\$|c\$|\$|€|£|¥|usd|eur|gbp|chf|jpy|cad)\s?{_NUM}(?:\s?(?P<mult>milliards?|millions?|billions?|thousand|mds|md|mln|mn|bn|m|b|k)\b)?",
-               re.IGNORECASE),
+    re.compile(
+        rf"(?<![\w$€£])(?P<cur>us\$|c\$|\$|€|£|¥|usd|eur|gbp|chf|jpy|cad)\s?{_NUM}(?:\s?(?P<mult>milliards?|millions?|billions?|thousand|mds|md|mln|mn|bn|m|b|k)\b)?",
+        re.IGNORECASE,
+    ),
     # 500 millions de dollars, 50 Mds$, 5 M€, 1,2 milliard d'euros, 200 000 euros, 10 million USD
-    re.compile(rf"(?<![\w.,]){_NUM}\s?(?:{_MULTW}\.?\s?(?:de |d['’]\s?|of )?)?{_CURW}(?![\w])", re.IGNORECASE),
+    re.compile(
+        rf"(?<![\w.,]){_NUM}\s?(?:{_MULTW}\.?\s?(?:de |d['’]\s?|of )?)?{_CURW}(?![\w])", re.IGNORECASE
+    ),
 ]
 
 

@@ -13,35 +13,127 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 MONTHS = {
-    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-    "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-    "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
-    "nov": 11, "dec": 12,
+    "janvier": 1,
+    "février": 2,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "août": 8,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "décembre": 12,
+    "decembre": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _M = "|".join(sorted(MONTHS, key=len, reverse=True))
-_UNITS = {"jour": 1, "jours": 1, "day": 1, "days": 1, "semaine": 7, "semaines": 7, "week": 7, "weeks": 7,
-          "mois": 30, "month": 30, "months": 30, "an": 365, "ans": 365, "année": 365, "années": 365,
-          "year": 365, "years": 365}
-_NUMBERS = {"un": 1, "une": 1, "a": 1, "an": 1, "one": 1, "deux": 2, "two": 2, "trois": 3, "three": 3,
-            "quatre": 4, "four": 4, "cinq": 5, "five": 5, "six": 6, "dix": 10, "ten": 10, "quelques": 3, "few": 3}
+_UNITS = {
+    "jour": 1,
+    "jours": 1,
+    "day": 1,
+    "days": 1,
+    "semaine": 7,
+    "semaines": 7,
+    "week": 7,
+    "weeks": 7,
+    "mois": 30,
+    "month": 30,
+    "months": 30,
+    "an": 365,
+    "ans": 365,
+    "année": 365,
+    "années": 365,
+    "year": 365,
+    "years": 365,
+}
+_NUMBERS = {
+    "un": 1,
+    "une": 1,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "deux": 2,
+    "two": 2,
+    "trois": 3,
+    "three": 3,
+    "quatre": 4,
+    "four": 4,
+    "cinq": 5,
+    "five": 5,
+    "six": 6,
+    "dix": 10,
+    "ten": 10,
+    "quelques": 3,
+    "few": 3,
+}
 _N = r"(?:\d+|" + "|".join(_NUMBERS) + ")"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>0[1-9]|1[0-2])(?:-(?P<d>[0-3]\d))?\b")),
     ("dmy", re.compile(rf"\b(?P<d>[0-3]?\d)(?:er)? (?P<mon>{_M})\.?,? (?P<y>(?:19|20)\d\d)\b", re.I)),
-    ("mdy", re.compile(rf"\b(?P<mon>{_M})\.? (?P<d>[0-3]?\d)(?:st|nd|rd|th)?,? (?P<y>(?:19|20)\d\d)\b", re.I)),
+    (
+        "mdy",
+        re.compile(rf"\b(?P<mon>{_M})\.? (?P<d>[0-3]?\d)(?:st|nd|rd|th)?,? (?P<y>(?:19|20)\d\d)\b", re.I),
+    ),
     ("my", re.compile(rf"\b(?P<mon>{_M}) (?:de |of )?(?P<y>(?:19|20)\d\d)\b", re.I)),
     ("dm", re.compile(rf"\b(?P<d>[0-3]?\d)(?:er)? (?P<mon>{_M})\b", re.I)),
     ("md", re.compile(rf"\b(?P<mon>{_M})\.? (?P<d>[0-3]?\d)(?:st|nd|rd|th)?\b(?!,? \d)", re.I)),
-    ("ago", re.compile(rf"\bil y a (?:(?:moins|plus) d['’]\s?)?(?P<n>{_N}) (?P<u>jours?|semaines?|mois|ans?|années?)\b"
-                       rf"|\b(?P<n2>{_N}) (?P<u2>days?|weeks?|months?|years?) ago\b", re.I)),
-    ("last", re.compile(r"\b(?:(?P<fr>(?:la |le )?(?P<u>semaine|mois|année|an)(?: dernier| dernière))"
-                        r"|last (?P<u2>week|month|year))\b", re.I)),
-    ("today", re.compile(r"\b(?:aujourd['’]hui|ce matin|cette semaine|today|this morning|this week|hier|yesterday)\b",
-                         re.I)),
-    ("year", re.compile(r"(?<![\d,.])(?:en |in |depuis |since |dès |fin |début |early |late )?(?P<y>(?:19[89]|20[0-4])\d)\b"
-                        r"(?!\d|[,.]\d| ?%| ?(?:millions?|milliards?|patients|salariés|employees))", re.I)),
+    (
+        "ago",
+        re.compile(
+            rf"\bil y a (?:(?:moins|plus) d['’]\s?)?(?P<n>{_N}) (?P<u>jours?|semaines?|mois|ans?|années?)\b"
+            rf"|\b(?P<n2>{_N}) (?P<u2>days?|weeks?|months?|years?) ago\b",
+            re.I,
+        ),
+    ),
+    (
+        "last",
+        re.compile(
+            r"\b(?:(?P<fr>(?:la |le )?(?P<u>semaine|mois|année|an)(?: dernier| dernière))"
+            r"|last (?P<u2>week|month|year))\b",
+            re.I,
+        ),
+    ),
+    (
+        "today",
+        re.compile(
+            r"\b(?:aujourd['’]hui|ce matin|cette semaine|today|this morning|this week|hier|yesterday)\b", re.I
+        ),
+    ),
+    (
+        "year",
+        re.compile(
+            r"(?<![\d,.])(?:en |in |depuis |since |dès |fin |début |early |late )?(?P<y>(?:19[89]|20[0-4])\d)\b"  # noqa: E501
+            r"(?!\d|[,.]\d| ?%| ?(?:millions?|milliards?|patients|salariés|employees))",
+            re.I,
+        ),
+    ),
 ]
 
 
@@ -103,6 +195,8 @@ def find_dates(text: str, base: date | None = None) -> list[DateMention]:
             if any(m.start() < d.end and d.start < m.end() for d in found):
                 continue
             value = _value(kind, m, base)
+            if value is None and base is None and kind in ("dm", "md", "ago", "last", "today"):
+                value = ""  # a date is stated, but it cannot be placed without the publication date
             if value is not None:
                 found.append(DateMention(value, m.start(), m.end(), kind))
     return sorted(found, key=lambda d: d.start)
@@ -110,7 +204,7 @@ def find_dates(text: str, base: date | None = None) -> list[DateMention]:
 
 def parse_date(text: str, base: date | None = None) -> str | None:
     """The first date in `text`, or None."""
-    dates = find_dates(text, base)
+    dates = [d for d in find_dates(text, base) if d.value]
     return dates[0].value if dates else None
 
 
@@ -125,7 +219,7 @@ def publication_date(text: str) -> str | None:
     for m in _PUBLISHED.finditer(head):
         tail = head[m.end() : m.end() + 40]
         for d in find_dates(tail):
-            if d.start == 0 and len(d.value) == 10:
+            if d.start == 0 and d.value and len(d.value) == 10:
                 return d.value
     for d in find_dates(text[:600]):
         if len(d.value) == 10 and d.kind in ("iso", "dmy", "mdy"):

@@ -82,7 +82,9 @@ class Doc:
     mentions: list[Mention] = field(default_factory=list)
     triggers: list[Trigger] = field(default_factory=list)
     alliances: list[Alliance] = field(default_factory=list)
-    parents: dict[str, str] = field(default_factory=dict)  # child -> parent, stated ("Verily, filiale de Google")
+    parents: dict[str, str] = field(
+        default_factory=dict
+    )  # child -> parent, stated ("Verily, filiale de Google")
 
     def sent_text(self, index: int) -> str:
         s = self.sentences[index]
@@ -93,7 +95,11 @@ class Doc:
 
     def to_record(self) -> dict[str, Any]:
         """The SCHEMA.md line for this document."""
-        return {"id": self.id, "language": self.language, "alliances": [record(self, a) for a in self.alliances]}
+        return {
+            "id": self.id,
+            "language": self.language,
+            "alliances": [record(self, a) for a in self.alliances],
+        }
 
 
 def record(doc: Doc, a: Alliance) -> dict[str, Any]:

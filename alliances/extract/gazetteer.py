@@ -87,12 +87,31 @@ class Gazetteer:
                 start, end = toks[i][1], toks[i + n - 1][2]
                 if text.count("(", start, end) > text.count(")", start, end) and text[end : end + 1] == ")":
                     end += 1
+                j = i + n  # "Intel Corporation", "Sanofi SA": the legal form belongs to the name
+                while (
+                    j < len(toks)
+                    and toks[j][0] in legal_suffixes()
+                    and text[toks[j][1]].isupper()
+                    and (toks[j][1] - end <= 2 and text[end : toks[j][1]].strip(" ,") == "")
+                ):
+                    end = toks[j][2] + (1 if text[toks[j][2] : toks[j][2] + 1] == "." else 0)
+                    j += 1
+                n = j - i
                 surface = text[start:end]
                 if not _case_agrees(surface, hit[1]):
                     continue
                 entry = hit[0]
-                out.append(Mention(offset + start, offset + end, text=surface, canonical=entry.name,
-                                   kind=entry.kind, parent=entry.parent, source="gazetteer"))
+                out.append(
+                    Mention(
+                        offset + start,
+                        offset + end,
+                        text=surface,
+                        canonical=entry.name,
+                        kind=entry.kind,
+                        parent=entry.parent,
+                        source="gazetteer",
+                    )
+                )
                 i += n - 1
                 break
             i += 1

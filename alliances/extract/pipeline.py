@@ -50,9 +50,7 @@ class Pipeline:
         self.batch_size = batch_size
 
     @classmethod
-    def from_config(
-        cls, gazetteer: Gazetteer | None = None, names: Sequence[str] | None = None
-    ) -> Pipeline:
+    def from_config(cls, gazetteer: Gazetteer | None = None, names: Sequence[str] | None = None) -> Pipeline:
         import alliances.extract.steps  # noqa: F401  (registers the steps)
 
         config = pipeline_config()
@@ -60,8 +58,12 @@ class Pipeline:
         chosen = list(names) if names is not None else list(config["steps"])
         unknown = [n for n in chosen if n not in REGISTRY]
         if unknown:
-            raise InvalidInput(f"unknown pipeline step(s): {', '.join(unknown)} (known: {', '.join(REGISTRY)})")
-        return cls([(n, REGISTRY[n](context)) for n in chosen], int(config.get("spacy", {}).get("batch_size", 64)))
+            raise InvalidInput(
+                f"unknown pipeline step(s): {', '.join(unknown)} (known: {', '.join(REGISTRY)})"
+            )
+        return cls(
+            [(n, REGISTRY[n](context)) for n in chosen], int(config.get("spacy", {}).get("batch_size", 64))
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         for _, step in self.steps:

@@ -28,6 +28,8 @@ class Cues:
     subsidiary: re.Pattern[str]
     own_subsidiary: re.Pattern[str]
     reporting: re.Pattern[str]
+    vehicle_naming: re.Pattern[str]
+    singular_subject: re.Pattern[str]
     plural_pronouns: re.Pattern[str]
     anaphora: re.Pattern[str]
     coordination: re.Pattern[str]
@@ -56,7 +58,9 @@ class Classes:
 def trigger_rules() -> tuple[TriggerRule, ...]:
     raw = load_data_file("extract/triggers.yaml")
     return tuple(
-        TriggerRule(t["type"], t.get("strength", "generic"), t.get("layout", "svo"), _rx(r"\b" + t["pattern"]))
+        TriggerRule(
+            t["type"], t.get("strength", "generic"), t.get("layout", "svo"), _rx(r"\b" + t["pattern"])
+        )
         for t in raw["triggers"]
     )
 
@@ -73,13 +77,15 @@ def cues() -> Cues:
     tails = "|".join(re.escape(s) for s in raw["institution_tails"])
     company = re.compile(rf"\b{_CAP}(?:[ -]{_CAP}){{0,3}} (?:{suffixes})(?![\w])")
     institution = re.compile(
-        rf"\b(?:(?:{heads})(?: (?:de la|de l['’]|des|du|de|d['’]|of the|of|for)\s?)?(?:{_CAP})(?:[ -]{_CAP}){{0,3}}"
-        rf"|{_CAP}(?: {_CAP}){{0,2}} (?:{tails}))\b"
+        rf"\b(?:(?:{heads})(?: (?:de la|de l['’]|des|du|de|d['’]|of the|of|for)\s?)?(?:{_CAP})(?:[ -]{_CAP}){{0,5}}"  # noqa: E501
+        rf"|(?!(?:The|Le|La|Les|A|An)\b){_CAP}(?: {_CAP}){{0,4}} (?:{tails}))\b"
     )
     return Cues(
         subsidiary=_rx(raw["subsidiary"]),
         own_subsidiary=_rx(raw["own_subsidiary"]),
         reporting=_rx(raw["reporting"]),
+        vehicle_naming=_rx(raw["vehicle_naming"]),
+        singular_subject=_rx(raw["singular_subject"]),
         plural_pronouns=_rx(raw["plural_pronouns"]),
         anaphora=_rx(raw["anaphora"]),
         coordination=_rx(raw["coordination"]),

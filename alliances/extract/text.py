@@ -42,7 +42,11 @@ def clean(text: str) -> str:
                 out.append("\n" + line)
             elif starts_lower and not _BULLET.match(line):
                 out[-1] = prev + " " + line
-            elif (blank and not (width and len(prev) >= 0.7 * width)) or _TERMINAL.search(prev) or len(prev) < 40:
+            elif (
+                (blank and not (width and len(prev) >= 0.7 * width))
+                or _TERMINAL.search(prev)
+                or len(prev) < 40
+            ):
                 out.append(("\n\n" if blank else "\n") + line)
             else:
                 out[-1] = prev + " " + line

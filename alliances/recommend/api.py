@@ -33,8 +33,13 @@ class Recommendation:
     reasons: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
-        return {"organisation": self.organisation, "organisation_id": self.organisation_id, "kind": self.kind,
-                "score": self.score, "reasons": list(self.reasons)}
+        return {
+            "organisation": self.organisation,
+            "organisation_id": self.organisation_id,
+            "kind": self.kind,
+            "score": self.score,
+            "reasons": list(self.reasons),
+        }
 
 
 class Recommender:
@@ -62,8 +67,9 @@ class Recommender:
         if need.kind is not None:
             keep &= np.array([k == need.kind for k in self.net.kind_names])[self.net.kinds]
         return [
-            self._item(v, float(scores[v]), reasons(self.net, u, v, matches.get(int(self.net.ids[v])),
-                                                    need.label()))
+            self._item(
+                v, float(scores[v]), reasons(self.net, u, v, matches.get(int(self.net.ids[v])), need.label())
+            )
             for v in _top(scores, keep, top)
         ]
 
@@ -71,8 +77,11 @@ class Recommender:
         """Without an organisation: the most active organisations on the need, recent alliances first."""
         matches = matching_alliances(self.facts, need)
         if not need.on_alliances:  # only a kind: every organisation of that kind with its whole history
-            matches = {i: [a for a in self.facts.alliances if i in a.party_ids]
-                       for i, o in self.facts.organisations.items() if need.kind in (None, o.kind)}
+            matches = {
+                i: [a for a in self.facts.alliances if i in a.party_ids]
+                for i, o in self.facts.organisations.items()
+                if need.kind in (None, o.kind)
+            }
         scores = np.full(self.net.size, -np.inf)
         for org_id, alliances in matches.items():
             v = self.net.index[org_id]
@@ -95,7 +104,7 @@ class Recommender:
 def _top(scores: np.ndarray, keep: np.ndarray, top: int) -> list[int]:
     idx = np.flatnonzero(keep)
     order = idx[np.lexsort((idx, -scores[idx]))]
-    return [int(i) for i in order[:max(top, 0)]]
+    return [int(i) for i in order[: max(top, 0)]]
 
 
 def resolve_organisation(session: Session, org: str | int) -> int:
@@ -113,18 +122,35 @@ def resolve_organisation(session: Session, org: str | int) -> int:
     raise NotFound(f"unknown organisation {org!r}{hint}")
 
 
-def recommend(session: Session, org: str | int, *, technology: str | None = None, stage: str | None = None,
-              area: str | None = None, kind: str | None = None, since: int | None = None, top: int = 10,
-              viewer: Viewer | None = None) -> list[Recommendation]:
+def recommend(
+    session: Session,
+    org: str | int,
+    *,
+    technology: str | None = None,
+    stage: str | None = None,
+    area: str | None = None,
+    kind: str | None = None,
+    since: int | None = None,
+    top: int = 10,
+    viewer: Viewer | None = None,
+) -> list[Recommendation]:
     """Ranked, explained partner recommendations for one organisation (by name or id)."""
     need = Need.checked(technology, stage, area, kind, since)
     org_id = resolve_organisation(session, org)
     return Recommender(load_facts(session, viewer=viewer)).for_organisation(org_id, need, top)
 
 
-def find_partners(session: Session, *, technology: str | None = None, stage: str | None = None,
-                  area: str | None = None, kind: str | None = None, since: int | None = None, top: int = 10,
-                  viewer: Viewer | None = None) -> list[Recommendation]:
+def find_partners(
+    session: Session,
+    *,
+    technology: str | None = None,
+    stage: str | None = None,
+    area: str | None = None,
+    kind: str | None = None,
+    since: int | None = None,
+    top: int = 10,
+    viewer: Viewer | None = None,
+) -> list[Recommendation]:
     """Need-based search without an organisation: who is most active on this need."""
     need = Need.checked(technology, stage, area, kind, since)
     facts = load_facts(session, viewer=viewer)

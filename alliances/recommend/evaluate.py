@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -47,13 +48,14 @@ class Ranks:
         }
 
 
-def rank_queries(net: Network, labels: dict[int, set[int]], scorer: Scorer,
-                 sources: np.ndarray | None = None) -> Ranks:
+def rank_queries(
+    net: Network, labels: dict[int, set[int]], scorer: Scorer, sources: np.ndarray | None = None
+) -> Ranks:
     """Rank every true new partner of each source among its eligible candidates."""
     out = Ranks()
     srcs = np.array(sorted(labels), dtype=np.int64) if sources is None else sources
     for lo in range(0, len(srcs), BATCH):
-        chunk = srcs[lo:lo + BATCH]
+        chunk = srcs[lo : lo + BATCH]
         scores = np.asarray(scorer(PairBatch(net, chunk)), dtype=float)
         mask = eligible(net, chunk)
         scores = np.where(mask, scores, -np.inf)
@@ -71,8 +73,15 @@ def rank_queries(net: Network, labels: dict[int, set[int]], scorer: Scorer,
     return out
 
 
-def evaluate_split(facts: Facts, split_year: int, *, methods: list[str] | None = None, seed: int = 0,
-                   max_sources: int | None = None, horizon: int = HORIZON) -> dict[str, object]:
+def evaluate_split(
+    facts: Facts,
+    split_year: int,
+    *,
+    methods: list[str] | None = None,
+    seed: int = 0,
+    max_sources: int | None = None,
+    horizon: int = HORIZON,
+) -> dict[str, Any]:
     """Figures of each method on one split: train before `split_year`, test on [Y, Y+horizon)."""
     net = Network.build(facts, split_year)
     labels = new_partners(facts, net, split_year, split_year + horizon)
@@ -80,29 +89,47 @@ def evaluate_split(facts: Facts, split_year: int, *, methods: list[str] | None =
     if max_sources is not None and len(sources) > max_sources:
         sources = np.sort(np.random.default_rng(seed).choice(sources, max_sources, replace=False))
     pairs = {(min(u, v), max(u, v)) for u in sources.tolist() for v in labels[u]}
-    figures: dict[str, dict[str, object]] = {}
+    figures: dict[str, dict[str, Any]] = {}
     for name in methods or list(METHODS):
         method = METHODS[name]
         started = time.perf_counter()
         scorer = method.build(facts, split_year, seed)
         ranks = rank_queries(net, labels, scorer, sources)
-        figures[name] = {**ranks.metrics(), "new_entrants": ranks.metrics(only_new=True),
-                         "baseline": method.baseline, "seconds": round(time.perf_counter() - started, 2)}
+        figures[name] = {
+            **ranks.metrics(),
+            "new_entrants": ranks.metrics(only_new=True),
+            "baseline": method.baseline,
+            "seconds": round(time.perf_counter() - started, 2),
+        }
     new_pairs = sum(1 for u, v in pairs if net.degree[u] == 0 or net.degree[v] == 0)
-    return {"split_year": split_year, "horizon": horizon, "test_pairs": len(pairs),
-            "new_entrant_pairs": new_pairs, "sources": int(len(sources)), "methods": figures}
+    return {
+        "split_year": split_year,
+        "horizon": horizon,
+        "test_pairs": len(pairs),
+        "new_entrant_pairs": new_pairs,
+        "sources": int(len(sources)),
+        "methods": figures,
+    }
 
 
-def evaluate(facts: Facts, split_year: int | None = None, *, seed: int = 0, max_sources: int | None = None,
-             methods: list[str] | None = None) -> dict[str, object]:
+def evaluate(
+    facts: Facts,
+    split_year: int | None = None,
+    *,
+    seed: int = 0,
+    max_sources: int | None = None,
+    methods: list[str] | None = None,
+) -> dict[str, Any]:
     """The `recommend-eval` report: test split at Y, and the method chosen on the split ending at Y."""
     years = sorted({a.year for a in facts.alliances if a.year is not None})
     if not years:
         raise InvalidInput("no dated alliance in the database: nothing to evaluate")
     year = split_year if split_year is not None else max(years[0] + 1, years[-1] - HORIZON + 1)
     if not years[0] < year <= years[-1]:
-        raise InvalidInput(f"split year {year} leaves no training or no test alliance "
-                           f"(alliances run from {years[0]} to {years[-1]})")
+        raise InvalidInput(
+            f"split year {year} leaves no training or no test alliance "
+            f"(alliances run from {years[0]} to {years[-1]})"
+        )
     names = methods or list(METHODS)
     unknown = [m for m in names if m not in METHODS]
     if unknown:
@@ -112,15 +139,18 @@ def evaluate(facts: Facts, split_year: int | None = None, *, seed: int = 0, max_
         raise InvalidInput(f"no new alliance between known organisations in [{year}, {year + HORIZON})")
     validation = evaluate_split(facts, year - 1, methods=names, seed=seed, max_sources=max_sources, horizon=1)
     report["chosen"] = _choose(validation, report)
-    report["validation"] = {"split_year": validation["split_year"], "test_pairs": validation["test_pairs"],
-                            "mrr": {n: m["mrr"] for n, m in validation["methods"].items()}}  # type: ignore[attr-defined]
+    report["validation"] = {
+        "split_year": validation["split_year"],
+        "test_pairs": validation["test_pairs"],
+        "mrr": {n: m["mrr"] for n, m in validation["methods"].items()},
+    }
     return report
 
 
-def _choose(validation: dict[str, object], report: dict[str, object]) -> str:
+def _choose(validation: dict[str, Any], report: dict[str, Any]) -> str:
     """Best validation MRR among non-random methods; without validation pairs, the learned ranker."""
-    figures: dict[str, dict[str, object]] = validation["methods"]  # type: ignore[assignment]
+    figures: dict[str, dict[str, Any]] = validation["methods"]
     candidates = {n: f for n, f in figures.items() if n != "random"}
     if not validation["test_pairs"] or not candidates:
-        return "ranker" if "ranker" in report["methods"] else next(iter(report["methods"]))  # type: ignore[call-overload]
-    return max(candidates, key=lambda n: (float(candidates[n]["mrr"]), n == "ranker"))  # type: ignore[arg-type]
+        return "ranker" if "ranker" in report["methods"] else next(iter(report["methods"]))
+    return max(candidates, key=lambda n: (float(candidates[n]["mrr"]), n == "ranker"))

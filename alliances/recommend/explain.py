@@ -40,8 +40,9 @@ def brings(net: Network, u: int, v: int, limit: int = 3) -> str | None:
     return f"brings {'; '.join(parts)} that {who} has not used in alliances"
 
 
-def reasons(net: Network, u: int, v: int, need_alliances: list[AllianceFact] | None = None,
-            need_label: str = "") -> list[str]:
+def reasons(
+    net: Network, u: int, v: int, need_alliances: list[AllianceFact] | None = None, need_label: str = ""
+) -> list[str]:
     """The explanation of one recommendation of candidate `v` for source `u` (network indices)."""
     out: list[str] = []
     if net.degree[u] == 0:
@@ -60,11 +61,15 @@ def reasons(net: Network, u: int, v: int, need_alliances: list[AllianceFact] | N
     peers = np.flatnonzero(row_v & (net.kinds == net.kinds[u]))
     if len(peers):
         kind = kind_label(net.kind_names[net.kinds[u]])
-        out.append(f"already works with {len(peers)} {kind} organisation(s) like {net.names[u]}: "
-                   f"{_names(net, peers)}")
+        out.append(
+            f"already works with {len(peers)} {kind} organisation(s) like {net.names[u]}: "
+            f"{_names(net, peers)}"
+        )
     out.append(activity(net, v))
     if net.terminated[v] and net.terminated[v] / max(net.alliances[v], 1) >= CAUTION_SHARE:
-        out.append(f"caution: {int(net.terminated[v])} of its {int(net.alliances[v])} alliances were terminated")
+        out.append(
+            f"caution: {int(net.terminated[v])} of its {int(net.alliances[v])} alliances were terminated"
+        )
     return out
 
 

@@ -49,17 +49,34 @@ METHODS: dict[str, Method] = {
     m.name: m
     for m in (
         Method("random", "uniformly random order", True, _random),
-        Method("popularity", "candidates with the most alliances first", True,
-               _fixed(lambda b: b.popularity)),
+        Method(
+            "popularity", "candidates with the most alliances first", True, _fixed(lambda b: b.popularity)
+        ),
         Method("common_neighbours", "number of partners in common", True, _fixed(lambda b: b.common)),
-        Method("adamic_adar", "partners in common, rare ones weigh more", True, _fixed(lambda b: b.adamic_adar)),
-        Method("resource_allocation", "partners in common, weighted 1/degree", True,
-               _fixed(lambda b: b.resource_allocation)),
-        Method("preferential_attachment", "degree of source × degree of candidate", True,
-               _fixed(lambda b: b.preferential)),
-        Method("katz", "Katz index truncated at paths of length 3 (beta 0.05)", True, _fixed(lambda b: b.katz)),
-        Method("complementarity", "kind affinity × capability fit (technologies, stages, areas)", False,
-               _fixed(complementarity)),
+        Method(
+            "adamic_adar", "partners in common, rare ones weigh more", True, _fixed(lambda b: b.adamic_adar)
+        ),
+        Method(
+            "resource_allocation",
+            "partners in common, weighted 1/degree",
+            True,
+            _fixed(lambda b: b.resource_allocation),
+        ),
+        Method(
+            "preferential_attachment",
+            "degree of source × degree of candidate",
+            True,
+            _fixed(lambda b: b.preferential),
+        ),
+        Method(
+            "katz", "Katz index truncated at paths of length 3 (beta 0.05)", True, _fixed(lambda b: b.katz)
+        ),
+        Method(
+            "complementarity",
+            "kind affinity × capability fit (technologies, stages, areas)",
+            False,
+            _fixed(complementarity),
+        ),
         Method("ranker", "logistic regression over graph, capability and activity features", False, _ranker),
     )
 }

@@ -19,8 +19,14 @@ class Need:
     since: int | None = None
 
     @classmethod
-    def checked(cls, technology: str | None = None, stage: str | None = None, area: str | None = None,
-                kind: str | None = None, since: int | None = None) -> Need:
+    def checked(
+        cls,
+        technology: str | None = None,
+        stage: str | None = None,
+        area: str | None = None,
+        kind: str | None = None,
+        since: int | None = None,
+    ) -> Need:
         """Validate against the vocabularies so a typo fails in one line instead of matching nothing."""
         if technology is not None:
             technology = vocab(TECHNOLOGIES).check(technology.strip().lower(), "--technology")

@@ -24,8 +24,19 @@ MAX_PARTIES = 5
 BATCH = 128
 
 # Used when the history is too short to learn from: kind affinity, activity and fit, as in the docs.
-PRIOR = {"log_kind_lift": 1.0, "log_popularity": 0.5, "log_recent": 0.5, "fit": 1.0, "log_kind_peers": 0.5,
-         "log_common": 0.5, "log_paths3": 0.3}
+PRIOR = {
+    "log_kind_lift": 1.0,
+    "log_popularity": 0.5,
+    "log_recent": 0.5,
+    "fit": 1.0,
+    "log_kind_peers": 0.5,
+    "log_common": 0.5,
+    "log_paths3": 0.3,
+    "area_overlap": 0.5,
+    "terminated_share": -1.0,
+}
+# Below this many positive pairs a learnt model is noise: use the prior weights instead.
+MIN_POSITIVES = 30
 
 
 @dataclass(frozen=True)
@@ -55,8 +66,15 @@ class Ranker:
         return cls(np.array([PRIOR.get(n, 0.0) for n in FEATURE_NAMES]), 0.0, 0, 0)
 
     @classmethod
-    def fit(cls, facts: Facts, cutoff: int | None = None, *, seed: int = 0, max_sources: int = 1500,
-            negatives: int = 30) -> Ranker:
+    def fit(
+        cls,
+        facts: Facts,
+        cutoff: int | None = None,
+        *,
+        seed: int = 0,
+        max_sources: int = 1500,
+        negatives: int = 30,
+    ) -> Ranker:
         """Learn from windows [c, cutoff) for c in the `WINDOWS` years before the cut-off."""
         years = [a.year for a in facts.alliances if a.year is not None]
         if not years:
@@ -72,10 +90,10 @@ class Ranker:
             if len(sources) > max_sources:
                 sources = np.sort(rng.choice(sources, max_sources, replace=False))
             for lo in range(0, len(sources), BATCH):
-                x, y = _examples(net, sources[lo:lo + BATCH], labels, rng, negatives)
+                x, y = _examples(net, sources[lo : lo + BATCH], labels, rng, negatives)
                 xs.append(x)
                 ys.append(y)
-        if not ys or sum(int(y.sum()) for y in ys) < 5:
+        if not ys or sum(int(y.sum()) for y in ys) < MIN_POSITIVES:
             return cls.prior()
         x_all, y_all = np.vstack(xs), np.concatenate(ys)
         scale = np.maximum(x_all.std(axis=0), 1e-9)
@@ -84,11 +102,10 @@ class Ranker:
         return cls(model.coef_[0] / scale, float(model.intercept_[0]), int(y_all.sum()), len(y_all))
 
 
-def _examples(net: Network, sources: np.ndarray, labels: dict[int, set[int]], rng: np.random.Generator,
-              negatives: int) -> tuple[np.ndarray, np.ndarray]:
+def _examples(
+    net: Network, sources: np.ndarray, labels: dict[int, set[int]], rng: np.random.Generator, negatives: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Rows of features for every positive of each source and `negatives` sampled non-partners."""
-    batch = PairBatch(net, sources)
-    feats = learned_features(batch)
     mask = eligible(net, sources)
     rows: list[int] = []
     cols: list[int] = []
@@ -101,8 +118,9 @@ def _examples(net: Network, sources: np.ndarray, labels: dict[int, set[int]], rn
         rows += [r] * (len(pos) + len(neg))
         cols += pos + neg.tolist()
         ys += [1] * len(pos) + [0] * len(neg)
-    r_idx, c_idx = np.array(rows), np.array(cols)
-    x = np.column_stack([feats[name][r_idx, c_idx] for name in FEATURE_NAMES])
+    r_idx, c_idx = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+    feats = learned_features(PairBatch(net, sources, (r_idx, c_idx)))
+    x = np.column_stack([feats[name] for name in FEATURE_NAMES])
     if CENTER:
         # Within-source centring: only differences between one source's candidates are learnt,
         # which approximates a conditional (per-source) logit and ignores source-level effects.

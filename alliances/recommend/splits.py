@@ -5,33 +5,30 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+import scipy.sparse as sp
 
+from alliances.recommend.incidence import incidence
 from alliances.recommend.network import Network
 from alliances.store.facts import Facts
 
 
-def new_partners(facts: Facts, net: Network, start: int, end: int,
-                 max_parties: int | None = None) -> dict[int, set[int]]:
+def new_partners(
+    facts: Facts, net: Network, start: int, end: int, max_parties: int | None = None
+) -> dict[int, set[int]]:
     """Pairs first allied in [start, end) that were not partners in `net`, both directions, by index."""
-    us: list[int] = []
-    vs: list[int] = []
-    for a in facts.alliances:
-        if a.year is None or not start <= a.year < end:
-            continue
-        if max_parties is not None and len(a.party_ids) > max_parties:
-            continue
-        members = sorted({net.index[p] for p in a.party_ids if p in net.index})
-        for i, u in enumerate(members):
-            for v in members[i + 1:]:
-                us.append(u)
-                vs.append(v)
-    out: dict[int, set[int]] = defaultdict(set)
-    if not us:
+    inc = incidence(facts)
+    keep = (inc.year >= start) & (inc.year < end)
+    if max_parties is not None:
+        keep &= inc.parties <= max_parties
+    members = inc.select(keep)
+    together = sp.triu(members.T @ members, k=1).tocoo()
+    u_arr, v_arr = together.row.astype(np.int64), together.col.astype(np.int64)
+    if not len(u_arr):
         return {}
-    u_arr, v_arr = np.array(us), np.array(vs)
     known = np.asarray(net.adj[u_arr, v_arr]).ravel() > 0
-    keep = ~known & (net.group[u_arr] != net.group[v_arr])
-    for u, v in zip(u_arr[keep].tolist(), v_arr[keep].tolist(), strict=True):
+    keep_pair = ~known & (net.group[u_arr] != net.group[v_arr])
+    out: dict[int, set[int]] = defaultdict(set)
+    for u, v in zip(u_arr[keep_pair].tolist(), v_arr[keep_pair].tolist(), strict=True):
         out[u].add(v)
         out[v].add(u)
     return dict(out)

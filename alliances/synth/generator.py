@@ -1,10 +1,15 @@
 """A synthetic alliance network with the structure of the real one, generated year by year.
 
-Why each mechanism: preferential attachment on a heavy-tailed fitness gives heavy-tailed degrees and
-big-tech hubs; providers specialise in technologies and areas, and seekers pick providers of the
-needed technology, mostly in their own area, or one their area peers already use (communities and
-"organisations like you work with it"); start-ups enter every year and leave after a few (churn);
-alliances per year follow the real growth curve. Pure numpy, seeded: same seed, same network.
+Every organisation has a capability profile: a home therapeutic area, the stages it works in, and
+either technologies it masters (technology side) or technologies it needs (health side). An alliance
+starts with a health-side seeker (picked by visibility: fitness × degree^ALPHA) looking for one of its
+needed technologies; the partner is a repeat partner (REPEAT), a partner its area peers already use
+(PEER_SHARE), another health-side organisation (SEEKER_PAIR_SHARE), anyone visible (NOISE), or, most
+often, the best fit within a shortlist of SHORTLIST organisations met by visibility and kind pairing:
+chosen with probability ∝ exp(fit), fit = TECH_FIT·masters the technology + STAGE_FIT·same stage +
+AREA_FIT·same area + COUNTRY_FIT·same country. Popularity decides who is met, capabilities who is
+chosen. Start-ups enter every year and leave after a few (churn); alliances per year follow the real
+growth curve. Pure numpy, seeded: same seed, same network. See docs/synthetic.md.
 """
 
 from __future__ import annotations
@@ -16,10 +21,22 @@ import numpy as np
 from alliances.errors import InvalidInput
 from alliances.synth import profile as P
 
-ALPHA = 0.5
-PEER_SHARE = 0.3
+ALPHA = 0.3
+FITNESS_TAIL = 2.5
+BIG_TECH_FITNESS = 4.0
+PHARMA_FITNESS = 2.0
+SHORTLIST = 20
+TECH_FIT = 2.0
+STAGE_FIT = 0.7
+AREA_FIT = 1.0
+COUNTRY_FIT = 0.4
+REPEAT = 0.12
+PEER_SHARE = 0.1
 SEEKER_PAIR_SHARE = 0.08
-SAME_AREA_BOOST = 4.0
+NOISE = 0.1
+FOCUS = 0.75  # share of a seeker's alliances about one of its own needed technologies
+HOME_AREA = 0.7  # share of a seeker's alliances in its home therapeutic area
+ESTABLISHED = ("pharma", "big_tech", "hospital", "academic", "public_body", "insurer")
 
 
 @dataclass
@@ -30,6 +47,8 @@ class SynthOrg:
     exit: int
     area: int
     techs: tuple[int, ...]
+    stages: tuple[int, ...] = ()
+    needs: tuple[int, ...] = ()
 
 
 @dataclass
@@ -60,24 +79,80 @@ def _organisations(rng: np.random.Generator, n: int) -> tuple[list[SynthOrg], np
     seeker = rng.random(n) < P.SEEKER_SHARE
     kinds = np.where(seeker, _pick(rng, P.SEEKER_KINDS, n), _pick(rng, P.PROVIDER_KINDS, n))
     years = np.array(list(P.YEARS))
-    weights = np.array(list(P.YEARS.values()), dtype=float)
-    entry = years[rng.choice(len(years), n, p=weights / weights.sum())] - rng.integers(0, 4, n)
-    established = np.isin(kinds, ["pharma", "big_tech", "hospital", "academic", "public_body", "insurer"])
+    entry = years[rng.choice(len(years), n, p=_norm(list(P.YEARS.values())))] - rng.integers(0, 4, n)
+    established = np.isin(kinds, ESTABLISHED)
     entry = np.where(established & (rng.random(n) < 0.7), years[0], np.maximum(entry, years[0]))
     life = np.where(kinds == "startup", rng.geometric(1 / 6, n), 100)
-    fitness = rng.pareto(2.0, n) + 1.0
-    fitness *= np.select([kinds == "big_tech", kinds == "pharma"], [8.0, 2.0], 1.0)
-    n_tech = len(P.TECHNOLOGIES)
-    tech_p = np.array(list(P.TECHNOLOGIES.values()))
-    area_p = np.array(list(P.AREAS.values()))
+    fitness = rng.pareto(FITNESS_TAIL, n) + 1.0
+    fitness *= np.select([kinds == "big_tech", kinds == "pharma"], [BIG_TECH_FITNESS, PHARMA_FITNESS], 1.0)
+    tech_p, area_p = _norm(list(P.TECHNOLOGIES.values())), _norm(list(P.AREAS.values()))
+    stage_names = list(P.STAGES)
+    countries = _pick(rng, P.COUNTRIES, n)
+    areas = rng.choice(len(area_p), n, p=area_p)
     orgs = []
     for i in range(n):
-        count = 0 if seeker[i] else int(rng.integers(1, 4 if kinds[i] != "big_tech" else 6))
-        techs = tuple(sorted(rng.choice(n_tech, count, replace=False, p=tech_p / tech_p.sum()).tolist()))
-        orgs.append(SynthOrg(str(kinds[i]), str(_pick(rng, P.COUNTRIES, 1)[0]), int(entry[i]),
-                             int(entry[i] + life[i]), int(rng.choice(len(area_p), p=area_p / area_p.sum())),
-                             techs))
+        kind = str(kinds[i])
+        count = int(rng.integers(1, 3)) if seeker[i] else int(rng.integers(1, 4 if kind != "big_tech" else 7))
+        chosen = tuple(sorted(rng.choice(len(tech_p), count, replace=False, p=tech_p).tolist()))
+        table = P.KIND_STAGES.get(kind, P.STAGES)
+        stages = tuple(
+            sorted({stage_names.index(str(s)) for s in _pick(rng, table, int(rng.integers(1, 3)))})
+        )
+        orgs.append(
+            SynthOrg(
+                kind,
+                str(countries[i]),
+                int(entry[i]),
+                int(entry[i] + life[i]),
+                int(areas[i]),
+                () if seeker[i] else chosen,
+                stages,
+                chosen if seeker[i] else (),
+            )
+        )
     return orgs, fitness
+
+
+@dataclass
+class _State:
+    """Per-organisation arrays the yearly draws read, and the partner history they update."""
+
+    kinds: np.ndarray
+    seeker: np.ndarray
+    fitness: np.ndarray
+    entry: np.ndarray
+    exits: np.ndarray
+    area: np.ndarray
+    country: np.ndarray
+    masters: np.ndarray
+    serves: np.ndarray
+    degree: np.ndarray
+    partners: list[list[int]]
+    area_partners: list[list[int]]
+
+    @classmethod
+    def of(cls, orgs: list[SynthOrg], fitness: np.ndarray) -> _State:
+        n = len(orgs)
+        kinds = np.array([o.kind for o in orgs])
+        masters = np.zeros((n, len(P.TECHNOLOGIES)), dtype=bool)
+        serves = np.zeros((n, len(P.STAGES)), dtype=bool)
+        for i, o in enumerate(orgs):
+            masters[i, list(o.techs)] = True
+            serves[i, list(o.stages)] = True
+        return cls(
+            kinds=kinds,
+            seeker=np.isin(kinds, list(P.SEEKER_KINDS)),
+            fitness=fitness,
+            entry=np.array([o.entry for o in orgs]),
+            exits=np.array([o.exit for o in orgs]),
+            area=np.array([o.area for o in orgs]),
+            country=np.array([o.country for o in orgs]),
+            masters=masters,
+            serves=serves,
+            degree=np.zeros(n),
+            partners=[[] for _ in orgs],
+            area_partners=[[] for _ in P.AREAS],
+        )
 
 
 def generate(organisations: int, alliances: int, seed: int = 0) -> SynthNetwork:
@@ -86,76 +161,143 @@ def generate(organisations: int, alliances: int, seed: int = 0) -> SynthNetwork:
         raise InvalidInput("synth needs at least 10 organisations and 1 alliance")
     rng = np.random.default_rng(seed)
     orgs, fitness = _organisations(rng, organisations)
-    kinds = np.array([o.kind for o in orgs])
-    seeker = np.isin(kinds, list(P.SEEKER_KINDS))
-    entry = np.array([o.entry for o in orgs])
-    exits = np.array([o.exit for o in orgs])
-    area = np.array([o.area for o in orgs])
-    tech_names = list(P.TECHNOLOGIES)
-    area_names = list(P.AREAS)
-    has_tech = np.zeros((organisations, len(tech_names)), dtype=bool)
-    for i, o in enumerate(orgs):
-        has_tech[i, list(o.techs)] = True
-    degree = np.zeros(organisations)
-    per_year = _per_year(alliances, rng)
-    area_providers: list[list[int]] = [[] for _ in area_names]
+    st = _State.of(orgs, fitness)
     out = SynthNetwork(orgs)
-    for year, m in per_year.items():
-        active = (entry <= year) & (exits >= year)
-        weight = fitness * (1.0 + degree) ** ALPHA * active
-        seekers = _sample(rng, weight * seeker, m)
-        techs = rng.choice(len(tech_names), m, p=_norm(list(P.TECHNOLOGIES.values())))
-        providers = np.full(m, -1)
-        for t in range(len(tech_names)):
-            for a in range(len(area_names)):
-                sel = np.flatnonzero((techs == t) & (area[seekers] == a))
-                if len(sel):
-                    w = weight * ~seeker * has_tech[:, t] * np.where(area == a, SAME_AREA_BOOST, 1.0)
-                    providers[sel] = _sample(rng, w if w.sum() > 0 else weight * ~seeker, len(sel))
-        for j in range(m):
-            peers = area_providers[area[seekers[j]]]
-            if peers and rng.random() < PEER_SHARE:
-                candidate = peers[int(rng.integers(len(peers)))]
-                if active[candidate]:
-                    providers[j] = candidate
-            if rng.random() < SEEKER_PAIR_SHARE:
-                providers[j] = _sample(rng, weight * seeker * (area == area[seekers[j]]) + 1e-12, 1)[0]
-        extra_sizes = _pick(rng, {str(k): v for k, v in P.PARTIES.items()}, m).astype(int) - 2
-        extras = _sample(rng, weight, int(extra_sizes.sum()))
-        fallback = _sample(rng, weight, m)
-        attrs = _attributes(rng, m, year, tech_names, techs, area_names, area[seekers])
-        pos = 0
-        for j in range(m):
-            parties = list(dict.fromkeys([int(seekers[j]), int(providers[j]),
-                                          *extras[pos:pos + extra_sizes[j]].tolist()]))
-            pos += extra_sizes[j]
-            if len(parties) < 2:
-                parties.append(int(fallback[j]) if fallback[j] != parties[0] else (parties[0] + 1) % organisations)
-            alliance = attrs[j]
-            alliance.parties = parties
-            if min(exits[parties]) < 2026 and rng.random() < 0.4:
-                alliance.status = "terminated"  # start-up churn ends deals
-            out.alliances.append(alliance)
-            degree[parties] += 1
-            area_providers[area[seekers[j]]].append(int(providers[j]))
+    for year, m in _per_year(alliances, rng).items():
+        out.alliances += _year(rng, st, orgs, year, m)
     return out
 
 
-def _attributes(rng: np.random.Generator, m: int, year: int, tech_names: list[str], techs: np.ndarray,
-                area_names: list[str], areas: np.ndarray) -> list[SynthAlliance]:
-    """Type, date, status, technologies, stages and area of a year's alliances, drawn all at once."""
+def _year(
+    rng: np.random.Generator, st: _State, orgs: list[SynthOrg], year: int, m: int
+) -> list[SynthAlliance]:
+    """The `m` alliances of one year, drawn against the network as it stood on 1 January."""
+    active = (st.entry <= year) & (st.exits >= year)
+    visible = st.fitness * (1.0 + st.degree) ** ALPHA * active
+    seekers = _sample(rng, visible * st.seeker, m)
+    techs, stages, areas = _needs(rng, orgs, seekers)
+    providers = _shortlisted(rng, st, visible, seekers, techs, stages, areas)
+    anyone = _sample(rng, visible, m)
+    draws = rng.random((m, 4))
+    for j, u in enumerate(seekers.tolist()):
+        if st.partners[u] and draws[j, 0] < REPEAT:
+            providers[j] = st.partners[u][int(rng.integers(len(st.partners[u])))]
+        elif draws[j, 1] < PEER_SHARE and st.area_partners[st.area[u]]:
+            peers = st.area_partners[st.area[u]]
+            candidate = peers[int(rng.integers(len(peers)))]
+            providers[j] = candidate if active[candidate] else providers[j]
+        elif draws[j, 2] < SEEKER_PAIR_SHARE:
+            providers[j] = _sample(rng, visible * st.seeker * (st.area == st.area[u]) + 1e-12, 1)[0]
+        elif draws[j, 3] < NOISE:
+            providers[j] = anyone[j]
+    extra_sizes = _pick(rng, {str(k): v for k, v in P.PARTIES.items()}, m).astype(int) - 2
+    extras = _sample(rng, visible, int(extra_sizes.sum()))
+    attrs = _attributes(rng, m, year, techs, stages, areas)
+    pos = 0
+    for j in range(m):
+        parties = list(
+            dict.fromkeys([int(seekers[j]), int(providers[j]), *extras[pos : pos + extra_sizes[j]].tolist()])
+        )
+        pos += extra_sizes[j]
+        if len(parties) < 2:
+            parties.append(int(anyone[j]) if anyone[j] != parties[0] else (parties[0] + 1) % len(orgs))
+        alliance = attrs[j]
+        alliance.parties = parties
+        if min(st.exits[parties]) < 2026 and rng.random() < 0.4:
+            alliance.status = "terminated"  # start-up churn ends deals
+        st.degree[parties] += 1
+        st.partners[parties[0]].append(parties[1])
+        st.partners[parties[1]].append(parties[0])
+        st.area_partners[st.area[parties[0]]].append(parties[1])
+    return attrs
+
+
+def _needs(
+    rng: np.random.Generator, orgs: list[SynthOrg], seekers: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What each alliance is about: mostly one of the seeker's needs, in its stages and home area."""
+    m = len(seekers)
+    techs = rng.choice(len(P.TECHNOLOGIES), m, p=_norm(list(P.TECHNOLOGIES.values())))
+    stages = rng.choice(len(P.STAGES), m, p=_norm(list(P.STAGES.values())))
+    areas = rng.choice(len(P.AREAS), m, p=_norm(list(P.AREAS.values())))
+    focus, home, own_stage = rng.random((3, m))
+    for j, u in enumerate(seekers.tolist()):
+        o = orgs[u]
+        if o.needs and focus[j] < FOCUS:
+            techs[j] = o.needs[int(rng.integers(len(o.needs)))]
+        if o.stages and own_stage[j] < FOCUS:
+            stages[j] = o.stages[int(rng.integers(len(o.stages)))]
+        if home[j] < HOME_AREA:
+            areas[j] = o.area
+    return techs, stages, areas
+
+
+def _shortlisted(
+    rng: np.random.Generator,
+    st: _State,
+    visible: np.ndarray,
+    seekers: np.ndarray,
+    techs: np.ndarray,
+    stages: np.ndarray,
+    areas: np.ndarray,
+) -> np.ndarray:
+    """Per alliance, SHORTLIST organisations met by visibility × kind pairing, one chosen by fit."""
+    m = len(seekers)
+    short = np.zeros((m, SHORTLIST), dtype=np.int64)
+    for kind in np.unique(st.kinds[seekers]):
+        rows = np.flatnonzero(st.kinds[seekers] == kind)
+        pairing = np.array(
+            [{**P.PAIRING_DEFAULT, **P.PAIRING.get(str(kind), {})}.get(str(k), 0.0) for k in P.PROVIDER_KINDS]
+        )
+        weight = visible * (~st.seeker) * _lookup(st.kinds, list(P.PROVIDER_KINDS), pairing)
+        short[rows] = _sample(rng, weight if weight.sum() > 0 else visible, len(rows) * SHORTLIST).reshape(
+            -1, SHORTLIST
+        )
+    fit = (
+        TECH_FIT * st.masters[short, techs[:, None]]
+        + STAGE_FIT * st.serves[short, stages[:, None]]
+        + AREA_FIT * (st.area[short] == areas[:, None])
+        + COUNTRY_FIT * (st.country[short] == st.country[seekers][:, None])
+    )
+    gumbel = -np.log(-np.log(rng.random(fit.shape)))
+    return short[np.arange(m), np.argmax(fit + gumbel, axis=1)]
+
+
+def _lookup(values: np.ndarray, keys: list[str], table: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(values))
+    for k, v in zip(keys, table, strict=True):
+        out[values == k] = v
+    return out
+
+
+def _attributes(
+    rng: np.random.Generator, m: int, year: int, techs: np.ndarray, stages: np.ndarray, areas: np.ndarray
+) -> list[SynthAlliance]:
+    """Type, date, status and tags of a year's alliances: the needed technology, stage and area."""
+    tech_names, stage_names, area_names = list(P.TECHNOLOGIES), list(P.STAGES), list(P.AREAS)
     types = _pick(rng, P.TYPES, m)
     status = _pick(rng, P.STATUS, m)
     second_tech = np.where(rng.random(m) < 0.35, rng.integers(0, len(tech_names), m), -1)
-    stage1, stage2 = _pick(rng, P.STAGES, m), _pick(rng, P.STAGES, m)
-    two_stages = rng.random(m) < 0.4
+    second_stage = np.where(
+        rng.random(m) < 0.4, rng.choice(len(stage_names), m, p=_norm(list(P.STAGES.values()))), -1
+    )
     months = rng.integers(1, 13, m)
     out = []
     for j in range(m):
         tech = {tech_names[techs[j]]} | ({tech_names[second_tech[j]]} if second_tech[j] >= 0 else set())
-        stages = list(dict.fromkeys([stage1[j], stage2[j]] if two_stages[j] else [stage1[j]]))
-        out.append(SynthAlliance([], str(types[j]), year, int(months[j]), str(status[j]), sorted(tech),
-                                 [str(x) for x in stages], [area_names[areas[j]]]))
+        stage = [stage_names[stages[j]]] + ([stage_names[second_stage[j]]] if second_stage[j] >= 0 else [])
+        out.append(
+            SynthAlliance(
+                [],
+                str(types[j]),
+                year,
+                int(months[j]),
+                str(status[j]),
+                sorted(tech),
+                list(dict.fromkeys(stage)),
+                [area_names[areas[j]]],
+            )
+        )
     return out
 
 

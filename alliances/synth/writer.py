@@ -29,8 +29,12 @@ class Written:
     tags: int
 
     def to_dict(self) -> dict[str, int]:
-        return {"organisations": self.organisations, "alliances": self.alliances, "parties": self.parties,
-                "tags": self.tags}
+        return {
+            "organisations": self.organisations,
+            "alliances": self.alliances,
+            "parties": self.parties,
+            "tags": self.tags,
+        }
 
 
 def synthetic_name(org_id: int, kind: str) -> str:
@@ -43,10 +47,14 @@ def synthetic_name(org_id: int, kind: str) -> str:
 def check_target(session: Session, force: bool) -> None:
     """Refuse, in one line, to mix synthetic rows into a database that holds other data."""
     others = session.scalar(select(func.count()).select_from(Alliance).where(Alliance.origin != "synthetic"))
-    orgs = session.scalar(select(func.count()).select_from(Organisation).where(Organisation.origin != "synthetic"))
+    orgs = session.scalar(
+        select(func.count()).select_from(Organisation).where(Organisation.origin != "synthetic")
+    )
     if (others or orgs) and not force:
-        raise InvalidInput(f"the database holds {others} non-synthetic alliances and {orgs} organisations: "
-                           "use a fresh --db, or --force to add clearly marked synthetic data anyway")
+        raise InvalidInput(
+            f"the database holds {others} non-synthetic alliances and {orgs} organisations: "
+            "use a fresh --db, or --force to add clearly marked synthetic data anyway"
+        )
 
 
 def write(session: Session, network: SynthNetwork, *, force: bool = False) -> Written:
@@ -57,21 +65,42 @@ def write(session: Session, network: SynthNetwork, *, force: bool = False) -> Wr
     orgs = []
     for i, org in enumerate(network.organisations):
         name = synthetic_name(org_base + i, org.kind)
-        orgs.append({"id": org_base + i, "name": name, "norm": normalise(name), "kind": org.kind,
-                     "country": org.country, "origin": "synthetic"})
+        orgs.append(
+            {
+                "id": org_base + i,
+                "name": name,
+                "norm": normalise(name),
+                "kind": org.kind,
+                "country": org.country,
+                "origin": "synthetic",
+            }
+        )
     alliances, parties, tags = [], [], []
     for j, a in enumerate(network.alliances):
         aid = alliance_base + j
         first, second = (orgs[p]["name"] for p in a.parties[:2])
-        alliances.append({"id": aid, "type": a.type, "status": a.status, "year": a.year,
-                          "announced": f"{a.year}-{a.month:02d}", "title": f"{first} – {second}",
-                          "origin": "synthetic", "visibility": "public"})
-        parties += [{"alliance_id": aid, "organisation_id": org_base + p, "position": k, "role": "partner"}
-                    for k, p in enumerate(a.parties)]
-        tags += [{"alliance_id": aid, "facet": facet, "value": value}
-                 for facet, values in (("technology", a.technologies), ("stage", a.stages), ("area", a.areas))
-                 for value in values]
+        alliances.append(
+            {
+                "id": aid,
+                "type": a.type,
+                "status": a.status,
+                "year": a.year,
+                "announced": f"{a.year}-{a.month:02d}",
+                "title": f"{first} – {second}",
+                "origin": "synthetic",
+                "visibility": "public",
+            }
+        )
+        parties += [
+            {"alliance_id": aid, "organisation_id": org_base + p, "position": k, "role": "partner"}
+            for k, p in enumerate(a.parties)
+        ]
+        tags += [
+            {"alliance_id": aid, "facet": facet, "value": value}
+            for facet, values in (("technology", a.technologies), ("stage", a.stages), ("area", a.areas))
+            for value in values
+        ]
     for model, rows in ((Organisation, orgs), (Alliance, alliances), (Party, parties), (AllianceTag, tags)):
         for lo in range(0, len(rows), CHUNK):
-            session.execute(insert(model), rows[lo:lo + CHUNK])
+            session.execute(insert(model), rows[lo : lo + CHUNK])
     return Written(len(orgs), len(alliances), len(parties), len(tags))

@@ -12,8 +12,60 @@ from alliances.extract.pipeline import Context, Step, register
 from alliances.extract.resources import trigger_rules
 from alliances.extract.text import clean, segment
 
-_FR = frozenset("le la les des du et un une est dans pour avec sur qui que par au aux sont ont leur cette été".split())
-_EN = frozenset("the and of to in is for with on that by as are was its has from this have will be an which".split())
+_FR = frozenset(
+    [
+        "le",
+        "la",
+        "les",
+        "des",
+        "du",
+        "et",
+        "un",
+        "une",
+        "est",
+        "dans",
+        "pour",
+        "avec",
+        "sur",
+        "qui",
+        "que",
+        "par",
+        "au",
+        "aux",
+        "sont",
+        "ont",
+        "leur",
+        "cette",
+        "été",
+    ]
+)
+_EN = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "is",
+        "for",
+        "with",
+        "on",
+        "that",
+        "by",
+        "as",
+        "are",
+        "was",
+        "its",
+        "has",
+        "from",
+        "this",
+        "have",
+        "will",
+        "be",
+        "an",
+        "which",
+    ]
+)
 _WORD = re.compile(r"[a-zàâçéèêëîïôûùüÿœ]+")
 
 
@@ -37,7 +89,7 @@ def _lingua() -> Any:
 
 
 def guess_language(text: str) -> str:
-    """"fr" or "en" from stop-word counts; lingua decides when they are too close to call."""
+    """ "fr" or "en" from stop-word counts; lingua decides when they are too close to call."""
     words = _WORD.findall(text[:5000].lower())
     fr = sum(w in _FR for w in words)
     en = sum(w in _EN for w in words)
@@ -71,8 +123,14 @@ def make_find_triggers(_: Context) -> Step:
         for i, sent in enumerate(doc.sentences):
             text = doc.text[sent.start : sent.end]
             hits = [
-                Trigger(sent.start + m.start(), sent.start + m.end(), type=r.type, strength=r.strength,
-                        pattern=r.layout, sentence=i)
+                Trigger(
+                    sent.start + m.start(),
+                    sent.start + m.end(),
+                    type=r.type,
+                    strength=r.strength,
+                    pattern=r.layout,
+                    sentence=i,
+                )
                 for r in rules
                 for m in r.regex.finditer(text)
                 # "l'Alliance pour les sciences…": a capitalised word inside a sentence is a name

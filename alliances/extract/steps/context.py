@@ -13,7 +13,8 @@ from alliances.extract.gazetteer import fold
 from alliances.extract.pipeline import Context, Step, register
 from alliances.extract.resources import classes, cues
 
-_DEMONSTRATIVE = re.compile(r"^(?:ce|cet|cette|ces|this|these|such|ainsi|thus)\b", re.I)
+_DEMONSTRATIVE = re.compile(r"^(?:ce|cet|cette|ces|this|these|such)\b", re.I)
+_BULLET = re.compile(r"^\s*(?:[•§▪◦·\-–*]|\d{1,2}[.)])\s")
 LOOKAHEAD = 8
 
 
@@ -38,13 +39,15 @@ def make_attach_context(_: Context) -> Step:
             a.context = [a.sentence]
             first = doc.sentences[a.sentence]
             prev = a.sentence - 1
-            if prev >= 0 and doc.sentences[prev].paragraph == first.paragraph and _DEMONSTRATIVE.match(
-                doc.sent_text(a.sentence)
+            if (
+                prev >= 0
+                and doc.sentences[prev].paragraph == first.paragraph
+                and _DEMONSTRATIVE.match(doc.sent_text(a.sentence))
             ):
                 a.context.insert(0, prev)
         for i in range(len(doc.sentences)):
             if i in own:
-                sticky = next(a for a in doc.alliances if a.sentence == i)
+                sticky = None
                 continue
             near = [a for a in doc.alliances if 0 < i - a.sentence <= LOOKAHEAD]
             if not near:
@@ -52,13 +55,22 @@ def make_attach_context(_: Context) -> Step:
             names = _names_in(doc, i)
             scored = [(len(names & {fold(p.canonical) for p in a.parties}), a) for a in near]
             best = max(n for n, _ in scored)
-            if best:
+            others = len(names) - best
+            if best and others <= best:
                 ties = [a for n, a in scored if n == best]
                 pick = sticky if sticky in ties else max(ties, key=lambda a: (_current(doc, a), a.sentence))
-            elif cues().anaphora.search(doc.sent_text(i)):
+            elif best:
+                continue
+            elif cues().anaphora.search(doc.sent_text(i)) and i - near[-1].context[-1] <= 3:
                 pick = sticky if sticky in near else near[-1]
-            elif not names and near[-1].context[-1] == i - 1 and (
-                doc.sentences[i].paragraph == doc.sentences[i - 1].paragraph
+            elif (
+                not names
+                and near[-1].context[-1] == i - 1
+                and i - near[-1].sentence <= 2
+                and (
+                    not _BULLET.match(doc.sent_text(i))
+                    and doc.sentences[i].paragraph == doc.sentences[near[-1].sentence].paragraph
+                )
             ):
                 pick = near[-1]
             else:
@@ -126,7 +138,9 @@ def _vehicle(doc: Doc, a: Alliance) -> str | None:
     """The vehicle named by a "created by" expression in the alliance's sentence."""
     for t in doc.triggers:
         if t.sentence == a.sentence and t.pattern == "created_by":
-            before = [m for m in doc.mentions if doc.sentences[a.sentence].start <= m.start and m.end <= t.start]
+            before = [
+                m for m in doc.mentions if doc.sentences[a.sentence].start <= m.start and m.end <= t.start
+            ]
             if before:
                 return before[-1].text
     return None
@@ -145,7 +159,7 @@ def make_parse_dates(_: Context) -> Step:
                 if found:
                     pivot = a.trigger.start - span.start
                     best = min(found, key=lambda d: abs(d.start - pivot))
-                    a.date = best.value or None
+                    a.date = best.value or None  # "" is a relative date without a base: unknown
                     break
         return doc
 
@@ -192,12 +206,20 @@ def make_merge_duplicates(_: Context) -> Step:
         merged: list[Alliance] = []
         for a in doc.alliances:
             # a later undated mention of the same parties restates a dated one ("la joint-venture…")
-            twin = next((b for b in merged if b.key() == a.key()
-                         and ((b.date or "")[:4] == (a.date or "")[:4] or a.date is None)), None)
+            twin = next(
+                (
+                    b
+                    for b in merged
+                    if b.key() == a.key() and ((b.date or "")[:4] == (a.date or "")[:4] or a.date is None)
+                ),
+                None,
+            )
             if twin is None:
                 merged.append(a)
                 continue
-            twin.technologies = [t for t, _ in classes().technologies if t in {*twin.technologies, *a.technologies}]
+            twin.technologies = [
+                t for t, _ in classes().technologies if t in {*twin.technologies, *a.technologies}
+            ]
             twin.stages = [t for t, _ in classes().stages if t in {*twin.stages, *a.stages}]
             twin.therapeutic_areas = list(dict.fromkeys([*twin.therapeutic_areas, *a.therapeutic_areas]))
             twin.date = twin.date or a.date

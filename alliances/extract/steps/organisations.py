@@ -36,7 +36,16 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
             start += lead.end()
             continue
         first = re.match(r"[\w'’&.-]+\s*", chunk)
-        if first and fold(first.group().strip(" .'’")) in c.stop_names and len(chunk) > len(first.group()):
+        long_name = len(re.findall(r"\w+", chunk)) >= 4  # "Canada Pension Plan Investment Board"
+        if (
+            first
+            and fold(first.group().strip(" .'’")) in c.stop_names
+            and len(chunk) > len(first.group())
+            and (
+                not long_name
+                or first.group().strip().lower() in ("the", "le", "la", "les", "l'", "selon", "pour")
+            )
+        ):
             start += first.end()
             continue
         break
@@ -49,7 +58,9 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     if len(span) < 2 or span.isdigit():
         return None
     names = re.findall(r"[\w&]+", span)
-    if not (names[0][0].isupper() or names[0][0].isdigit()) or not (names[-1][0].isupper() or names[-1][0].isdigit()):
+    if not (names[0][0].isupper() or names[0][0].isdigit()) or not (
+        names[-1][0].isupper() or names[-1][0].isdigit()
+    ):
         return None
     if len(span) <= 2 and span.isupper():
         return None
@@ -58,7 +69,9 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 def add_mentions(doc: Doc, new: Iterable[Mention]) -> None:
     """Merge mentions, keeping on overlaps the one from the more trusted source, then the longer."""
-    everything = sorted([*doc.mentions, *new], key=lambda m: (-PRIORITY[m.source], -(m.end - m.start), m.start))
+    everything = sorted(
+        [*doc.mentions, *new], key=lambda m: (-PRIORITY[m.source], -(m.end - m.start), m.start)
+    )
     kept: list[Mention] = []
     for m in everything:
         if all(m.end <= k.start or m.start >= k.end for k in kept):
@@ -76,8 +89,9 @@ def _cue_mentions(doc: Doc, indexes: list[int]) -> Iterator[Mention]:
                 span = clean_span(text, m.start(), m.end())
                 if span:
                     surface = text[span[0] : span[1]]
-                    yield Mention(s.start + span[0], s.start + span[1], text=surface, canonical=surface,
-                                  source=source)
+                    yield Mention(
+                        s.start + span[0], s.start + span[1], text=surface, canonical=surface, source=source
+                    )
 
 
 @register("find_organisations")
@@ -131,7 +145,9 @@ class RecogniseEntities:
                 surface = sp.text[span[0] : span[1]]
                 source = "ner" if ent.label_ in ("ORG", "MISC") else "weak"
                 found.setdefault(id(d), []).append(
-                    Mention(s.start + span[0], s.start + span[1], text=surface, canonical=surface, source=source)
+                    Mention(
+                        s.start + span[0], s.start + span[1], text=surface, canonical=surface, source=source
+                    )
                 )
         for d in docs:
             add_mentions(d, found.get(id(d), []))

