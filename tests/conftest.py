@@ -162,3 +162,141 @@ def network_db(tmp_path: Path) -> object:
         return db
 
     return build
+
+
+# --- Web and analytics (issue 4): a small hand-made observatory whose numbers tests can state -----------
+
+WEB_ORGANISATIONS: list[tuple[str, str, str, str | None]] = [
+    # name, kind, country, parent
+    ("Alphabet", "big_tech", "US", None), ("Google", "big_tech", "US", "Alphabet"),
+    ("Verily", "tech", "US", "Alphabet"), ("Microsoft", "big_tech", "US", None),
+    ("Sanofi", "pharma", "FR", None), ("Servier", "pharma", "FR", None), ("Owkin", "startup", "FR", None),
+    ("Numerate", "startup", "US", None), ("Institut Curie", "academic", "FR", None),
+    ("AP-HP", "hospital", "FR", None), ("Dassault Systèmes", "tech", "FR", None),
+    ("Novartis", "pharma", "CH", None), ("Air Liquide", "other", "FR", None),
+]
+
+# key, parties, type, technologies, stages, date, status, extra fields
+WEB_DEALS: list[tuple[str, str, str, str, str, str, str, dict[str, object]]] = [
+    ("W01", "Sanofi|Google", "rd_collaboration", "ai,cloud", "research,development", "2019-06-18", "active",
+     {"evidence_records": [{"source": "s1", "quote": "Sanofi et Google s'associent pour la recherche."}]}),
+    ("W02", "Servier|Numerate", "rd_collaboration", "ai", "research", "2018-09", "announced",
+     {"therapeutic_areas": ["cardiovascular"]}),
+    ("W03", "Sanofi|Owkin", "equity_investment", "ai", "research,development", "2021-11-18", "active",
+     {"amount": {"value": 180_000_000, "currency": "USD", "kind": "equity"}}),
+    ("W04", "Novartis|Microsoft", "rd_collaboration", "ai", "research", "2019-10-01", "active", {}),
+    ("W05", "Sanofi|Verily", "joint_venture", "iot", "usage", "2016-09-12", "terminated",
+     {"ended": "2020-12", "therapeutic_areas": ["diabetes"]}),
+    ("W06", "Owkin|Institut Curie", "rd_collaboration", "ai,big_data", "research", "2020", "active",
+     {"therapeutic_areas": ["oncology"]}),
+    ("W07", "Microsoft|AP-HP", "supply_or_service", "cloud", "usage", "2022", "active", {}),
+    ("W08", "Dassault Systèmes|AP-HP", "rd_collaboration", "simulation", "development", "2020-03",
+     "announced", {"title": "Jumeau numérique du cœur – Hôpitaux de Paris"}),
+    ("W09", "Novartis|Google", "supply_or_service", "cloud,ai", "production,distribution", "2023",
+     "terminated", {}),
+    ("W10", "Servier|Google", "licensing_commercialisation", "iot", "production,usage", "2021", "active", {}),
+]
+
+
+def web_alliance_records() -> list[dict[str, object]]:
+    return [{"key": key, "parties": parties.split("|"), "type": kind, "technologies": techs.split(","),
+             "stages": stages.split(","), "date": date, "status": status, **extra}
+            for key, parties, kind, techs, stages, date, status, extra in WEB_DEALS]
+
+
+def build_web_db(path: Path) -> Database:
+    """The web/analytics test observatory: 13 organisations, 10 alliances, 2 projects, 1 survey."""
+    from alliances.store import models as m
+    from alliances.store.resolve import Resolver
+    from alliances.store.writes import add_alliance, add_organisation
+
+    db = Database.open(f"sqlite:///{path}")
+    db.upgrade()
+    with db.session() as s:
+        resolver = Resolver(s)
+        ids: dict[str, int] = {}
+        for name, kind, country, _parent in WEB_ORGANISATIONS:
+            ids[name] = add_organisation(s, name, kind=kind, country=country, resolver=resolver).id
+        for name, _kind, _country, parent in WEB_ORGANISATIONS:
+            if parent:
+                org = s.get(m.Organisation, ids[name])
+                assert org is not None
+                org.parent_id = ids[parent]
+        source = m.Source(title="Sanofi et Google : une alliance", publisher="Le Monde", date="2019-06-18",
+                          url="https://example.org/sanofi-google", language="fr", key="s1")
+        survey_source = m.Source(title="Enquête sur la stratégie numérique", url="https://example.org/enquete",
+                                 key="s2")
+        s.add_all([source, survey_source])
+        s.flush()
+        for record in web_alliance_records():
+            add_alliance(s, record, resolver=resolver, sources={"s1": source}, where=str(record["key"]))
+        projects = (("DARWIN", "Sanofi", ["big_data", "cloud"], ["research", "development"], 2018),
+                    ("Connect", "Air Liquide", ["iot"], ["production"], 2016))
+        for name, owner, techs, stages, year in projects:
+            project = m.Project(name=name, year=year, announced=str(year), origin="seed",
+                                description=f"{name} project")
+            s.add(project)
+            s.flush()
+            s.add(m.ProjectOwner(project_id=project.id, organisation_id=ids[owner]))
+            s.add_all(m.ProjectTag(project_id=project.id, facet=f, value=v)
+                      for f, values in (("technology", techs), ("stage", stages)) for v in values)
+        survey = m.Survey(key="digital-2019", name="Stratégies numériques des laboratoires",
+                          publisher="Cabinet X", date="2019-05", source_id=survey_source.id)
+        survey.figures.append(m.SurveyFigure(key="ai_share", label_en="Labs with an AI strategy",
+                                             label_fr="Laboratoires dotés d'une stratégie IA", value=64.0,
+                                             unit="percent"))
+        s.add(survey)
+    return db
+
+
+@pytest.fixture(scope="session")
+def web_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("web") / "web.db"
+    build_web_db(path).dispose()
+    return path
+
+
+@pytest.fixture
+def web_db(web_db_file: Path, tmp_path: Path) -> Iterator[Database]:
+    """A private, writable copy of the web test observatory."""
+    path = tmp_path / "web.db"
+    shutil.copy(web_db_file, path)
+    db = Database.open(f"sqlite:///{path}")
+    yield db
+    db.dispose()
+
+
+def make_web_client(db: Database) -> object:
+    """A TestClient on a fresh app (starlette warns that httpx is deprecated in favour of httpx2)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from alliances.settings import Settings
+    from alliances.web import create_app
+
+    return TestClient(create_app(Settings(db=db.url), database=db))
+
+
+@pytest.fixture(scope="session")
+def web_client(web_db_file: Path) -> Iterator[object]:
+    """A client on the shared web test observatory; tests through it must not write."""
+    db = Database.open(f"sqlite:///{web_db_file}")
+    yield make_web_client(db)
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def bundled_client(bundled_db_file: Path) -> Iterator[object]:
+    """A client on the bundled real dataset; tests through it must not write."""
+    db = Database.open(f"sqlite:///{bundled_db_file}")
+    yield make_web_client(db)
+    db.dispose()
+
+
+@pytest.fixture
+def client_for() -> object:
+    """Build a TestClient on any database: `client_for(db)`."""
+    return make_web_client

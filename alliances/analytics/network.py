@@ -235,10 +235,11 @@ class NetworkCache:
         partners = sorted(graph[org_id], key=lambda n: (-graph[org_id][n]["weight"], graph.nodes[n]["label"]))
         sub = graph.subgraph([org_id, *partners[:limit]])
         layout = place(sub)
+        order = [org_id, *partners[:limit]]  # centre first, then partners by strength of tie
         return {
             "nodes": [{"id": n, "name": sub.nodes[n]["label"], "kind": sub.nodes[n]["kind"],
                        "alliances": sub.nodes[n]["alliances"], "centre": n == org_id,
                        "x": layout[n][0], "y": layout[n][1]}
-                      for n in sub.nodes],
+                      for n in order],
             "edges": edge_records(sub),
         }

@@ -93,6 +93,23 @@ _NUMBERS = {
     "quelques": 3,
     "few": 3,
 }
+WEEKDAYS = {
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+    "lundi": 0,
+    "mardi": 1,
+    "mercredi": 2,
+    "jeudi": 3,
+    "vendredi": 4,
+    "samedi": 5,
+    "dimanche": 6,
+}
+_WD = "|".join(WEEKDAYS)
 _N = r"(?:\d+|" + "|".join(_NUMBERS) + ")"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>0[1-9]|1[0-2])(?:-(?P<d>[0-3]\d))?\b")),
@@ -119,6 +136,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"|last (?P<u2>week|month|year))\b",
             re.I,
         ),
+    ),
+    (
+        # "on Tuesday", "last Friday", "mardi", "mardi dernier": the latest such day up to publication
+        "weekday",
+        re.compile(rf"\b(?:on |last |this past |ce )?(?P<wd>{_WD})(?: dernier| passé)?\b(?! \d)", re.I),
     ),
     (
         "today",
@@ -180,6 +202,9 @@ def _value(kind: str, m: re.Match[str], base: date | None) -> str | None:
         days = {"semaine": 7, "week": 7, "mois": 30, "month": 30}.get(unit, 365)
         when = base - timedelta(days=days)
         return str(when.year) if days == 365 else when.isoformat()[:7]
+    if kind == "weekday":
+        back = (base.weekday() - WEEKDAYS[g["wd"].lower()]) % 7
+        return (base - timedelta(days=back)).isoformat()
     if kind == "today":
         word = m.group(0).lower()
         when = base - timedelta(days=1) if word in ("hier", "yesterday") else base
@@ -195,7 +220,7 @@ def find_dates(text: str, base: date | None = None) -> list[DateMention]:
             if any(m.start() < d.end and d.start < m.end() for d in found):
                 continue
             value = _value(kind, m, base)
-            if value is None and base is None and kind in ("dm", "md", "ago", "last", "today"):
+            if value is None and base is None and kind in ("dm", "md", "ago", "last", "today", "weekday"):
                 value = ""  # a date is stated, but it cannot be placed without the publication date
             if value is not None:
                 found.append(DateMention(value, m.start(), m.end(), kind))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from alliances.extract.gazetteer import fold
 from alliances.taxonomy import load_data_file
 
 
@@ -21,6 +22,7 @@ class TriggerRule:
     strength: str
     layout: str
     regex: re.Pattern[str]
+    capitalised: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,14 @@ class Cues:
     stop_spans: frozenset[str]
     company_name: re.Pattern[str]
     institution: re.Pattern[str]
+    descriptor: re.Pattern[str]
+    coordination_described: re.Pattern[str]
+    apposition: re.Pattern[str]
+    lower_heads: frozenset[str]
+    rumour: re.Pattern[str]
+    places: frozenset[str]
+    amount_context: re.Pattern[str]
+    earlier: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,11 @@ def trigger_rules() -> tuple[TriggerRule, ...]:
     raw = load_data_file("extract/triggers.yaml")
     return tuple(
         TriggerRule(
-            t["type"], t.get("strength", "generic"), t.get("layout", "svo"), _rx(r"\b" + t["pattern"])
+            t["type"],
+            t.get("strength", "generic"),
+            t.get("layout", "svo"),
+            _rx(r"\b" + t["pattern"]),
+            bool(t.get("capitalised", False)),
         )
         for t in raw["triggers"]
     )
@@ -97,6 +111,19 @@ def cues() -> Cues:
         stop_spans=frozenset(s.lower() for s in raw["stop_spans"]),
         company_name=company,
         institution=institution,
+        descriptor=re.compile(
+            rf"\b(?i:{raw['descriptor']})(?: (?!(?:of|de|du|des|d|for|pour|in|en|the|la|le|les|and|et|with|avec|à|au|to|by|par)\b)[a-zà-öø-ÿ-]+)?,? (?P<name>{_CAP}(?:[ -]{_CAP}){{0,3}})"
+        ),
+        coordination_described=re.compile(
+            rf"^\s*,?\s*(?:et|and)\s+(?:(?:la|le|l['’]|the|a|an)\s*)?(?:[\w-]+\s+){{0,2}}(?i:{raw['descriptor']})"
+            rf"(?:\s+[a-zà-öø-ÿ-]+)?\s*$"
+        ),
+        rumour=_rx(r"\b" + trig["rumour"]),
+        apposition=re.compile(rf"^(?P<name>{_CAP}(?: {_CAP}){{0,3}}),\s+(?i:{raw['apposition']})".replace("l'", "l['’]")),
+        lower_heads=frozenset(h for h in raw["institution_heads"] if h[:1].islower()),
+        places=frozenset(fold(w) for w in str(raw["places"]).split()),
+        amount_context=_rx(raw["amount_context"]),
+        earlier=_rx(raw["earlier"]),
     )
 
 

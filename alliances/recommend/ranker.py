@@ -128,3 +128,4 @@ def _examples(
         np.add.at(sums, r_idx, x)
         x = x - (sums / np.bincount(r_idx, minlength=len(sources))[:, None])[r_idx]
     return x, np.array(ys)
+

@@ -26,9 +26,9 @@ FITNESS_TAIL = 2.5
 BIG_TECH_FITNESS = 4.0
 PHARMA_FITNESS = 2.0
 SHORTLIST = 20
-TECH_FIT = 2.0
+TECH_FIT = 3.0
 STAGE_FIT = 0.7
-AREA_FIT = 1.0
+AREA_FIT = 1.5
 COUNTRY_FIT = 0.4
 REPEAT = 0.12
 PEER_SHARE = 0.1
@@ -191,7 +191,7 @@ def _year(
         elif draws[j, 3] < NOISE:
             providers[j] = anyone[j]
     extra_sizes = _pick(rng, {str(k): v for k, v in P.PARTIES.items()}, m).astype(int) - 2
-    extras = _sample(rng, visible, int(extra_sizes.sum()))
+    extras = _consortium(rng, st, visible, extra_sizes, seekers, (techs, stages, areas))
     attrs = _attributes(rng, m, year, techs, stages, areas)
     pos = 0
     for j in range(m):
@@ -241,31 +241,55 @@ def _shortlisted(
     stages: np.ndarray,
     areas: np.ndarray,
 ) -> np.ndarray:
-    """Per alliance, SHORTLIST organisations met by visibility × kind pairing, one chosen by fit."""
-    m = len(seekers)
-    short = np.zeros((m, SHORTLIST), dtype=np.int64)
+    """Per alliance, SHORTLIST technology-side organisations met by visibility × kind pairing."""
+    short = np.zeros((len(seekers), SHORTLIST), dtype=np.int64)
     for kind in np.unique(st.kinds[seekers]):
         rows = np.flatnonzero(st.kinds[seekers] == kind)
-        pairing = np.array(
-            [{**P.PAIRING_DEFAULT, **P.PAIRING.get(str(kind), {})}.get(str(k), 0.0) for k in P.PROVIDER_KINDS]
-        )
-        weight = visible * (~st.seeker) * _lookup(st.kinds, list(P.PROVIDER_KINDS), pairing)
-        short[rows] = _sample(rng, weight if weight.sum() > 0 else visible, len(rows) * SHORTLIST).reshape(
-            -1, SHORTLIST
-        )
+        pairing = {**P.PAIRING_DEFAULT, **P.PAIRING.get(str(kind), {})}
+        weight = visible * (~st.seeker) * _lookup(st.kinds, pairing)
+        drawn = _sample(rng, weight if weight.sum() > 0 else visible, len(rows) * SHORTLIST)
+        short[rows] = drawn.reshape(-1, SHORTLIST)
+    return _best_fit(rng, st, short, st.country[seekers], techs, stages, areas)
+
+
+def _best_fit(
+    rng: np.random.Generator,
+    st: _State,
+    short: np.ndarray,
+    country: np.ndarray,
+    techs: np.ndarray,
+    stages: np.ndarray,
+    areas: np.ndarray,
+) -> np.ndarray:
+    """One organisation per shortlist row, with probability ∝ exp(fit) (Gumbel-max)."""
     fit = (
         TECH_FIT * st.masters[short, techs[:, None]]
         + STAGE_FIT * st.serves[short, stages[:, None]]
         + AREA_FIT * (st.area[short] == areas[:, None])
-        + COUNTRY_FIT * (st.country[short] == st.country[seekers][:, None])
+        + COUNTRY_FIT * (st.country[short] == country[:, None])
     )
     gumbel = -np.log(-np.log(rng.random(fit.shape)))
-    return short[np.arange(m), np.argmax(fit + gumbel, axis=1)]
+    return short[np.arange(len(short)), np.argmax(fit + gumbel, axis=1)]
 
 
-def _lookup(values: np.ndarray, keys: list[str], table: np.ndarray) -> np.ndarray:
+def _consortium(
+    rng: np.random.Generator,
+    st: _State,
+    visible: np.ndarray,
+    sizes: np.ndarray,
+    seekers: np.ndarray,
+    needs: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Extra parties of consortia, any kind, each the best fit of its own shortlist on the same need."""
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    short = _sample(rng, visible, len(owner) * SHORTLIST).reshape(-1, SHORTLIST)
+    techs, stages, areas = (x[owner] for x in needs)
+    return _best_fit(rng, st, short, st.country[seekers][owner], techs, stages, areas)
+
+
+def _lookup(values: np.ndarray, table: dict[str, float]) -> np.ndarray:
     out = np.zeros(len(values))
-    for k, v in zip(keys, table, strict=True):
+    for k, v in table.items():
         out[values == k] = v
     return out
 

@@ -46,7 +46,11 @@ def _coordinated(doc: Doc, a: Mention, b: Mention) -> bool:
     """True if `a` and `b` (a before b) are listed together: "A et B", "A, B", "A et l'entreprise … B"."""
     gap = _gap(doc, a.end, b.start)
     c = cues()
-    return bool(c.coordination.match(gap) or (len(gap) < 120 and c.coordination_descriptive.match(gap)))
+    return bool(
+        c.coordination.match(gap)
+        or (len(gap) < 120 and c.coordination_descriptive.match(gap))
+        or c.coordination_described.match(gap)  # "Kyowa Kirin and Belgian contract manufacturer Ardena"
+    )
 
 
 def _extend(

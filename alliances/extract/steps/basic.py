@@ -134,7 +134,7 @@ def make_find_triggers(_: Context) -> Step:
                 for r in rules
                 for m in r.regex.finditer(text)
                 # "l'Alliance pour les sciences…": a capitalised word inside a sentence is a name
-                if sent.heading or m.start() == 0 or not text[m.start()].isupper()
+                if sent.heading or m.start() == 0 or r.capitalised or not text[m.start()].isupper()
             ]
             # overlapping expressions: keep the strong, then the longer one
             hits.sort(key=lambda t: (t.strength != "strong", -(t.end - t.start), t.start))

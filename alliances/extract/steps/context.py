@@ -12,6 +12,7 @@ from alliances.extract.document import Alliance, Doc, Span
 from alliances.extract.gazetteer import fold
 from alliances.extract.pipeline import Context, Step, register
 from alliances.extract.resources import classes, cues
+from alliances.store.names import normalise
 
 _DEMONSTRATIVE = re.compile(r"^(?:ce|cet|cette|ces|this|these|such)\b", re.I)
 _BULLET = re.compile(r"^\s*(?:[•§▪◦·\-–*]|\d{1,2}[.)])\s")
@@ -84,6 +85,13 @@ def make_attach_context(_: Context) -> Step:
 
 def _text(doc: Doc, a: Alliance) -> str:
     return " ".join(doc.sent_text(i) for i in a.context)
+
+
+def _lead(doc: Doc, a: Alliance) -> bool:
+    """The alliance is the news of the document: stated in its headline or first paragraphs."""
+    first = next((s.paragraph for s in doc.sentences if not s.heading), 0)
+    s = doc.sentences[a.sentence]
+    return s.heading and a.sentence <= 2 or s.paragraph <= first + 1
 
 
 def _clause(doc: Doc, a: Alliance) -> str:
@@ -161,6 +169,9 @@ def make_parse_dates(_: Context) -> Step:
                     best = min(found, key=lambda d: abs(d.start - pivot))
                     a.date = best.value or None  # "" is a relative date without a base: unknown
                     break
+            else:
+                if doc.date and _lead(doc, a) and not cues().earlier.search(doc.sent_text(a.sentence)):
+                    a.date = doc.date  # the news itself: "X selects AWS", "Y lève 20 M€"
         return doc
 
     return step
@@ -169,12 +180,24 @@ def make_parse_dates(_: Context) -> Step:
 @register("parse_amounts")
 def make_parse_amounts(_: Context) -> Step:
     def step(doc: Doc) -> Doc:
+        c = cues()
         for a in doc.alliances:
             amounts = find_amounts(_clause(doc, a))
+            alone = sum(b.sentence == a.sentence for b in doc.alliances) == 1 or a.trigger.type == "equity_investment"
+            if not amounts and alone:  # "l'acquisition de X, une biotech qui…, pour 85 M€"
+                amounts = find_amounts(doc.sent_text(a.sentence))
             if not amounts:
-                for i in a.context[1:]:
+                names = {fold(n.split()[0]) for p in a.parties for n in (p.text, p.canonical) if n}
+                for i in sorted({*a.context[1:], *range(a.sentence + 1, a.sentence + 3)}):
+                    if i >= len(doc.sentences) or any(b.sentence == i for b in doc.alliances):
+                        continue
                     text = doc.sent_text(i)
-                    if cues().plural_pronouns.search(text) or cues().anaphora.search(text):
+                    named = bool(names & set(re.findall(r"\w+", fold(text))))
+                    if (
+                        c.plural_pronouns.search(text)
+                        or c.anaphora.search(text)
+                        or (named and c.amount_context.search(text))
+                    ):
                         amounts = find_amounts(text)
                         if amounts:
                             break
@@ -191,7 +214,12 @@ def make_set_status(_: Context) -> Step:
         c = cues()
         for a in doc.alliances:
             later = " ".join(doc.sent_text(i) for i in a.context if i != a.sentence)
-            if c.terminations.search(_clause(doc, a)) or c.terminations.search(later):
+            if c.rumour.search(doc.sent_text(a.sentence)) or (
+                a.sentence <= 2 and any(c.rumour.search(doc.sent_text(i)) for i in a.context)
+            ):
+                a.status = None  # talks and hearsay are not a deal: kept for review, low confidence
+                a.confidence = min(a.confidence, 0.3)
+            elif c.terminations.search(_clause(doc, a)) or c.terminations.search(later):
                 a.status = "terminated"
             elif c.announced.search(_clause(doc, a)):
                 a.status = "announced"
@@ -200,28 +228,71 @@ def make_set_status(_: Context) -> Step:
     return step
 
 
+def _name_keys(doc: Doc) -> dict[str, str]:
+    """Normalised party name -> the document's fullest form of it: "Lantern Pharma Inc." and
+    "Lantern Pharma" are one key, "Aurevia" is "Aurevia Bio" when the document names both."""
+    forms = {normalise(p.canonical or p.text) for a in doc.alliances for p in a.parties}
+    forms.discard("")
+    out: dict[str, str] = {}
+    for f in forms:
+        longer = [g for g in forms if g != f and g.startswith(f + " ") and len(f) >= 3]
+        out[f] = longer[0] if len(longer) == 1 else f
+    return out
+
+
+def _informative(doc: Doc, a: Alliance) -> tuple[bool, bool, bool, int]:
+    s = doc.sentences[a.sentence]
+    return (not s.heading, a.amount is not None, a.date is not None, s.end - s.start)
+
+
+def _same_deal(doc: Doc, a: Alliance, b: Alliance) -> bool:
+    """`a` (found after `b`) restates `b`: same type (or a generic headline), and not two years; a dated
+    statement of an earlier deal ("En 2016, ils avaient conclu…") is never the restatement of an undated one."""
+    headline = any(doc.sentences[x.sentence].heading and x.trigger.strength == "generic" for x in (a, b))
+    if a.type != b.type and not headline:
+        return False
+    if a.date is None:
+        return True
+    if b.date is None:
+        return not cues().earlier.search(doc.sent_text(a.sentence))
+    return a.date[:4] == b.date[:4]
+
+
 @register("merge_duplicates")
 def make_merge_duplicates(_: Context) -> Step:
     def step(doc: Doc) -> Doc:
+        keys = _name_keys(doc)
+
+        def key(a: Alliance) -> frozenset[str]:
+            return frozenset(keys.get(normalise(p.canonical or p.text), fold(p.canonical)) for p in a.parties)
+
         merged: list[Alliance] = []
         for a in doc.alliances:
-            # a later undated mention of the same parties restates a dated one ("la joint-venture…")
-            twin = next(
-                (
-                    b
-                    for b in merged
-                    if b.key() == a.key() and ((b.date or "")[:4] == (a.date or "")[:4] or a.date is None)
-                ),
-                None,
-            )
+            seen: dict[str, object] = {}
+            a.parties = [
+                p
+                for p in a.parties
+                if seen.setdefault(keys.get(normalise(p.canonical or p.text), fold(p.canonical)), p) is p
+            ]
+            if len(a.parties) < 2:
+                continue
+            twin = next((b for b in merged if key(b) == key(a) and _same_deal(doc, a, b)), None)
             if twin is None:
                 merged.append(a)
                 continue
+            if twin.type != a.type and doc.sentences[twin.sentence].heading:
+                twin.type, twin.trigger = a.type, a.trigger
             twin.technologies = [
                 t for t, _ in classes().technologies if t in {*twin.technologies, *a.technologies}
             ]
             twin.stages = [t for t, _ in classes().stages if t in {*twin.stages, *a.stages}]
             twin.therapeutic_areas = list(dict.fromkeys([*twin.therapeutic_areas, *a.therapeutic_areas]))
+            if _informative(doc, a) > _informative(doc, twin):
+                twin.evidence, twin.sentence, twin.clause = a.evidence, a.sentence, a.clause
+            for i, p in enumerate(twin.parties):  # the fullest name the document gives
+                q = next((q for q in a.parties if normalise(q.canonical) == keys.get(normalise(p.canonical))), None)
+                if q is not None and normalise(p.canonical) != keys.get(normalise(p.canonical)):
+                    twin.parties[i] = q
             twin.date = twin.date or a.date
             twin.amount = twin.amount or a.amount
             twin.vehicle = twin.vehicle or a.vehicle

@@ -36,6 +36,12 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
             start += lead.end()
             continue
         first = re.match(r"[\w'’&.-]+\s*", chunk)
+        if (
+            first
+            and fold(first.group().strip()) in c.places
+            and re.match(r"[A-ZÀ-Ö]", chunk[first.end() :] or "x")
+        ):
+            break  # "Paris Santé Campus", "New York University"
         long_name = len(re.findall(r"\w+", chunk)) >= 4  # "Canada Pension Plan Investment Board"
         if (
             first
@@ -58,7 +64,7 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     if len(span) < 2 or span.isdigit():
         return None
     names = re.findall(r"[\w&]+", span)
-    if not (names[0][0].isupper() or names[0][0].isdigit()) or not (
+    if not (names[0][0].isupper() or names[0][0].isdigit() or names[0] in c.lower_heads) or not (
         names[-1][0].isupper() or names[-1][0].isdigit()
     ):
         return None
@@ -92,6 +98,14 @@ def _cue_mentions(doc: Doc, indexes: list[int]) -> Iterator[Mention]:
                     yield Mention(
                         s.start + span[0], s.start + span[1], text=surface, canonical=surface, source=source
                     )
+        named = [*c.descriptor.finditer(text), *c.apposition.finditer(text)]
+        for m in named:  # "la biotech Vividion", "Danish drugmaker Lundgren Pharma", "Nextalis, filiale de…"
+            span = clean_span(text, m.start("name"), m.end("name"))
+            if span:
+                surface = text[span[0] : span[1]]
+                yield Mention(
+                    s.start + span[0], s.start + span[1], text=surface, canonical=surface, source="cue"
+                )
 
 
 @register("find_organisations")
