@@ -20,23 +20,58 @@ import warnings
 from pathlib import Path
 
 ROUTES = [
-    "/", "/alliances", "/alliances?technology=ai&stage=research&year_from=2019", "/alliances?q=syn-0001",
-    "/alliances?page=50&sort=-amount", "/alliances/{alliance}", "/organisations", "/organisations?kind=big_tech",
-    "/organisations/{organisation}", "/matrix", "/matrix?source=both&type=rd_collaboration", "/network",
-    "/network?kind=big_tech&year_from=2021&rollup=1", "/trends", "/trends?technology=ai", "/projects", "/surveys",
-    "/docs", "/healthz",
-    "/api/v1/alliances", "/api/v1/alliances?kind=startup&per_page=100", "/api/v1/alliances/{alliance}",
-    "/api/v1/organisations?sort=-degree", "/api/v1/organisations/{organisation}", "/api/v1/matrix",
-    "/api/v1/network", "/api/v1/network?by=betweenness&per_page=100", "/api/v1/trends", "/api/v1/projects",
-    "/api/v1/alliances.csv?technology=ai&year_from=2024", "/api/v1/alliances.jsonl?type=joint_venture&year_from=2024",
+    "/",
+    "/alliances",
+    "/alliances?technology=ai&stage=research&year_from=2019",
+    "/alliances?q=syn-0001",
+    "/alliances?page=50&sort=-amount",
+    "/alliances/{alliance}",
+    "/organisations",
+    "/organisations?kind=big_tech",
+    "/organisations/{organisation}",
+    "/matrix",
+    "/matrix?source=both&type=rd_collaboration",
+    "/network",
+    "/network?kind=big_tech&year_from=2021&rollup=1",
+    "/trends",
+    "/trends?technology=ai",
+    "/projects",
+    "/surveys",
+    "/docs",
+    "/healthz",
+    "/api/v1/alliances",
+    "/api/v1/alliances?kind=startup&per_page=100",
+    "/api/v1/alliances/{alliance}",
+    "/api/v1/organisations?sort=-degree",
+    "/api/v1/organisations/{organisation}",
+    "/api/v1/matrix",
+    "/api/v1/network",
+    "/api/v1/network?by=betweenness&per_page=100",
+    "/api/v1/trends",
+    "/api/v1/projects",
+    "/api/v1/alliances.csv?technology=ai&year_from=2024",
+    "/api/v1/alliances.jsonl?type=joint_venture&year_from=2024",
 ]
 EXPORTS = ["/api/v1/network.graphml?kind=big_tech", "/api/v1/network.gexf?kind=big_tech"]
 
 
 def build(path: Path, organisations: int, alliances: int) -> None:
     print(f"building {path} with {organisations} organisations and {alliances} alliances …", flush=True)
-    subprocess.run([sys.executable, "-c", "from alliances.cli import main; main()", "synth", "--db", str(path),
-                    "--organisations", str(organisations), "--alliances", str(alliances)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from alliances.cli import main; main()",
+            "synth",
+            "--db",
+            str(path),
+            "--organisations",
+            str(organisations),
+            "--alliances",
+            str(alliances),
+        ],
+        check=True,
+    )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -80,9 +115,13 @@ def main() -> None:
             timings.append((time.perf_counter() - start) * 1000)
         if template not in EXPORTS:
             every += timings
-        print(f"{route[:62]:<62} {cold:8.0f} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}")
-    print(f"\nall page and API routes (exports excluded): p50 {statistics.median(every):.1f} ms, "
-          f"p95 {percentile(every, 0.95):.1f} ms over {len(every)} requests")
+        print(
+            f"{route[:62]:<62} {cold:8.0f} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}"
+        )
+    print(
+        f"\nall page and API routes (exports excluded): p50 {statistics.median(every):.1f} ms, "
+        f"p95 {percentile(every, 0.95):.1f} ms over {len(every)} requests"
+    )
 
 
 if __name__ == "__main__":

@@ -11,8 +11,16 @@ from alliances.store.filters import Filters
 
 
 def test_matrix_has_the_studys_eight_technologies_and_five_links() -> None:
-    assert MATRIX_TECHNOLOGIES == ("ai", "big_data", "cloud", "augmented_reality", "robotics", "iot",
-                                   "simulation", "cybersecurity_blockchain")
+    assert MATRIX_TECHNOLOGIES == (
+        "ai",
+        "big_data",
+        "cloud",
+        "augmented_reality",
+        "robotics",
+        "iot",
+        "simulation",
+        "cybersecurity_blockchain",
+    )
     assert MATRIX_STAGES == ("research", "development", "production", "distribution", "usage")
 
 
@@ -30,13 +38,16 @@ def test_alliance_cells_count_distinct_alliances(web_db: Database) -> None:
     assert m.max == 5
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    (Filters(type="rd_collaboration"), 4),  # W03 is an equity investment
-    (Filters(year_from=2020), 2),  # W03 (2021), W06 (2020)
-    (Filters(year_to=2019), 3),
-    (Filters(kind="big_tech"), 2),  # W01 (Google), W04 (Microsoft)
-    (Filters(party="Owkin"), 2),
-])
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(type="rd_collaboration"), 4),  # W03 is an equity investment
+        (Filters(year_from=2020), 2),  # W03 (2021), W06 (2020)
+        (Filters(year_to=2019), 3),
+        (Filters(kind="big_tech"), 2),  # W01 (Google), W04 (Microsoft)
+        (Filters(party="Owkin"), 2),
+    ],
+)
 def test_alliance_cells_follow_the_list_filters(web_db: Database, filters: Filters, expected: int) -> None:
     with web_db.session() as s:
         assert tech_stage_matrix(s, filters).count("ai", "research") == expected

@@ -49,7 +49,13 @@ def test_filters_select_the_alliances_drawn(web_db: Database) -> None:
     # Alliances with a big-tech party: W01, W04, W07, W09, W10.
     assert big_tech.summary()["edges"] == 5
     assert set(names(big_tech.ranking(per_page=50)["items"])) == {
-        "Google", "Microsoft", "Sanofi", "Novartis", "AP-HP", "Servier"}
+        "Google",
+        "Microsoft",
+        "Sanofi",
+        "Novartis",
+        "AP-HP",
+        "Servier",
+    }
     assert recent.summary()["edges"] == 4  # W03, W07, W09, W10
     assert ai.summary()["edges"] == 5
 
@@ -118,8 +124,10 @@ def test_exports_read_back(web_db: Database) -> None:
     assert len(edges) == 10 and {e["type"] for e in edges} >= {"rd_collaboration", "joint_venture"}
 
 
-@pytest.mark.parametrize(("value", "message"), [("pagerank", "by must be one of"), ("0", "top must be between"),
-                                                 ("many", "top must be a whole number")])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("pagerank", "by must be one of"), ("0", "top must be between"), ("many", "top must be a whole number")],
+)
 def test_bad_network_parameters_are_refused(value: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         parse_metric(value) if message.startswith("by") else parse_top(value)

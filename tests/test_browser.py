@@ -19,10 +19,25 @@ import pytest
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
-PAGES = ["/", "/alliances", "/organisations", "/organisations/Sanofi", "/matrix", "/network", "/trends",
-         "/projects", "/surveys", "/docs"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PAGES = [
+    "/",
+    "/alliances",
+    "/organisations",
+    "/organisations/Sanofi",
+    "/matrix",
+    "/network",
+    "/trends",
+    "/projects",
+    "/surveys",
+    "/docs",
+]
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +53,11 @@ def base_url(web_db_file: Path) -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     db = Database.open(f"sqlite:///{web_db_file}")
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(db=db.url), database=db), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(Settings(db=db.url), database=db), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 15
@@ -73,14 +91,21 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def page(browser: Any, base_url: str) -> Iterator[Any]:
-    context = browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 900}, locale="en-GB",
-                                  accept_downloads=True)
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": 1366, "height": 900}, locale="en-GB", accept_downloads=True
+    )
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     # A 4xx page logs "Failed to load resource": expected where a test asks for one.
-    tab.on("console", lambda msg: errors.append(msg.text)
-           if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
+    tab.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     tab.set_default_timeout(15_000)
     yield tab
     context.close()
@@ -142,7 +167,13 @@ def test_network_draws_and_exports_graphml(page: Any, shots: Path, tmp_path: Pat
     info.value.save_as(saved)
     graph = nx.read_graphml(saved)
     assert {d["label"] for _, d in graph.nodes(data=True)} == {
-        "Alphabet", "Microsoft", "Sanofi", "Novartis", "AP-HP", "Servier"}
+        "Alphabet",
+        "Microsoft",
+        "Sanofi",
+        "Novartis",
+        "AP-HP",
+        "Servier",
+    }
 
 
 def test_trends_and_profile_charts_render(page: Any, shots: Path) -> None:

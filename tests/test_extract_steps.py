@@ -132,3 +132,74 @@ def test_type_amount_status_and_vehicle(pipeline: Pipeline) -> None:
     deal = recs[frozenset({"Roche", "Owkin"})]
     assert (deal["type"], deal["date"], deal["amount"]["value"]) == ("acquisition", "2023-03-03", 1.2e9)
     assert recs[frozenset({"Sanofi", "Google"})]["status"] == "terminated"
+
+
+def test_headline_and_body_of_one_deal_give_one_record(pipeline: Pipeline) -> None:
+    text = (
+        "Boehringer Ingelheim and Lantern Pharma enter AI oncology collaboration\n\n"
+        "DALLAS, March 4, 2025 -- Lantern Pharma Inc. (NASDAQ: LTRN) today announced a collaboration with "
+        "Boehringer Ingelheim to apply its AI platform to tumour data. Lantern Pharma will receive an "
+        "upfront payment of $10 million."
+    )
+    recs = pipeline(Doc(id="t", text=text)).to_record()["alliances"]
+    assert len(recs) == 1
+    rec = recs[0]
+    assert rec["date"] == "2025-03-04" and rec["amount"] == {"value": 10e6, "currency": "USD"}
+    assert rec["evidence"].startswith("DALLAS")  # the body sentence says more than the headline
+
+
+def test_two_dated_deals_between_the_same_parties_stay_two(pipeline: Pipeline) -> None:
+    text = (
+        "Sanofi a signé un nouveau partenariat avec Google dans l'e-santé. "
+        "En 2016, ils avaient conclu une collaboration dans le diabète."
+    )
+    recs = pipeline(Doc(id="t", text=text)).to_record()["alliances"]
+    assert sorted(str(r["date"]) for r in recs) == ["2016", "None"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "En 2021, Bayer avait racheté la biotech Vividion Therapeutics pour 1,5 milliard de dollars.",
+        "En 2021, la biotech Vividion Therapeutics a été rachetée par Bayer pour 1,5 milliard de dollars.",
+        "En 2021, Bayer avait acquis la biotech Vividion Therapeutics pour 1,5 milliard de dollars.",
+    ],
+)
+def test_french_past_and_passive_acquisitions_of_unknown_companies(text: str) -> None:
+    pipeline = Pipeline.from_config(Gazetteer([{"name": "Bayer"}]))
+    recs = pipeline(Doc(id="t", text=text)).to_record()["alliances"]
+    assert len(recs) == 1
+    rec = recs[0]
+    assert {p["canonical"] for p in rec["parties"]} == {"Bayer", "Vividion Therapeutics"}
+    assert (rec["type"], rec["date"], rec["amount"]) == (
+        "acquisition",
+        "2021",
+        {"value": 1.5e9, "currency": "USD"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [("2025-03-06", "2025-03-04"), (None, None)],
+)
+def test_weekday_resolves_against_the_publication_date(
+    pipeline: Pipeline, date: str | None, expected: str | None
+) -> None:
+    doc = Doc(id="t", text="Kappa Health a signé mardi un partenariat avec Nordia Labs.", date=date)
+    recs = pipeline(doc).to_record()["alliances"]
+    assert [r["date"] for r in recs] == [expected]
+
+
+def test_rumours_are_kept_with_low_confidence_and_no_status(pipeline: Pipeline) -> None:
+    text = "Pfizer is in talks to acquire Aurevia Bio, according to people familiar with the matter."
+    recs = pipeline(Doc(id="t", text=text)).to_record()["alliances"]
+    assert len(recs) == 1 and recs[0]["status"] is None and recs[0]["confidence"] <= 0.3
+
+
+def test_series_round_gives_one_alliance_per_investor(pipeline: Pipeline) -> None:
+    text = (
+        "Tessellate Bio today announced a $45 million Series B financing led by ARCH Venture Partners, "
+        "with participation from new investor Novo Holdings."
+    )
+    found = pairs(pipeline, text)
+    assert found == [{"Tessellate Bio", "ARCH Venture Partners"}, {"Tessellate Bio", "Novo Holdings"}]

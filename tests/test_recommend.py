@@ -66,8 +66,13 @@ def test_existing_partners_and_self_are_never_recommended(session: Any) -> None:
 
 def test_filters_keep_only_partners_meeting_the_need(session: Any) -> None:
     items = recommend(session, "Pharmix", technology="robotics")
-    assert {r.organisation for r in items} == {"City Hospital", "RoboSkin"}
-    assert all("robotics" in r.reasons[0] for r in items)
+    # City Hospital only bought robotics from RoboSkin: it is not a robotics provider for Pharmix.
+    assert [r.organisation for r in items] == ["RoboSkin"]
+    assert "robotics" in items[0].reasons[0]
+    assert "brings robotics as the technology partner, with City Hospital" in items[0].reasons
+    # The mirror question: the start-up looking for clients gets the hospital, not its own kind.
+    clients = recommend(session, "VisionAI", technology="robotics")
+    assert [r.organisation for r in clients] == ["City Hospital"]
     only_big_tech = recommend(session, "Pharmix", kind="big_tech")
     assert [r.organisation for r in only_big_tech] == ["CloudCo"]
 
@@ -106,3 +111,19 @@ def test_need_based_search_ranks_the_most_active(session: Any) -> None:
     recent = find_partners(session, technology="ai", kind="startup", since=2021)
     assert [r.organisation for r in recent] == ["DeepOnco"]
     assert recent[0].to_dict()["reasons"][0].startswith("2 alliance(s) in ai since 2021")
+
+
+def test_same_kind_deals_rank_after_providers(network_db: Any) -> None:
+    """Buyers of the capability are no candidates; pharma–pharma deals in it come after providers."""
+    kinds = {"Asker": "pharma", "Peer": "pharma", "Other": "pharma", "Maker": "startup",
+             "Client": "pharma", "Cloudy": "big_tech"}
+    deals = [
+        Deal(("Peer", "Other"), 2020),
+        Deal(("Maker", "Client"), 2021),
+        Deal(("Asker", "Cloudy"), 2019, technologies=("cloud",)),
+    ]
+    with network_db(kinds, deals).session() as s:
+        items = recommend(s, "Asker", technology="ai")
+    names = [r.organisation for r in items]
+    assert names[0] == "Maker" and set(names[1:]) == {"Peer", "Other"}
+    assert "a peer of Asker rather than a provider" in items[1].reasons[0]

@@ -15,8 +15,10 @@ def get(client: Any, path: str, status: int = 200) -> Any:
     return response.json()
 
 
-@pytest.mark.parametrize("path", ["/api/v1/alliances", "/api/v1/organisations", "/api/v1/projects",
-                                  "/api/v1/network", "/api/v1/surveys"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/alliances", "/api/v1/organisations", "/api/v1/projects", "/api/v1/network", "/api/v1/surveys"],
+)
 def test_lists_share_one_shape(web_client: Any, path: str) -> None:
     assert set(get(web_client, path)) >= LIST_KEYS
 
@@ -34,13 +36,16 @@ def test_alliance_filters_and_pagination(web_client: Any) -> None:
     assert [a["key"] for a in page2["items"]] == ["W04", "W05", "W06"]
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("q=owkin", {"W03", "W06"}),
-    ("party=Alphabet", {"W01", "W05", "W09", "W10"}),  # subsidiaries included
-    ("kind=hospital", {"W07", "W08"}),
-    ("country=ch", {"W04", "W09"}),
-    ("status=terminated", {"W05", "W09"}),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("q=owkin", {"W03", "W06"}),
+        ("party=Alphabet", {"W01", "W05", "W09", "W10"}),  # subsidiaries included
+        ("kind=hospital", {"W07", "W08"}),
+        ("country=ch", {"W04", "W09"}),
+        ("status=terminated", {"W05", "W09"}),
+    ],
+)
 def test_alliance_search_and_party_filters(web_client: Any, query: str, expected: set[str]) -> None:
     assert {a["key"] for a in get(web_client, f"/api/v1/alliances?{query}&per_page=50")["items"]} == expected
 
@@ -104,10 +109,33 @@ def test_healthz_and_openapi(web_client: Any) -> None:
     health = get(web_client, "/healthz")
     assert health["ok"] is True and health["alliances"] == 10
     schema = get(web_client, "/openapi.json")
-    for path in ("/api/v1/alliances", "/api/v1/alliances/{alliance_id}", "/api/v1/organisations",
-                 "/api/v1/organisations/{ref}", "/api/v1/matrix", "/api/v1/network", "/api/v1/trends",
-                 "/api/v1/projects", "/api/v1/network.graphml", "/api/v1/network.gexf", "/api/v1/alliances.csv"):
+    for path in (
+        "/api/v1/alliances",
+        "/api/v1/alliances/{alliance_id}",
+        "/api/v1/organisations",
+        "/api/v1/organisations/{ref}",
+        "/api/v1/matrix",
+        "/api/v1/network",
+        "/api/v1/trends",
+        "/api/v1/projects",
+        "/api/v1/network.graphml",
+        "/api/v1/network.gexf",
+        "/api/v1/alliances.csv",
+    ):
         assert path in schema["paths"], path
     params = {p["name"] for p in schema["paths"]["/api/v1/alliances"]["get"]["parameters"]}
-    assert params >= {"q", "type", "technology", "stage", "status", "party", "kind", "country", "year_from",
-                      "year_to", "sort", "page", "per_page"}
+    assert params >= {
+        "q",
+        "type",
+        "technology",
+        "stage",
+        "status",
+        "party",
+        "kind",
+        "country",
+        "year_from",
+        "year_to",
+        "sort",
+        "page",
+        "per_page",
+    }

@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 from alliances.cli.web import prepare_database
-from alliances.store.db import Database
 
 
 def free_port() -> int:
@@ -60,9 +59,21 @@ def test_first_run_loads_the_bundled_data(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_serve_answers_on_localhost(tmp_path: Path, web_db_file: Path) -> None:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", "from alliances.cli import main; main()", "serve",
-                             "--db", str(web_db_file), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from alliances.cli import main; main()",
+            "serve",
+            "--db",
+            str(web_db_file),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         for _ in range(100):
             try:

@@ -48,8 +48,14 @@ def api_routes(routes: list[Any]) -> list[APIRoute]:
 def routes(filtered: bool = False) -> list[str]:
     """The GET addresses of the app; with `filtered`, only those taking the shared list parameters."""
     app = create_app(Settings(db="sqlite:///:memory:"))
-    return sorted({concrete(r.path) for r in api_routes(app.routes) if "GET" in r.methods
-                   and (not filtered or any(d.call is list_params for d in r.dependant.dependencies))})
+    return sorted(
+        {
+            concrete(r.path)
+            for r in api_routes(app.routes)
+            if "GET" in r.methods
+            and (not filtered or any(d.call is list_params for d in r.dependant.dependencies))
+        }
+    )
 
 
 ROUTES = routes()
@@ -57,11 +63,33 @@ FILTERED = routes(filtered=True)
 
 
 def test_route_table_covers_the_stable_addresses() -> None:
-    for path in ("/", "/alliances", "/alliances/1", "/organisations", "/organisations/1", "/matrix", "/network",
-                 "/trends", "/projects", "/projects/1", "/surveys", "/api/v1/alliances", "/api/v1/alliances/1",
-                 "/api/v1/organisations", "/api/v1/organisations/1", "/api/v1/matrix", "/api/v1/network",
-                 "/api/v1/trends", "/api/v1/projects", "/api/v1/network.graphml", "/api/v1/network.gexf",
-                 "/api/v1/alliances.csv", "/api/v1/alliances.jsonl", "/healthz", "/docs"):
+    for path in (
+        "/",
+        "/alliances",
+        "/alliances/1",
+        "/organisations",
+        "/organisations/1",
+        "/matrix",
+        "/network",
+        "/trends",
+        "/projects",
+        "/projects/1",
+        "/surveys",
+        "/api/v1/alliances",
+        "/api/v1/alliances/1",
+        "/api/v1/organisations",
+        "/api/v1/organisations/1",
+        "/api/v1/matrix",
+        "/api/v1/network",
+        "/api/v1/trends",
+        "/api/v1/projects",
+        "/api/v1/network.graphml",
+        "/api/v1/network.gexf",
+        "/api/v1/alliances.csv",
+        "/api/v1/alliances.jsonl",
+        "/healthz",
+        "/docs",
+    ):
         assert path in ROUTES, path
 
 
@@ -81,24 +109,46 @@ def test_bad_filters_are_422_with_a_message(web_client: Any, route: str, name: s
         assert 'data-status="422"' in response.text and name.split("_")[0] in response.text
 
 
-@pytest.mark.parametrize(("route", "params", "message"), [
-    ("/api/v1/matrix", {"source": "patents"}, "source must be one of"),
-    ("/matrix", {"source": "patents"}, "source must be one of"),
-    ("/api/v1/network", {"by": "pagerank"}, "by must be one of"),
-    ("/network", {"top": "-3"}, "top must be between"),
-    ("/api/v1/network.gexf", {"rollup": "maybe"}, "rollup must be 1 or 0"),
-    ("/api/v1/alliances", {"year_from": "2020", "year_to": "2010"}, "year_from must not be after year_to"),
-])
-def test_bad_analytics_parameters_are_422(web_client: Any, route: str, params: dict[str, str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("route", "params", "message"),
+    [
+        ("/api/v1/matrix", {"source": "patents"}, "source must be one of"),
+        ("/matrix", {"source": "patents"}, "source must be one of"),
+        ("/api/v1/network", {"by": "pagerank"}, "by must be one of"),
+        ("/network", {"top": "-3"}, "top must be between"),
+        ("/api/v1/network.gexf", {"rollup": "maybe"}, "rollup must be 1 or 0"),
+        (
+            "/api/v1/alliances",
+            {"year_from": "2020", "year_to": "2010"},
+            "year_from must not be after year_to",
+        ),
+    ],
+)
+def test_bad_analytics_parameters_are_422(
+    web_client: Any, route: str, params: dict[str, str], message: str
+) -> None:
     response = web_client.get(route, params=params)
     assert response.status_code == 422
     assert message in response.text
 
 
-@pytest.mark.parametrize("route", ["/alliances/999999", "/alliances/abc", "/organisations/999999",
-                                   "/organisations/Nobody%20Inc", "/projects/424242", "/projects/x",
-                                   "/api/v1/alliances/999999", "/api/v1/alliances/abc", "/api/v1/organisations/0",
-                                   "/api/v1/projects/999", "/nowhere", "/api/v1/nowhere"])
+@pytest.mark.parametrize(
+    "route",
+    [
+        "/alliances/999999",
+        "/alliances/abc",
+        "/organisations/999999",
+        "/organisations/Nobody%20Inc",
+        "/projects/424242",
+        "/projects/x",
+        "/api/v1/alliances/999999",
+        "/api/v1/alliances/abc",
+        "/api/v1/organisations/0",
+        "/api/v1/projects/999",
+        "/nowhere",
+        "/api/v1/nowhere",
+    ],
+)
 def test_unknown_ids_and_addresses_are_404(web_client: Any, route: str) -> None:
     response = web_client.get(route)
     assert response.status_code == 404

@@ -10,8 +10,19 @@ import pytest
 
 from alliances.web.i18n import LANGS, Translator, catalogue, negotiate
 
-PAGES = ["/", "/alliances", "/organisations", "/matrix", "/matrix?source=both", "/network", "/trends",
-         "/projects", "/surveys", "/docs", "/matrix/cell?technology=ai&stage=research"]
+PAGES = [
+    "/",
+    "/alliances",
+    "/organisations",
+    "/matrix",
+    "/matrix?source=both",
+    "/network",
+    "/trends",
+    "/projects",
+    "/surveys",
+    "/docs",
+    "/matrix/cell?technology=ai&stage=research",
+]
 TEMPLATES = Path(__file__).resolve().parents[1] / "alliances" / "web" / "templates"
 
 
@@ -65,7 +76,9 @@ def test_organisation_profile(web_client: Any) -> None:
 
 def test_matrix_page_counts_and_links(web_client: Any) -> None:
     html = page(web_client, "/matrix")
-    cell = re.search(r'data-technology="ai" data-stage="research" data-count="(\d+)">\s*<a href="([^"]+)"', html)
+    cell = re.search(
+        r'data-technology="ai" data-stage="research" data-count="(\d+)">\s*<a href="([^"]+)"', html
+    )
     assert cell and cell.group(1) == "5"
     assert cell.group(2) == "/alliances?technology=ai&amp;stage=research"
     projects = page(web_client, "/matrix?source=projects&type=rd_collaboration")

@@ -72,8 +72,12 @@ def centralities(graph: nx.Graph, seed: int = 0) -> CentralityResult:
         between = nx.betweenness_centrality(graph, k=k, normalized=True, seed=seed if k else None)
     eigen = eigenvector(graph)
     metrics = {
-        n: Metrics(degree=graph.degree(n), alliances=int(graph.nodes[n].get("alliances", 0)),
-                   betweenness=round(float(between.get(n, 0.0)), 6), eigenvector=round(eigen.get(n, 0.0), 6))
+        n: Metrics(
+            degree=graph.degree(n),
+            alliances=int(graph.nodes[n].get("alliances", 0)),
+            betweenness=round(float(between.get(n, 0.0)), 6),
+            eigenvector=round(eigen.get(n, 0.0), 6),
+        )
         for n in graph.nodes
     }
     return CentralityResult(metrics, approximate=k is not None, samples=k)

@@ -54,8 +54,16 @@ def nodes_csv(network: Network) -> Iterator[str]:
     def rows() -> Iterator[list[object]]:
         for node in network.ranked("degree"):
             data, m = network.graph.nodes[node], network.metrics[node]
-            yield [node, data["label"], data["kind"], data["country"], m.alliances, m.degree, m.betweenness,
-                   m.eigenvector]
+            yield [
+                node,
+                data["label"],
+                data["kind"],
+                data["country"],
+                m.alliances,
+                m.degree,
+                m.betweenness,
+                m.eigenvector,
+            ]
 
     return _rows_to_csv(NODE_COLUMNS, rows())
 

@@ -21,7 +21,13 @@ from alliances.store.viewer import Viewer, visible
 
 # Order of the study (and of the issue): the eight technologies, then the value chain from upstream.
 MATRIX_TECHNOLOGIES: tuple[str, ...] = (
-    "ai", "big_data", "cloud", "augmented_reality", "robotics", "iot", "simulation",
+    "ai",
+    "big_data",
+    "cloud",
+    "augmented_reality",
+    "robotics",
+    "iot",
+    "simulation",
     "cybersecurity_blockchain",
 )
 MATRIX_STAGES: tuple[str, ...] = ("research", "development", "production", "distribution", "usage")
@@ -78,16 +84,24 @@ class Matrix:
             "technologies": list(MATRIX_TECHNOLOGIES),
             "stages": list(MATRIX_STAGES),
             "rows": [[self.count(t, s) for s in MATRIX_STAGES] for t in MATRIX_TECHNOLOGIES],
-            "cells": [{"technology": t, "stage": s, "count": self.count(t, s),
-                       "alliances": self.alliances.get((t, s), 0), "projects": self.projects.get((t, s), 0)}
-                      for t, s in self.cells()],
+            "cells": [
+                {
+                    "technology": t,
+                    "stage": s,
+                    "count": self.count(t, s),
+                    "alliances": self.alliances.get((t, s), 0),
+                    "projects": self.projects.get((t, s), 0),
+                }
+                for t, s in self.cells()
+            ],
             "max": self.max,
             "records": self.records,
         }
 
 
-def tech_stage_matrix(session: Session, filters: Filters, source: Source = "alliances", *,
-                      viewer: Viewer | None = None) -> Matrix:
+def tech_stage_matrix(
+    session: Session, filters: Filters, source: Source = "alliances", *, viewer: Viewer | None = None
+) -> Matrix:
     """Count alliances and/or projects per technology × stage, under the usual list filters."""
     alliances: dict[Cell, int] = {}
     projects: dict[Cell, int] = {}
@@ -109,10 +123,12 @@ def _cells(session: Session, tag_model: Any, id_column: Any, ids: Select[Any]) -
     stage = aliased(tag_model)
     tech_id = getattr(tech, id_column.key)
     stage_id = getattr(stage, id_column.key)
-    stmt = (select(tech.value, stage.value, func.count())
-            .join(stage, (stage_id == tech_id) & (stage.facet == "stage"))
-            .where(tech.facet == "technology", tech_id.in_(ids))
-            .group_by(tech.value, stage.value))
+    stmt = (
+        select(tech.value, stage.value, func.count())
+        .join(stage, (stage_id == tech_id) & (stage.facet == "stage"))
+        .where(tech.facet == "technology", tech_id.in_(ids))
+        .group_by(tech.value, stage.value)
+    )
     return {(t, s): n for t, s, n in session.execute(stmt)}
 
 
@@ -121,8 +137,9 @@ def project_ids(session: Session, filters: Filters, viewer: Viewer | None = None
     stmt = visible(select(Project.id), Project, viewer)
 
     def tagged(facet: str, value: str) -> Any:
-        return exists().where(ProjectTag.project_id == Project.id, ProjectTag.facet == facet,
-                              ProjectTag.value == value)
+        return exists().where(
+            ProjectTag.project_id == Project.id, ProjectTag.facet == facet, ProjectTag.value == value
+        )
 
     if filters.technology:
         stmt = stmt.where(tagged("technology", filters.technology))
@@ -134,10 +151,12 @@ def project_ids(session: Session, filters: Filters, viewer: Viewer | None = None
         stmt = stmt.where(Project.year <= filters.year_to)
     if filters.q:
         like = f"%{filters.q.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(Project.name).like(like),
-                              func.lower(Project.description).like(like)))
+        stmt = stmt.where(
+            or_(func.lower(Project.name).like(like), func.lower(Project.description).like(like))
+        )
     if filters.party:
         owners = party_org_ids(session, filters.party)
-        stmt = stmt.where(exists().where(ProjectOwner.project_id == Project.id,
-                                         ProjectOwner.organisation_id.in_(owners)))
+        stmt = stmt.where(
+            exists().where(ProjectOwner.project_id == Project.id, ProjectOwner.organisation_id.in_(owners))
+        )
     return stmt

@@ -96,8 +96,9 @@ def build_graph(facts: Facts, query: NetworkQuery) -> nx.Graph:
     for alliance in facts.alliances:
         if not query.matches(alliance, facts):
             continue
-        members = {facts.top_parent(i) if query.rollup else i for i in alliance.party_ids
-                   if i in facts.organisations}
+        members = {
+            facts.top_parent(i) if query.rollup else i for i in alliance.party_ids if i in facts.organisations
+        }
         for org in members:
             counts[org] += 1
         for a, b in combinations(sorted(members), 2):
@@ -106,8 +107,13 @@ def build_graph(facts: Facts, query: NetworkQuery) -> nx.Graph:
         fact = facts.organisations[org_id]
         graph.add_node(org_id, label=fact.name, kind=fact.kind, country=fact.country or "", alliances=n)
     for (a, b), counter in types.items():
-        graph.add_edge(a, b, weight=sum(counter.values()), type=counter.most_common(1)[0][0],
-                       types=", ".join(sorted(counter)))
+        graph.add_edge(
+            a,
+            b,
+            weight=sum(counter.values()),
+            type=counter.most_common(1)[0][0],
+            types=", ".join(sorted(counter)),
+        )
     return graph
 
 
@@ -130,13 +136,19 @@ class Network:
 
     def node_record(self, node: int, rank: int | None = None) -> dict[str, Any]:
         data = self.graph.nodes[node]
-        return {"id": node, "name": data["label"], "kind": data["kind"], "country": data["country"] or None,
-                "rank": rank, **asdict(self.metrics[node])}
+        return {
+            "id": node,
+            "name": data["label"],
+            "kind": data["kind"],
+            "country": data["country"] or None,
+            "rank": rank,
+            **asdict(self.metrics[node]),
+        }
 
     def ranking(self, by: str = "degree", page: int = 1, per_page: int = 50) -> dict[str, Any]:
         order = self.ranked(by)
         start = (page - 1) * per_page
-        items = [self.node_record(n, start + i + 1) for i, n in enumerate(order[start:start + per_page])]
+        items = [self.node_record(n, start + i + 1) for i, n in enumerate(order[start : start + per_page])]
         return {"items": items, "total": len(order), "page": page, "per_page": per_page}
 
     def top_subgraph(self, top: int = 80, by: str = "degree") -> dict[str, Any]:
@@ -150,14 +162,24 @@ class Network:
             self.layouts[key] = place(self.graph.subgraph(nodes))
         layout = self.layouts[key]
         return {
-            "nodes": [{**self.node_record(n, i + 1), "x": layout.get(n, (0.0, 0.0))[0],
-                       "y": layout.get(n, (0.0, 0.0))[1]} for i, n in enumerate(nodes)],
+            "nodes": [
+                {
+                    **self.node_record(n, i + 1),
+                    "x": layout.get(n, (0.0, 0.0))[0],
+                    "y": layout.get(n, (0.0, 0.0))[1],
+                }
+                for i, n in enumerate(nodes)
+            ],
             "edges": edge_records(self.graph.subgraph(nodes)),
         }
 
     def summary(self) -> dict[str, Any]:
-        return {"nodes": self.graph.number_of_nodes(), "edges": self.graph.number_of_edges(),
-                "approximate": self.approximate, "samples": self.samples}
+        return {
+            "nodes": self.graph.number_of_nodes(),
+            "edges": self.graph.number_of_edges(),
+            "approximate": self.approximate,
+            "samples": self.samples,
+        }
 
 
 def place(graph: nx.Graph) -> dict[int, tuple[float, float]]:
@@ -170,8 +192,10 @@ def place(graph: nx.Graph) -> dict[int, tuple[float, float]]:
 
 
 def edge_records(graph: nx.Graph) -> list[dict[str, Any]]:
-    return [{"source": a, "target": b, "weight": d["weight"], "type": d["type"], "types": d["types"]}
-            for a, b, d in graph.edges(data=True)]
+    return [
+        {"source": a, "target": b, "weight": d["weight"], "type": d["type"], "types": d["types"]}
+        for a, b, d in graph.edges(data=True)
+    ]
 
 
 class NetworkCache:
@@ -197,8 +221,9 @@ class NetworkCache:
                 self._graphs.clear()
             return self._facts[1]
 
-    def graph(self, session: Session, query: NetworkQuery,
-              version: tuple[int, ...] | None = None) -> nx.Graph:
+    def graph(
+        self, session: Session, query: NetworkQuery, version: tuple[int, ...] | None = None
+    ) -> nx.Graph:
         """The filtered graph alone (cheap): what the ego networks of profiles need."""
         version = version or data_version(session)
         facts = self.facts(session, version)
@@ -237,9 +262,17 @@ class NetworkCache:
         layout = place(sub)
         order = [org_id, *partners[:limit]]  # centre first, then partners by strength of tie
         return {
-            "nodes": [{"id": n, "name": sub.nodes[n]["label"], "kind": sub.nodes[n]["kind"],
-                       "alliances": sub.nodes[n]["alliances"], "centre": n == org_id,
-                       "x": layout[n][0], "y": layout[n][1]}
-                      for n in order],
+            "nodes": [
+                {
+                    "id": n,
+                    "name": sub.nodes[n]["label"],
+                    "kind": sub.nodes[n]["kind"],
+                    "alliances": sub.nodes[n]["alliances"],
+                    "centre": n == org_id,
+                    "x": layout[n][0],
+                    "y": layout[n][1],
+                }
+                for n in order
+            ],
             "edges": edge_records(sub),
         }

@@ -42,44 +42,68 @@ def alliance_trends(session: Session, filters: Filters, *, viewer: Viewer | None
     """Every series of the trends page for the alliances matching `filters`."""
     ids: Select[Any] = filter_alliances(session, select(Alliance.id), filters, viewer)
     dated = (Alliance.id.in_(ids), Alliance.year.is_not(None))
-    by_type = _grouped(session, select(Alliance.year, Alliance.type, func.count(Alliance.id))
-                       .where(*dated).group_by(Alliance.year, Alliance.type))
-    by_tech = _grouped(session, select(Alliance.year, AllianceTag.value, func.count(Alliance.id))
-                       .join(AllianceTag, (AllianceTag.alliance_id == Alliance.id)
-                             & (AllianceTag.facet == "technology"))
-                       .where(*dated).group_by(Alliance.year, AllianceTag.value))
-    by_kind = _grouped(session, select(Alliance.year, Organisation.kind, func.count(Party.id))
-                       .join(Party, Party.alliance_id == Alliance.id)
-                       .join(Organisation, Organisation.id == Party.organisation_id)
-                       .where(*dated).group_by(Alliance.year, Organisation.kind))
+    by_type = _grouped(
+        session,
+        select(Alliance.year, Alliance.type, func.count(Alliance.id))
+        .where(*dated)
+        .group_by(Alliance.year, Alliance.type),
+    )
+    by_tech = _grouped(
+        session,
+        select(Alliance.year, AllianceTag.value, func.count(Alliance.id))
+        .join(AllianceTag, (AllianceTag.alliance_id == Alliance.id) & (AllianceTag.facet == "technology"))
+        .where(*dated)
+        .group_by(Alliance.year, AllianceTag.value),
+    )
+    by_kind = _grouped(
+        session,
+        select(Alliance.year, Organisation.kind, func.count(Party.id))
+        .join(Party, Party.alliance_id == Alliance.id)
+        .join(Organisation, Organisation.id == Party.organisation_id)
+        .where(*dated)
+        .group_by(Alliance.year, Organisation.kind),
+    )
     ended = terminations(session, ids)
     years = _years({y for y, _ in by_type}, {y for y in ended["by_year"]})
     party_totals = [sum(n for (y2, _), n in by_kind.items() if y2 == y) for y in years]
     kind_counts = _series(by_kind, years, list(vocab("organisation_kinds").keys))
-    shares = {k: [round(n / total, 4) if total else 0.0 for n, total in zip(v, party_totals, strict=True)]
-              for k, v in kind_counts.items()}
+    shares = {
+        k: [round(n / total, 4) if total else 0.0 for n, total in zip(v, party_totals, strict=True)]
+        for k, v in kind_counts.items()
+    }
     return {
         "years": years,
         "total": [sum(n for (y2, _), n in by_type.items() if y2 == y) for y in years],
         "by_type": _series(by_type, years, list(vocab("alliance_types").keys)),
         "by_technology": _series(by_tech, years, list(vocab("technologies").keys)),
-        "partners": {"parties": party_totals, "counts": kind_counts, "shares": shares,
-                     "highlight": [k for k in HIGHLIGHT_KINDS if k in shares]},
-        "terminations": {"by_year": [ended["by_year"].get(y, 0) for y in years], "undated": ended["undated"],
-                         "total": ended["total"]},
+        "partners": {
+            "parties": party_totals,
+            "counts": kind_counts,
+            "shares": shares,
+            "highlight": [k for k in HIGHLIGHT_KINDS if k in shares],
+        },
+        "terminations": {
+            "by_year": [ended["by_year"].get(y, 0) for y in years],
+            "undated": ended["undated"],
+            "total": ended["total"],
+        },
     }
 
 
 def terminations(session: Session, ids: Select[Any]) -> dict[str, Any]:
     """Terminated alliances by year of ending: the `ended` date, else a `terminated` event's date."""
-    rows = list(session.execute(select(Alliance.id, Alliance.ended)
-                                .where(Alliance.id.in_(ids), Alliance.status == "terminated")))
+    rows = list(
+        session.execute(
+            select(Alliance.id, Alliance.ended).where(Alliance.id.in_(ids), Alliance.status == "terminated")
+        )
+    )
     event_dates: dict[int, str] = defaultdict(str)
     missing = [i for i, ended in rows if not ended]
     if missing:
         for alliance_id, date in session.execute(
-            select(Event.alliance_id, Event.date)
-            .where(Event.alliance_id.in_(missing), Event.kind == "terminated")
+            select(Event.alliance_id, Event.date).where(
+                Event.alliance_id.in_(missing), Event.kind == "terminated"
+            )
         ):
             event_dates[alliance_id] = event_dates[alliance_id] or (date or "")
     counts: Counter[int] = Counter()

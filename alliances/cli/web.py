@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import errno
 import socket
-from typing import Annotated
+import threading
+from typing import Annotated, Any
 
 import typer
 
@@ -23,8 +24,10 @@ def port_free(host: str, port: int) -> None:
             sock.bind((host, port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise AllianceError(f"port {port} on {host} is already in use: stop the other server or "
-                                    f"pass --port {port + 1}") from exc
+                raise AllianceError(
+                    f"port {port} on {host} is already in use: stop the other server or "
+                    f"pass --port {port + 1}"
+                ) from exc
             raise AllianceError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
 
 
@@ -43,15 +46,35 @@ def prepare_database(url: str) -> Database:
     return db
 
 
+def warm_up(web_app: Any) -> None:
+    """Compute the default network in the background: on 20,000 organisations the first visit of
+    /network would otherwise wait for the centralities. Best effort: a failure here only means the
+    first visit computes them itself."""
+    from alliances.analytics.network import NetworkQuery
+
+    def run() -> None:
+        try:
+            with web_app.state.db.session() as session:
+                web_app.state.network_cache.network(session, NetworkQuery())
+        except Exception:  # noqa: BLE001 - the request path reports errors properly
+            return
+
+    threading.Thread(target=run, name="warm-up", daemon=True).start()
+
+
 def register(app: typer.Typer) -> None:
     """Add `serve` to the main app."""
 
     @app.command()
     def serve(
         db: DbOption = None,
-        host: Annotated[str | None, typer.Option("--host", help="Address to listen on (default 127.0.0.1).")] = None,
+        host: Annotated[
+            str | None, typer.Option("--host", help="Address to listen on (default 127.0.0.1).")
+        ] = None,
         port: Annotated[int | None, typer.Option("--port", help="Port to listen on (default 8000).")] = None,
-        lang: Annotated[str | None, typer.Option("--lang", help="Default interface language: en or fr.")] = None,
+        lang: Annotated[
+            str | None, typer.Option("--lang", help="Default interface language: en or fr.")
+        ] = None,
     ) -> None:
         """Serve the observatory on localhost (creates the database with the bundled data on first run)."""
         import uvicorn
@@ -62,10 +85,15 @@ def register(app: typer.Typer) -> None:
         port_free(settings.host, settings.port)
         database = prepare_database(settings.db)
         web_app = create_app(settings, database=database)
+        warm_up(web_app)
         shown = "localhost" if settings.host in ("127.0.0.1", "::1") else settings.host
-        console.print(f"Alliance Observatory at [bold]http://{shown}:{settings.port}/[/bold]  (Ctrl+C to stop)")
+        console.print(
+            f"Alliance Observatory at [bold]http://{shown}:{settings.port}/[/bold]  (Ctrl+C to stop)"
+        )
         try:
             uvicorn.run(web_app, host=settings.host, port=settings.port, log_level="warning")
         except SystemExit as exc:  # uvicorn exits when it cannot bind (a race with another server)
-            raise AllianceError(f"the server stopped: cannot listen on {settings.host}:{settings.port}") from exc
+            raise AllianceError(
+                f"the server stopped: cannot listen on {settings.host}:{settings.port}"
+            ) from exc
         err_console.print("Stopped.")

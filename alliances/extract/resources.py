@@ -82,6 +82,9 @@ def trigger_rules() -> tuple[TriggerRule, ...]:
 _CAP = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.&-]*|[a-z]+[A-Z][\w-]*|\d[\w-]*[A-Za-z][\w-]*)"
 
 
+_FUNCTION = r"(?:of|de|du|des|d|for|pour|in|en|the|la|le|les|and|et|with|avec|à|au|to|by|par)"
+
+
 @cache
 def cues() -> Cues:
     raw = load_data_file("extract/cues.yaml")
@@ -112,14 +115,17 @@ def cues() -> Cues:
         company_name=company,
         institution=institution,
         descriptor=re.compile(
-            rf"\b(?i:{raw['descriptor']})(?: (?!(?:of|de|du|des|d|for|pour|in|en|the|la|le|les|and|et|with|avec|à|au|to|by|par)\b)[a-zà-öø-ÿ-]+)?,? (?P<name>{_CAP}(?:[ -]{_CAP}){{0,3}})"
+            rf"\b(?i:{raw['descriptor']})(?: (?!{_FUNCTION}\b)[a-zà-öø-ÿ-]+)?,? "
+            rf"(?P<name>{_CAP}(?:[ -]{_CAP}){{0,3}})"
         ),
         coordination_described=re.compile(
             rf"^\s*,?\s*(?:et|and)\s+(?:(?:la|le|l['’]|the|a|an)\s*)?(?:[\w-]+\s+){{0,2}}(?i:{raw['descriptor']})"
             rf"(?:\s+[a-zà-öø-ÿ-]+)?\s*$"
         ),
         rumour=_rx(r"\b" + trig["rumour"]),
-        apposition=re.compile(rf"^(?P<name>{_CAP}(?: {_CAP}){{0,3}}),\s+(?i:{raw['apposition']})".replace("l'", "l['’]")),
+        apposition=re.compile(
+            rf"^(?P<name>{_CAP}(?: {_CAP}){{0,3}}),\s+(?i:{raw['apposition']})".replace("l'", "l['’]")
+        ),
         lower_heads=frozenset(h for h in raw["institution_heads"] if h[:1].islower()),
         places=frozenset(fold(w) for w in str(raw["places"]).split()),
         amount_context=_rx(raw["amount_context"]),

@@ -13,13 +13,14 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from alliances.errors import NotFound
-from alliances.recommend.explain import activity, reasons
+from alliances.recommend.explain import activity, need_reasons, reasons
 from alliances.recommend.features import PairBatch
 from alliances.recommend.need import Need, matching_alliances
 from alliances.recommend.network import Network
 from alliances.recommend.ranker import Ranker
+from alliances.recommend.roles import Evidence, complementary, evidence
 from alliances.recommend.splits import eligible
-from alliances.store.facts import Facts, load_facts
+from alliances.store.facts import AllianceFact, Facts, load_facts
 from alliances.store.resolve import Resolver
 from alliances.store.viewer import Viewer
 
@@ -51,27 +52,43 @@ class Recommender:
         self.ranker = ranker if ranker is not None else Ranker.fit(facts, None, seed=seed)
 
     def for_organisation(self, org_id: int, need: Need | None = None, top: int = 10) -> list[Recommendation]:
-        """Organisations not yet allied with `org_id`, best first, each with its reasons."""
+        """Organisations not yet allied with `org_id`, best first, each with its reasons.
+
+        Candidates come in tiers, then by score: complementary kinds first (learnt kind affinity), and
+        with a need, providers of the capability before organisations that only bought it alongside
+        (those are not candidates at all) and before same-kind peers that did it in a bilateral deal.
+        """
         need = need or Need()
         u = self.net.index[org_id]
-        scores = self.ranker.score(PairBatch(self.net, np.array([u])))[0]
-        keep = eligible(self.net, np.array([u]))[0]
-        matches = matching_alliances(self.facts, need) if need.on_alliances else {}
+        src = np.array([u])
+        scores = self.ranker.score(PairBatch(self.net, src))[0]
+        keep = eligible(self.net, src)[0]
+        tier = np.where(complementary(self.net, src)[0], 0, 1)
+        found: Evidence | None = None
         if need.on_alliances:
-            allowed = np.zeros(self.net.size, dtype=bool)
-            allowed[[self.net.index[i] for i in matches]] = True
-            keep &= allowed
+            found = evidence(self.facts, need, self.facts.organisations[org_id].kind)
+            role = self._per_candidate(found.role)
+            peer = self._per_candidate(found.peer)
+            keep &= (role > 0) | (peer > 0)
             # More alliances meeting the need weigh like more evidence in the ranker's log scale.
-            counts = np.array([len(matches.get(int(i), ())) for i in self.net.ids])
-            scores = scores + np.log1p(counts)
+            scores = scores + np.log1p(role)
+            tier = np.where(role > 0, tier, 2)
         if need.kind is not None:
             keep &= np.array([k == need.kind for k in self.net.kind_names])[self.net.kinds]
-        return [
-            self._item(
-                v, float(scores[v]), reasons(self.net, u, v, matches.get(int(self.net.ids[v])), need.label())
-            )
-            for v in _top(scores, keep, top)
-        ]
+        out = []
+        for v in _top(scores, keep, top, tier):
+            org = int(self.net.ids[v])
+            why = reasons(self.net, u, v)
+            if found is not None:
+                why = need_reasons(self.net, u, v, found, org, need.label()) + why
+            out.append(self._item(v, float(scores[v]), why))
+        return out
+
+    def _per_candidate(self, found: dict[int, list[AllianceFact]]) -> np.ndarray:
+        counts = np.zeros(self.net.size)
+        for org_id, alliances in found.items():
+            counts[self.net.index[org_id]] = len(alliances)
+        return counts
 
     def for_need(self, need: Need, top: int = 10) -> list[Recommendation]:
         """Without an organisation: the most active organisations on the need, recent alliances first."""
@@ -101,9 +118,11 @@ class Recommender:
         return Recommendation(org.name, org.id, org.kind, round(shown, 3), why)
 
 
-def _top(scores: np.ndarray, keep: np.ndarray, top: int) -> list[int]:
+def _top(scores: np.ndarray, keep: np.ndarray, top: int, tier: np.ndarray | None = None) -> list[int]:
+    """Best `top` kept indices: lower tier first, then higher score, then index (stable)."""
     idx = np.flatnonzero(keep)
-    order = idx[np.lexsort((idx, -scores[idx]))]
+    tiers = np.zeros(len(idx)) if tier is None else tier[idx]
+    order = idx[np.lexsort((idx, -scores[idx], tiers))]
     return [int(i) for i in order[: max(top, 0)]]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from alliances.recommend.network import Network, profile_dims
-from alliances.store.facts import AllianceFact
+from alliances.recommend.roles import Evidence
 from alliances.taxonomy import ORG_KINDS, vocab
 
 CAUTION_SHARE = 0.25
@@ -40,16 +40,31 @@ def brings(net: Network, u: int, v: int, limit: int = 3) -> str | None:
     return f"brings {'; '.join(parts)} that {who} has not used in alliances"
 
 
-def reasons(
-    net: Network, u: int, v: int, need_alliances: list[AllianceFact] | None = None, need_label: str = ""
-) -> list[str]:
+def need_reasons(net: Network, u: int, v: int, found: Evidence, org_id: int, label: str) -> list[str]:
+    """What the candidate did in the needed capability, and on which side of those alliances."""
+    role = found.role.get(org_id, [])
+    if role:
+        latest = role[0].date or role[0].year
+        out = [f"{len(role)} alliance(s) in {label}, latest {latest}"]
+        if found.wanted is not None:
+            clients = [net.index[c] for c in found.counterparts.get(org_id, ()) if c in net.index]
+            to = f", with {_names(net, np.array(clients, dtype=np.int64))}" if clients else ""
+            out.append(f"brings {label} as the {found.wanted} partner{to}")
+        return out
+    peer = found.peer.get(org_id, [])
+    kind = kind_label(net.kind_names[net.kinds[u]])
+    latest = peer[0].date or peer[0].year if peer else "unknown"
+    return [
+        f"{len(peer)} bilateral {kind}–{kind} alliance(s) in {label}, latest {latest}: "
+        f"a peer of {net.names[u]} rather than a provider"
+    ]
+
+
+def reasons(net: Network, u: int, v: int) -> list[str]:
     """The explanation of one recommendation of candidate `v` for source `u` (network indices)."""
     out: list[str] = []
     if net.degree[u] == 0:
         out.append(f"{net.names[u]} has no recorded alliance: ranked by capability fit, kind and activity")
-    if need_alliances:
-        latest = need_alliances[0].date or need_alliances[0].year
-        out.append(f"{len(need_alliances)} alliance(s) in {need_label}, latest {latest}")
     text = brings(net, u, v)
     if text:
         out.append(text)
@@ -58,7 +73,10 @@ def reasons(
     common = np.flatnonzero(row_u & row_v)
     if len(common):
         out.append(f"{len(common)} partner(s) in common: {_names(net, common)}")
-    peers = np.flatnonzero(row_v & (net.kinds == net.kinds[u]))
+    # Peers count bilateral deals and small consortia only: sitting in a 12-party consortium with
+    # ten pharma companies is not "working with" them.
+    close_v = net.close[v].toarray().ravel() > 0
+    peers = np.flatnonzero(close_v & (net.kinds == net.kinds[u]))
     if len(peers):
         kind = kind_label(net.kind_names[net.kinds[u]])
         out.append(

@@ -14,6 +14,7 @@ import numpy as np
 
 from alliances.recommend.features import PairBatch
 from alliances.recommend.ranker import Ranker
+from alliances.recommend.roles import complementary
 from alliances.store.facts import Facts
 
 Scorer = Callable[[PairBatch], np.ndarray]
@@ -38,6 +39,16 @@ def _random(_facts: Facts, _cutoff: int | None, seed: int) -> Scorer:
 
 def _ranker(facts: Facts, cutoff: int | None, seed: int) -> Scorer:
     return Ranker.fit(facts, cutoff, seed=seed).score
+
+
+# Below any score difference the ranker produces: candidates of a non-complementary kind come after.
+TIER_GAP = 1e3
+
+
+def _recommender(facts: Facts, cutoff: int | None, seed: int) -> Scorer:
+    """What `alliances recommend` does without a need: the ranker within complementary kinds first."""
+    ranker = Ranker.fit(facts, cutoff, seed=seed)
+    return lambda batch: ranker.score(batch) - TIER_GAP * ~complementary(batch.net, batch.sources)
 
 
 def complementarity(batch: PairBatch) -> np.ndarray:
@@ -78,5 +89,11 @@ METHODS: dict[str, Method] = {
             _fixed(complementarity),
         ),
         Method("ranker", "logistic regression over graph, capability and activity features", False, _ranker),
+        Method(
+            "recommender",
+            "the ranker, complementary kinds first (what `recommend` shows)",
+            False,
+            _recommender,
+        ),
     )
 }

@@ -17,7 +17,14 @@ from alliances.store.facts import Facts
 from alliances.taxonomy import ORG_KINDS, STAGES, TECHNOLOGIES, vocab
 
 RECENT_YEARS = 3
-__all__ = ["Network", "area_start", "profile_dims", "rownorm", "tech_count"]
+# Consortia of more than this many parties are not bilateral choices: a 12-party consortium would say
+# that every pharma company works with every other one. They count as partners (eligibility, shared
+# partners) but not as "peers that already work with it".
+MAX_PARTIES = 5
+# Pseudo-count of pairs at lift 1 added to every kind pair: a kind pair seen once among rare kinds
+# (cro × insurer) must not look like a strong affinity.
+LIFT_PRIOR = 2.0
+__all__ = ["MAX_PARTIES", "Network", "area_start", "profile_dims", "rownorm", "tech_count"]
 
 
 def tech_count() -> int:
@@ -63,6 +70,7 @@ class Network:
     demand: np.ndarray
     kind_partners: np.ndarray
     kind_lift: np.ndarray
+    close: sp.csr_matrix
 
     @property
     def size(self) -> int:
@@ -86,6 +94,8 @@ class Network:
         counts = np.asarray((members.T @ inc.tags[np.flatnonzero(keep)]).todense())
         profile = rownorm(counts)
         adj = _adjacency(members)
+        small = np.flatnonzero(keep)[inc.parties[keep] <= MAX_PARTIES]
+        close = _adjacency(inc.members[small])
         degree = np.asarray(adj.sum(axis=1)).ravel()
         onehot = sp.csr_matrix((np.ones(n), (np.arange(n), kinds)), shape=(n, len(kind_names)))
         last = np.zeros(n)
@@ -110,8 +120,9 @@ class Network:
             counts=counts,
             profile=profile,
             demand=_demand(adj, profile, kinds, degree),
-            kind_partners=np.asarray((adj @ onehot).todense()),
-            kind_lift=_kind_lift(adj, kinds, len(kind_names)),
+            kind_partners=np.asarray((close @ onehot).todense()),
+            kind_lift=_kind_lift(members, kinds, len(kind_names)),
+            close=close,
         )
 
 
@@ -136,10 +147,20 @@ def _demand(adj: sp.csr_matrix, profile: np.ndarray, kinds: np.ndarray, degree: 
     return demand
 
 
-def _kind_lift(adj: sp.csr_matrix, kinds: np.ndarray, k: int) -> np.ndarray:
-    """How much more often kind a allies with kind b than chance would say (smoothed ratio)."""
-    coo = adj.tocoo()
-    table = np.ones((k, k))
-    np.add.at(table, (kinds[coo.row], kinds[coo.col]), 1.0)
-    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
-    return table / expected
+def _kind_lift(members: sp.csr_matrix, kinds: np.ndarray, k: int) -> np.ndarray:
+    """How much more often kind a allies with kind b than chance would say, from bilateral choices.
+
+    Each alliance of n parties spreads one unit per party over its n-1 co-parties (weight 1/(n-1)), so a
+    bilateral deal counts fully and a 12-party consortium adds only 1/11 per pair: otherwise consortia of
+    pharma companies teach that pharma picks pharma. The ratio is shrunk towards 1 by `LIFT_PRIOR`.
+    """
+    size = np.asarray(members.sum(axis=1)).ravel()
+    weight = np.where(size > 1, 1.0 / np.maximum(size - 1, 1), 0.0)
+    pairs = (members.T @ sp.diags(weight) @ members).tocsr()
+    pairs.setdiag(0.0)
+    coo = pairs.tocoo()
+    table = np.zeros((k, k))
+    np.add.at(table, (kinds[coo.row], kinds[coo.col]), coo.data)
+    total = max(table.sum(), 1.0)
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / total
+    return (table + LIFT_PRIOR) / (expected + LIFT_PRIOR)

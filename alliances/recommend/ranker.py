@@ -13,14 +13,12 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from alliances.recommend.features import FEATURE_NAMES, PairBatch, learned_features
-from alliances.recommend.network import Network
+from alliances.recommend.network import MAX_PARTIES, Network
 from alliances.recommend.splits import eligible, new_partners
 from alliances.store.facts import Facts
 
 WINDOWS = 3
 CENTER = True
-# Consortia of more than five parties are not bilateral choices: they would teach that pharma picks pharma.
-MAX_PARTIES = 5
 BATCH = 128
 
 # Used when the history is too short to learn from: kind affinity, activity and fit, as in the docs.
@@ -49,8 +47,11 @@ class Ranker:
     examples: int
 
     def score(self, batch: PairBatch) -> np.ndarray:
-        feats = learned_features(batch)
-        out = np.full(batch.shape, self.bias)
+        return self.linear(learned_features(batch), batch.shape)
+
+    def linear(self, feats: dict[str, np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+        """The score from features already computed (the re-ranker shares them)."""
+        out = np.full(shape, self.bias)
         for w, name in zip(self.weights, FEATURE_NAMES, strict=True):
             if w:
                 out += w * feats[name]
@@ -128,4 +129,3 @@ def _examples(
         np.add.at(sums, r_idx, x)
         x = x - (sums / np.bincount(r_idx, minlength=len(sources))[:, None])[r_idx]
     return x, np.array(ys)
-

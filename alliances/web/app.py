@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from alliances import __version__
 from alliances.analytics.network import NetworkCache
+from alliances.analytics.version import Memo
 from alliances.settings import Settings, load_settings
 from alliances.store.db import Database
 from alliances.web import errors, templating
@@ -47,12 +48,23 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.db = database or Database.open(settings.db)
     app.state.network_cache = NetworkCache()
+    app.state.memo = Memo()  # analytics results per data version
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templating.install(templates.env)
     app.state.templates = templates
     errors.install(app)
-    for module in (site, overview, alliances, organisations, matrix, network, trends, projects, review,
-                   recommend):
+    for module in (
+        site,
+        overview,
+        alliances,
+        organisations,
+        matrix,
+        network,
+        trends,
+        projects,
+        review,
+        recommend,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     return app

@@ -16,14 +16,23 @@ FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "s
 
 def year_axis(title: str, years: list[int]) -> dict[str, Any]:
     """Whole years, horizontal labels: every year up to 12, every other one beyond."""
-    return {"title": {"text": title}, "dtick": 1 if len(years) <= 12 else 2, "tickformat": "d", "tickangle": 0,
-            "gridcolor": "#e8ecf0"}
+    return {
+        "title": {"text": title},
+        "dtick": 1 if len(years) <= 12 else 2,
+        "tickformat": "d",
+        "tickangle": 0,
+        "gridcolor": "#e8ecf0",
+    }
 
 
 def count_axis(title: str, top: float) -> dict[str, Any]:
     """Counts never get fractional ticks (0.5 alliance means nothing)."""
-    axis: dict[str, Any] = {"title": {"text": title}, "rangemode": "tozero", "gridcolor": "#e8ecf0",
-                            "tickformat": "d"}
+    axis: dict[str, Any] = {
+        "title": {"text": title},
+        "rangemode": "tozero",
+        "gridcolor": "#e8ecf0",
+        "tickformat": "d",
+    }
     if top <= 6:
         axis["dtick"] = 1
     return axis
@@ -32,10 +41,16 @@ def count_axis(title: str, top: float) -> dict[str, Any]:
 def layout(title: str, xaxis: dict[str, Any], yaxis: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
-        "font": FONT, "margin": {"l": 60, "r": 16, "t": 48, "b": 110}, "height": 400,
-        "xaxis": xaxis, "yaxis": yaxis, "showlegend": True,
+        "font": FONT,
+        "margin": {"l": 60, "r": 16, "t": 48, "b": 110},
+        "height": 400,
+        "xaxis": xaxis,
+        "yaxis": yaxis,
+        "showlegend": True,
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0},
-        "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff", **extra,
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
+        **extra,
     }
 
 
@@ -48,47 +63,111 @@ def _top(series: list[list[int]], stacked: bool = False) -> float:
 
 
 def by_type(trends: dict[str, Any], t: Translator) -> dict[str, Any]:
-    traces = [{"type": "bar", "name": t.label("alliance_types", key), "x": trends["years"], "y": values,
-               "marker": {"color": TYPE_COLOURS.get(key, "#999999")}}
-              for key, values in trends["by_type"].items()]
+    traces = [
+        {
+            "type": "bar",
+            "name": t.label("alliance_types", key),
+            "x": trends["years"],
+            "y": values,
+            "marker": {"color": TYPE_COLOURS.get(key, "#999999")},
+        }
+        for key, values in trends["by_type"].items()
+    ]
     top = _top(list(trends["by_type"].values()), stacked=True)
-    return {"data": traces, "layout": layout(t("trends.by_type"), year_axis(t("axis.year"), trends["years"]),
-                                             count_axis(t("axis.alliances"), top), barmode="stack")}
+    return {
+        "data": traces,
+        "layout": layout(
+            t("trends.by_type"),
+            year_axis(t("axis.year"), trends["years"]),
+            count_axis(t("axis.alliances"), top),
+            barmode="stack",
+        ),
+    }
 
 
 def by_technology(trends: dict[str, Any], t: Translator) -> dict[str, Any]:
-    traces = [{"type": "scatter", "mode": "lines+markers", "name": t.label("technologies", key),
-               "x": trends["years"], "y": values, "line": {"color": SERIES[i % len(SERIES)], "width": 2}}
-              for i, (key, values) in enumerate(trends["by_technology"].items())]
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": t.label("technologies", key),
+            "x": trends["years"],
+            "y": values,
+            "line": {"color": SERIES[i % len(SERIES)], "width": 2},
+        }
+        for i, (key, values) in enumerate(trends["by_technology"].items())
+    ]
     top = _top(list(trends["by_technology"].values()))
-    return {"data": traces, "layout": layout(t("trends.by_technology"), year_axis(t("axis.year"), trends["years"]),
-                                             count_axis(t("axis.alliances"), top))}
+    return {
+        "data": traces,
+        "layout": layout(
+            t("trends.by_technology"),
+            year_axis(t("axis.year"), trends["years"]),
+            count_axis(t("axis.alliances"), top),
+        ),
+    }
 
 
 def partner_shares(trends: dict[str, Any], t: Translator) -> dict[str, Any]:
     shares = trends["partners"]["shares"]
-    traces = [{"type": "scatter", "mode": "lines+markers", "name": t.label("organisation_kinds", key),
-               "x": trends["years"], "y": [round(v * 100, 1) for v in shares[key]],
-               "line": {"color": kind_colour(key), "width": 2}}
-              for key in trends["partners"]["highlight"]]
-    yaxis = {"title": {"text": t("axis.share_of_parties")}, "ticksuffix": "%", "rangemode": "tozero",
-             "gridcolor": "#e8ecf0"}
-    return {"data": traces, "layout": layout(t("trends.partners"), year_axis(t("axis.year"), trends["years"]),
-                                             yaxis)}
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": t.label("organisation_kinds", key),
+            "x": trends["years"],
+            "y": [round(v * 100, 1) for v in shares[key]],
+            "line": {"color": kind_colour(key), "width": 2},
+        }
+        for key in trends["partners"]["highlight"]
+    ]
+    yaxis = {
+        "title": {"text": t("axis.share_of_parties")},
+        "ticksuffix": "%",
+        "rangemode": "tozero",
+        "gridcolor": "#e8ecf0",
+    }
+    return {
+        "data": traces,
+        "layout": layout(t("trends.partners"), year_axis(t("axis.year"), trends["years"]), yaxis),
+    }
 
 
 def terminations(trends: dict[str, Any], t: Translator) -> dict[str, Any]:
     values = trends["terminations"]["by_year"]
-    trace = {"type": "bar", "name": t("trends.terminated"), "x": trends["years"], "y": values,
-             "marker": {"color": TYPE_COLOURS["equity_investment"]}}
-    return {"data": [trace], "layout": layout(t("trends.terminations"), year_axis(t("axis.year"), trends["years"]),
-                                              count_axis(t("axis.alliances"), _top([values])))}
+    trace = {
+        "type": "bar",
+        "name": t("trends.terminated"),
+        "x": trends["years"],
+        "y": values,
+        "marker": {"color": TYPE_COLOURS["equity_investment"]},
+    }
+    return {
+        "data": [trace],
+        "layout": layout(
+            t("trends.terminations"),
+            year_axis(t("axis.year"), trends["years"]),
+            count_axis(t("axis.alliances"), _top([values])),
+        ),
+    }
 
 
 def partners_by_year(profile: dict[str, Any], t: Translator) -> dict[str, Any]:
     years = sorted(int(y) for y in profile["partners_by_year"])
     counts = [profile["partners_by_year"][y] for y in years]
-    trace = {"type": "bar", "name": t("org.new_partners"), "x": years, "y": counts,
-             "marker": {"color": SERIES[0]}}
-    return {"data": [trace], "layout": layout(t("org.partners_by_year"), year_axis(t("axis.year"), years),
-                                              count_axis(t("axis.partners"), _top([counts])), height=340)}
+    trace = {
+        "type": "bar",
+        "name": t("org.new_partners"),
+        "x": years,
+        "y": counts,
+        "marker": {"color": SERIES[0]},
+    }
+    return {
+        "data": [trace],
+        "layout": layout(
+            t("org.partners_by_year"),
+            year_axis(t("axis.year"), years),
+            count_axis(t("axis.partners"), _top([counts])),
+            height=340,
+        ),
+    }

@@ -34,7 +34,9 @@ Text = Annotated[str | None, Query()]
 
 
 def list_params(
-    q: Annotated[str | None, Query(description="Full-text search (titles, descriptions, parties, areas)")] = None,
+    q: Annotated[
+        str | None, Query(description="Full-text search (titles, descriptions, parties, areas)")
+    ] = None,
     type: Annotated[str | None, Query(description="Alliance type key, e.g. rd_collaboration")] = None,
     technology: Annotated[str | None, Query(description="Technology key, e.g. ai")] = None,
     stage: Annotated[str | None, Query(description="Value-chain stage key, e.g. research")] = None,
@@ -49,16 +51,29 @@ def list_params(
     per_page: Annotated[str | None, Query(description="Items per page (1-500)")] = None,
 ) -> dict[str, str | None]:
     """The query parameters shared by every list, page and API route (validated by Filters.parse)."""
-    return {"q": q, "type": type, "technology": technology, "stage": stage, "status": status, "party": party,
-            "kind": kind, "country": country, "year_from": year_from, "year_to": year_to, "sort": sort,
-            "page": page, "per_page": per_page}
+    return {
+        "q": q,
+        "type": type,
+        "technology": technology,
+        "stage": stage,
+        "status": status,
+        "party": party,
+        "kind": kind,
+        "country": country,
+        "year_from": year_from,
+        "year_to": year_to,
+        "sort": sort,
+        "page": page,
+        "per_page": per_page,
+    }
 
 
 ListParams = Annotated[dict[str, str | None], Depends(list_params)]
 
 
-def parse_filters(params: dict[str, str | None], sorts: tuple[str, ...] = ALLIANCE_SORTS,
-                  per_page: int | None = None) -> Filters:
+def parse_filters(
+    params: dict[str, str | None], sorts: tuple[str, ...] = ALLIANCE_SORTS, per_page: int | None = None
+) -> Filters:
     """Filters from query parameters; a page's own default page size unless one was asked for."""
     values: dict[str, Any] = dict(params)
     if per_page is not None and not values.get("per_page"):
@@ -74,8 +89,12 @@ def parse_id(value: str, what: str) -> int:
 
 
 def request_lang(request: Request) -> str:
-    return negotiate(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
-                     request.headers.get("accept-language"), request.app.state.settings.lang)
+    return negotiate(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+        request.app.state.settings.lang,
+    )
 
 
 def query_url(request: Request, path: str | None = None, drop: tuple[str, ...] = (), **changes: Any) -> str:
@@ -97,10 +116,17 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
     """A server-rendered page in the reader's language; `?lang=` is remembered in a cookie."""
     lang = request_lang(request)
     t = Translator(lang)
-    full = {"request": request, "t": t, "lang": lang, "langs": LANGS,
-            "url": lambda path=None, **changes: query_url(request, path, **changes), **context}
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(request, template, full,
-                                                                          status_code=status_code)
+    full = {
+        "request": request,
+        "t": t,
+        "lang": lang,
+        "langs": LANGS,
+        "url": lambda path=None, **changes: query_url(request, path, **changes),
+        **context,
+    }
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request, template, full, status_code=status_code
+    )
     response.headers["Content-Language"] = lang
     if request.query_params.get("lang") in LANGS:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")

@@ -16,8 +16,21 @@ from alliances.store.db import Database
 from alliances.store.filters import Filters
 from alliances.store.queries import iter_alliances
 
-CSV_COLUMNS = ("id", "title", "parties", "kinds", "type", "technologies", "stages", "therapeutic_areas",
-               "announced", "amount", "currency", "status", "source")
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "parties",
+    "kinds",
+    "type",
+    "technologies",
+    "stages",
+    "therapeutic_areas",
+    "announced",
+    "amount",
+    "currency",
+    "status",
+    "source",
+)
 
 
 def csv_row(record: dict[str, Any]) -> list[str]:
@@ -25,12 +38,19 @@ def csv_row(record: dict[str, Any]) -> list[str]:
     value = amount.get("value")
     source = record.get("source") or {}
     return [
-        str(record["id"]), record.get("title") or "",
-        "; ".join(p["name"] for p in record["parties"]), "; ".join(p["kind"] for p in record["parties"]),
-        record["type"], "; ".join(record["technologies"]), "; ".join(record["stages"]),
-        "; ".join(record["therapeutic_areas"]), record.get("announced") or "",
+        str(record["id"]),
+        record.get("title") or "",
+        "; ".join(p["name"] for p in record["parties"]),
+        "; ".join(p["kind"] for p in record["parties"]),
+        record["type"],
+        "; ".join(record["technologies"]),
+        "; ".join(record["stages"]),
+        "; ".join(record["therapeutic_areas"]),
+        record.get("announced") or "",
         "" if value is None else f"{value:.0f}" if float(value).is_integer() else str(value),
-        amount.get("currency") or "", record.get("status") or "", source.get("url") or "",
+        amount.get("currency") or "",
+        record.get("status") or "",
+        source.get("url") or "",
     ]
 
 

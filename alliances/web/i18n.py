@@ -26,6 +26,7 @@ def catalogue() -> dict[str, dict[str, str]]:
                 flat[name] = {lang: str(text) for lang, text in value.items()}
             elif isinstance(value, dict):
                 walk(name, value)
+
     walk("", load_data_file("i18n.yaml"))
     return flat
 

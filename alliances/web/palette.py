@@ -7,8 +7,14 @@ the health industry, medtech, big tech, other tech, start-ups, the public/academ
 from __future__ import annotations
 
 OKABE_ITO = {
-    "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73", "yellow": "#F0E442",
-    "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7", "grey": "#999999",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "grey": "#999999",
     "black": "#000000",
 }
 
@@ -37,8 +43,20 @@ TYPE_COLOURS = {
 }
 
 # Series of the trends charts that are not alliance types (technologies, partner kinds).
-SERIES = [OKABE_ITO[c] for c in ("blue", "orange", "bluish_green", "vermillion", "sky_blue", "reddish_purple",
-                                  "yellow", "black", "grey")]
+SERIES = [
+    OKABE_ITO[c]
+    for c in (
+        "blue",
+        "orange",
+        "bluish_green",
+        "vermillion",
+        "sky_blue",
+        "reddish_purple",
+        "yellow",
+        "black",
+        "grey",
+    )
+]
 
 
 def kind_colour(kind: str | None) -> str:
@@ -51,6 +69,6 @@ def heat(value: int, top: int) -> tuple[str, str]:
         return "#f7f9fb", "#5b6570"
     share = value / top
     light, dark = (239, 246, 252), (8, 64, 129)
-    rgb = tuple(round(a + (b - a) * share ** 0.7) for a, b in zip(light, dark, strict=True))
+    rgb = tuple(round(a + (b - a) * share**0.7) for a, b in zip(light, dark, strict=True))
     text = "#ffffff" if share > 0.45 else "#10243a"
     return "#{:02x}{:02x}{:02x}".format(*rgb), text

@@ -12,7 +12,7 @@ CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF ", "JPY": "
 
 
 def amount(value: dict[str, Any] | None) -> str:
-    """"$180M", "€1.2bn": amounts as a reader scans them; the exact figure is in the JSON."""
+    """ "$180M", "€1.2bn": amounts as a reader scans them; the exact figure is in the JSON."""
     if not value or value.get("value") is None:
         return ""
     number = float(value["value"])

@@ -29,6 +29,12 @@ def _current(doc: Doc, a: Alliance) -> bool:
     return a.date is None or bool(doc.date and a.date[:4] == doc.date[:4])
 
 
+def _preference(doc: Doc, a: Alliance) -> tuple[bool, bool, int]:
+    """Among alliances sharing names with a sentence: current ones, then not a money side-deal
+    ("NVIDIA will invest $50 million in Recursion" does not take the collaboration's description)."""
+    return _current(doc, a), a.trigger.type != "equity_investment", a.sentence
+
+
 @register("attach_context")
 def make_attach_context(_: Context) -> Step:
     def step(doc: Doc) -> Doc:
@@ -59,7 +65,7 @@ def make_attach_context(_: Context) -> Step:
             others = len(names) - best
             if best and others <= best:
                 ties = [a for n, a in scored if n == best]
-                pick = sticky if sticky in ties else max(ties, key=lambda a: (_current(doc, a), a.sentence))
+                pick = sticky if sticky in ties else max(ties, key=lambda a: _preference(doc, a))
             elif best:
                 continue
             elif cues().anaphora.search(doc.sent_text(i)) and i - near[-1].context[-1] <= 3:
@@ -183,7 +189,10 @@ def make_parse_amounts(_: Context) -> Step:
         c = cues()
         for a in doc.alliances:
             amounts = find_amounts(_clause(doc, a))
-            alone = sum(b.sentence == a.sentence for b in doc.alliances) == 1 or a.trigger.type == "equity_investment"
+            alone = (
+                sum(b.sentence == a.sentence for b in doc.alliances) == 1
+                or a.trigger.type == "equity_investment"
+            )
             if not amounts and alone:  # "l'acquisition de X, une biotech qui…, pour 85 M€"
                 amounts = find_amounts(doc.sent_text(a.sentence))
             if not amounts:
@@ -246,8 +255,8 @@ def _informative(doc: Doc, a: Alliance) -> tuple[bool, bool, bool, int]:
 
 
 def _same_deal(doc: Doc, a: Alliance, b: Alliance) -> bool:
-    """`a` (found after `b`) restates `b`: same type (or a generic headline), and not two years; a dated
-    statement of an earlier deal ("En 2016, ils avaient conclu…") is never the restatement of an undated one."""
+    """`a` (found after `b`) restates `b`: same type (or a generic headline), and not two years.
+    A dated statement of an earlier deal ("En 2016, ils avaient conclu…") never restates an undated one."""
     headline = any(doc.sentences[x.sentence].heading and x.trigger.strength == "generic" for x in (a, b))
     if a.type != b.type and not headline:
         return False
@@ -290,8 +299,9 @@ def make_merge_duplicates(_: Context) -> Step:
             if _informative(doc, a) > _informative(doc, twin):
                 twin.evidence, twin.sentence, twin.clause = a.evidence, a.sentence, a.clause
             for i, p in enumerate(twin.parties):  # the fullest name the document gives
-                q = next((q for q in a.parties if normalise(q.canonical) == keys.get(normalise(p.canonical))), None)
-                if q is not None and normalise(p.canonical) != keys.get(normalise(p.canonical)):
+                full = keys.get(normalise(p.canonical))
+                q = next((q for q in a.parties if normalise(q.canonical) == full), None)
+                if q is not None and normalise(p.canonical) != full:
                     twin.parties[i] = q
             twin.date = twin.date or a.date
             twin.amount = twin.amount or a.amount

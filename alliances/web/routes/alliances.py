@@ -18,9 +18,16 @@ router = APIRouter()
 
 def facets() -> dict[str, tuple[str, ...]]:
     """The vocabulary keys offered in filter forms."""
-    return {name: vocab(facet).keys for name, facet in (
-        ("type", "alliance_types"), ("technology", "technologies"), ("stage", "stages"),
-        ("status", "statuses"), ("kind", "organisation_kinds"))}
+    return {
+        name: vocab(facet).keys
+        for name, facet in (
+            ("type", "alliance_types"),
+            ("technology", "technologies"),
+            ("stage", "stages"),
+            ("status", "statuses"),
+            ("kind", "organisation_kinds"),
+        )
+    }
 
 
 @router.get("/api/v1/alliances", tags=["alliances"], summary="Search and filter alliances (paginated)")
@@ -31,20 +38,28 @@ def alliances_api(params: ListParams, session: SessionDep) -> dict[str, Any]:
 @router.get("/api/v1/alliances.csv", tags=["exports"], summary="Filtered alliances as CSV (one row each)")
 def alliances_csv_export(request: Request, params: ListParams) -> StreamingResponse:
     filters = parse_filters(params)
-    return StreamingResponse(alliances_csv(request.app.state.db, filters), media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": 'attachment; filename="alliances.csv"'})
+    return StreamingResponse(
+        alliances_csv(request.app.state.db, filters),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="alliances.csv"'},
+    )
 
 
 @router.get("/api/v1/alliances.jsonl", tags=["exports"], summary="Filtered alliances as JSON Lines")
 def alliances_jsonl_export(request: Request, params: ListParams) -> StreamingResponse:
     filters = parse_filters(params)
-    return StreamingResponse(alliances_jsonl(request.app.state.db, filters),
-                             media_type="application/x-ndjson; charset=utf-8",
-                             headers={"Content-Disposition": 'attachment; filename="alliances.jsonl"'})
+    return StreamingResponse(
+        alliances_jsonl(request.app.state.db, filters),
+        media_type="application/x-ndjson; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="alliances.jsonl"'},
+    )
 
 
-@router.get("/api/v1/alliances/{alliance_id}", tags=["alliances"],
-            summary="One alliance: parties, attributes, events, evidence with sources")
+@router.get(
+    "/api/v1/alliances/{alliance_id}",
+    tags=["alliances"],
+    summary="One alliance: parties, attributes, events, evidence with sources",
+)
 def alliance_api(alliance_id: str, session: SessionDep) -> dict[str, Any]:
     return get_alliance(session, parse_id(alliance_id, "alliance"))
 
@@ -53,11 +68,19 @@ def alliance_api(alliance_id: str, session: SessionDep) -> dict[str, Any]:
 def alliances_page(request: Request, params: ListParams, session: SessionDep) -> HTMLResponse:
     filters = parse_filters(params, per_page=25)
     result = list_alliances(session, filters)
-    return render(request, "alliances.html", {
-        "page": "alliances", "result": result, "filters": filters, "facets": facets(),
-        "sorts": ALLIANCE_SORTS, "query": filters_query(filters, page=None),
-        "export_query": filters_query(filters, page=None, per_page=None),
-    })
+    return render(
+        request,
+        "alliances.html",
+        {
+            "page": "alliances",
+            "result": result,
+            "filters": filters,
+            "facets": facets(),
+            "sorts": ALLIANCE_SORTS,
+            "query": filters_query(filters, page=None),
+            "export_query": filters_query(filters, page=None, per_page=None),
+        },
+    )
 
 
 @router.get("/alliances/{alliance_id}", response_class=HTMLResponse, include_in_schema=False)

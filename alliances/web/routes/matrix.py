@@ -8,8 +8,16 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
-from alliances.analytics.matrix import MATRIX_STAGES, MATRIX_TECHNOLOGIES, NOT_FOR_PROJECTS, check_source, tech_stage_matrix
+from alliances.analytics.matrix import (
+    MATRIX_STAGES,
+    MATRIX_TECHNOLOGIES,
+    NOT_FOR_PROJECTS,
+    Source,
+    check_source,
+    tech_stage_matrix,
+)
 from alliances.store.filters import Filters
 from alliances.store.projects import list_projects
 from alliances.store.queries import list_alliances
@@ -26,12 +34,25 @@ def cell_links(filters: Filters, source: str, technology: str, stage: str) -> di
     kept = {k: v for k, v in filters.as_params().items() if k not in ("page", "per_page", "sort", "origin")}
     cell = {**kept, "technology": technology, "stage": stage}
     project_cell = {k: v for k, v in cell.items() if k not in NOT_FOR_PROJECTS}
-    return {"alliances": "/alliances?" + urlencode(cell), "projects": "/projects?" + urlencode(project_cell),
-            "both": "/matrix/cell?" + urlencode({**cell, "source": "both"})}
+    return {
+        "alliances": "/alliances?" + urlencode(cell),
+        "projects": "/projects?" + urlencode(project_cell),
+        "both": "/matrix/cell?" + urlencode({**cell, "source": "both"}),
+    }
 
 
-def matrix_data(filters: Filters, source: str, session: Any) -> dict[str, Any]:
-    data = tech_stage_matrix(session, filters, check_source(source)).to_dict()
+def matrix_data(request: Request, filters: Filters, source: str, session: Session) -> dict[str, Any]:
+    """The matrix with a link per cell; computed once per data version and filter set."""
+    checked = check_source(source)
+    return request.app.state.memo.get(
+        session,
+        ("matrix", filters, checked),  # type: ignore[no-any-return]
+        lambda: _matrix(filters, checked, session),
+    )
+
+
+def _matrix(filters: Filters, source: Source, session: Session) -> dict[str, Any]:
+    data = tech_stage_matrix(session, filters, source).to_dict()
     for cell in data["cells"]:
         links = cell_links(filters, data["source"], cell["technology"], cell["stage"])
         cell["href"] = links[data["source"]]
@@ -41,31 +62,54 @@ def matrix_data(filters: Filters, source: str, session: Any) -> dict[str, Any]:
     return data
 
 
-@router.get("/api/v1/matrix", tags=["matrix"],
-            summary="Technology × value-chain counts for alliances, projects or both")
-def matrix_api(params: ListParams, session: SessionDep, source: SourceParam = None) -> dict[str, Any]:
-    return matrix_data(parse_filters(params), source or "alliances", session)
+@router.get(
+    "/api/v1/matrix",
+    tags=["matrix"],
+    summary="Technology × value-chain counts for alliances, projects or both",
+)
+def matrix_api(
+    request: Request, params: ListParams, session: SessionDep, source: SourceParam = None
+) -> dict[str, Any]:
+    return matrix_data(request, parse_filters(params), source or "alliances", session)
 
 
 @router.get("/matrix", response_class=HTMLResponse, include_in_schema=False)
-def matrix_page(request: Request, params: ListParams, session: SessionDep, source: SourceParam = None) -> HTMLResponse:
+def matrix_page(
+    request: Request, params: ListParams, session: SessionDep, source: SourceParam = None
+) -> HTMLResponse:
     filters = parse_filters(params)
-    data = matrix_data(filters, source or "alliances", session)
+    data = matrix_data(request, filters, source or "alliances", session)
     cells = {(c["technology"], c["stage"]): c for c in data["cells"]}
-    return render(request, "matrix.html", {
-        "page": "matrix", "mx": data, "cells": cells, "filters": filters, "technologies": MATRIX_TECHNOLOGIES,
-        "stages": MATRIX_STAGES, "types": vocab("alliance_types").keys, "source": data["source"],
-        "query": filters_query(filters),
-    })
+    return render(
+        request,
+        "matrix.html",
+        {
+            "page": "matrix",
+            "mx": data,
+            "cells": cells,
+            "filters": filters,
+            "technologies": MATRIX_TECHNOLOGIES,
+            "stages": MATRIX_STAGES,
+            "types": vocab("alliance_types").keys,
+            "source": data["source"],
+            "query": filters_query(filters),
+        },
+    )
 
 
 @router.get("/matrix/cell", response_class=HTMLResponse, include_in_schema=False)
 def matrix_cell_page(request: Request, params: ListParams, session: SessionDep) -> HTMLResponse:
     """The alliances and the projects of one cell (the "both" view of the matrix)."""
     filters = parse_filters(params, per_page=50)
-    project_filters = replace(filters, **dict.fromkeys(NOT_FOR_PROJECTS), sort=None)
-    return render(request, "matrix_cell.html", {
-        "page": "matrix", "filters": filters, "alliances": list_alliances(session, filters),
-        "projects": list_projects(session, project_filters),
-        "links": cell_links(filters, "both", filters.technology or "", filters.stage or ""),
-    })
+    project_filters = replace(filters, type=None, status=None, kind=None, country=None, sort=None)
+    return render(
+        request,
+        "matrix_cell.html",
+        {
+            "page": "matrix",
+            "filters": filters,
+            "alliances": list_alliances(session, filters),
+            "projects": list_projects(session, project_filters),
+            "links": cell_links(filters, "both", filters.technology or "", filters.stage or ""),
+        },
+    )

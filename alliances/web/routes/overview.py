@@ -28,11 +28,18 @@ def overview(session: Session) -> dict[str, Any]:
     }
 
 
-@router.get("/api/v1/overview", tags=["overview"], summary="Headline counts, latest alliances, top organisations")
-def overview_api(session: SessionDep) -> dict[str, Any]:
-    return overview(session)
+@router.get(
+    "/api/v1/overview", tags=["overview"], summary="Headline counts, latest alliances, top organisations"
+)
+def overview_api(request: Request, session: SessionDep) -> dict[str, Any]:
+    return cached_overview(request, session)
+
+
+def cached_overview(request: Request, session: Session) -> dict[str, Any]:
+    """The overview is a pure function of the data: computed once per data version."""
+    return request.app.state.memo.get(session, "overview", lambda: overview(session))  # type: ignore[no-any-return]
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def overview_page(request: Request, session: SessionDep) -> HTMLResponse:
-    return render(request, "overview.html", {**overview(session), "page": "overview"})
+    return render(request, "overview.html", {**cached_overview(request, session), "page": "overview"})

@@ -34,17 +34,27 @@ def surveys_api(session: SessionDep) -> dict[str, Any]:
 @router.get("/projects", response_class=HTMLResponse, include_in_schema=False)
 def projects_page(request: Request, params: ListParams, session: SessionDep) -> HTMLResponse:
     filters = parse_filters(params, PROJECT_SORTS, per_page=25)
-    return render(request, "projects.html", {
-        "page": "projects", "result": list_projects(session, filters), "filters": filters,
-        "facets": {"technology": vocab("technologies").keys, "stage": vocab("stages").keys},
-        "sorts": PROJECT_SORTS, "query": filters_query(filters, page=None),
-    })
+    return render(
+        request,
+        "projects.html",
+        {
+            "page": "projects",
+            "result": list_projects(session, filters),
+            "filters": filters,
+            "facets": {"technology": vocab("technologies").keys, "stage": vocab("stages").keys},
+            "sorts": PROJECT_SORTS,
+            "query": filters_query(filters, page=None),
+        },
+    )
 
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse, include_in_schema=False)
 def project_page(request: Request, project_id: str, session: SessionDep) -> HTMLResponse:
-    return render(request, "project.html", {"page": "projects",
-                                            "p": get_project(session, parse_id(project_id, "project"))})
+    return render(
+        request,
+        "project.html",
+        {"page": "projects", "p": get_project(session, parse_id(project_id, "project"))},
+    )
 
 
 @router.get("/surveys", response_class=HTMLResponse, include_in_schema=False)

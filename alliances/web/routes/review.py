@@ -1,5 +1,122 @@
-"""Placeholder: filled once the store API for this page exists."""
+"""The review queue: extracted candidates accepted, rejected or corrected (parties, type, tags, dates).
 
-from fastapi import APIRouter
+Pages post plain HTML forms and are redirected back to the queue (post/redirect/get); the JSON twin
+takes the same actions under /api/v1/candidates. Accepted alliances show up at once everywhere: the
+analytics caches are keyed by the data version, which an acceptance changes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from alliances.store.candidates import (
+    accept_candidate,
+    edit_candidate,
+    list_candidates,
+    reject_candidate,
+    show_candidate,
+)
+from alliances.taxonomy import vocab
+from alliances.web.context import SessionDep, parse_id, render
 
 router = APIRouter()
+
+State = Annotated[str | None, Query(description="pending (default), accepted, rejected or all")]
+EDITABLE = ("type", "technologies", "stages", "therapeutic_areas", "date", "status", "amount", "vehicle")
+
+
+def queue(session: Session, state: str) -> list[dict[str, Any]]:
+    """Candidates in a state, each with its parties resolved against the knowledge base."""
+    return [{**show_candidate(session, c["id"]), "summary": c} for c in list_candidates(session, state=state)]
+
+
+def form_changes(form: dict[str, str], parties: list[str]) -> dict[str, Any]:
+    """The edit form as `edit_candidate` changes: only fields that were sent and differ from empty."""
+    changes: dict[str, Any] = {k: form[k] for k in EDITABLE if k in form and k != "amount"}
+    names = [form.get(f"party_{i}", name).strip() for i, name in enumerate(parties)]
+    extra = [n.strip() for n in form.get("party_new", "").split(";") if n.strip()]
+    changes["parties"] = [n for n in names if n] + extra
+    return changes
+
+
+def _act(request: Request, action: str, candidate_id: int, form: dict[str, str]) -> dict[str, Any]:
+    with request.app.state.db.session() as session:
+        if action == "accept":
+            kinds = {k.removeprefix("kind::"): v for k, v in form.items() if k.startswith("kind::") and v}
+            return accept_candidate(session, candidate_id, kinds=kinds)
+        if action == "reject":
+            reject_candidate(session, candidate_id)
+            return {"rejected": candidate_id}
+        parties = [p["name"] for p in show_candidate(session, candidate_id)["parties"]]
+        return {"record": edit_candidate(session, candidate_id, form_changes(form, parties))}
+
+
+@router.get("/api/v1/candidates", tags=["review"], summary="Extracted candidates waiting for review")
+def candidates_api(session: SessionDep, state: State = None) -> dict[str, Any]:
+    items = queue(session, state or "pending")
+    return {"items": items, "total": len(items), "page": 1, "per_page": max(1, len(items))}
+
+
+@router.post("/api/v1/candidates/{candidate_id}/accept", tags=["review"], summary="Accept a candidate")
+async def accept_api(
+    request: Request, candidate_id: str, kinds: Annotated[dict[str, str] | None, Body(embed=True)] = None
+) -> dict[str, Any]:
+    form = {f"kind::{k}": v for k, v in (kinds or {}).items()}
+    return await run_in_threadpool(_act, request, "accept", parse_id(candidate_id, "candidate"), form)
+
+
+@router.post("/api/v1/candidates/{candidate_id}/reject", tags=["review"], summary="Reject a candidate")
+async def reject_api(request: Request, candidate_id: str) -> dict[str, Any]:
+    return await run_in_threadpool(_act, request, "reject", parse_id(candidate_id, "candidate"), {})
+
+
+@router.patch(
+    "/api/v1/candidates/{candidate_id}",
+    tags=["review"],
+    summary="Correct a candidate: type, technologies, stages, parties, date, status…",
+)
+async def edit_api(
+    request: Request, candidate_id: str, changes: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    def edit() -> dict[str, Any]:
+        with request.app.state.db.session() as session:
+            return {"record": edit_candidate(session, parse_id(candidate_id, "candidate"), changes)}
+
+    return await run_in_threadpool(edit)
+
+
+@router.get("/review", response_class=HTMLResponse, include_in_schema=False)
+def review_page(
+    request: Request, session: SessionDep, state: State = None, done: Annotated[str | None, Query()] = None
+) -> HTMLResponse:
+    return render(
+        request,
+        "review.html",
+        {
+            "page": "review",
+            "candidates": queue(session, state or "pending"),
+            "state": state or "pending",
+            "done": done,
+            "types": vocab("alliance_types").keys,
+            "kinds": vocab("organisation_kinds").keys,
+            "statuses": vocab("statuses").keys,
+        },
+    )
+
+
+@router.post("/review/{candidate_id}/{action}", include_in_schema=False)
+async def review_action(request: Request, candidate_id: str, action: str) -> RedirectResponse:
+    if action not in ("accept", "reject", "edit"):
+        from alliances.errors import NotFound
+
+        raise NotFound(f"no review action {action!r}")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    result = await run_in_threadpool(_act, request, action, parse_id(candidate_id, "candidate"), form)
+    done = {"accept": f"accepted:{result.get('alliance_id')}", "reject": "rejected", "edit": "edited"}[action]
+    return RedirectResponse("/review?" + urlencode({"done": done}), status_code=303)

@@ -32,14 +32,19 @@ def plotly_js() -> Path:
 @router.get("/healthz", tags=["site"], summary="Liveness and database check")
 def healthz(request: Request, session: SessionDep) -> dict[str, Any]:
     alliances = session.scalar(select(func.count()).select_from(Alliance)) or 0
-    return {"ok": True, "version": __version__, "database": safe_url(request.app.state.db.url),
-            "alliances": alliances}
+    return {
+        "ok": True,
+        "version": __version__,
+        "database": safe_url(request.app.state.db.url),
+        "alliances": alliances,
+    }
 
 
 @router.get("/vendor/plotly.min.js", include_in_schema=False)
 def plotly_asset() -> FileResponse:
-    return FileResponse(plotly_js(), media_type="text/javascript",
-                        headers={"Cache-Control": "public, max-age=86400"})
+    return FileResponse(
+        plotly_js(), media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 def api_routes(request: Request) -> list[dict[str, Any]]:
@@ -48,12 +53,25 @@ def api_routes(request: Request) -> list[dict[str, Any]]:
     routes = []
     for path, operations in schema.get("paths", {}).items():
         for method, op in operations.items():
-            params = [{"name": p["name"], "in": p["in"], "required": p.get("required", False),
-                       "description": p.get("description") or p.get("schema", {}).get("description", "")}
-                      for p in op.get("parameters", [])]
-            routes.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                           "description": op.get("description", ""), "tags": op.get("tags", []),
-                           "parameters": params})
+            params = [
+                {
+                    "name": p["name"],
+                    "in": p["in"],
+                    "required": p.get("required", False),
+                    "description": p.get("description") or p.get("schema", {}).get("description", ""),
+                }
+                for p in op.get("parameters", [])
+            ]
+            routes.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "tags": op.get("tags", []),
+                    "parameters": params,
+                }
+            )
     return sorted(routes, key=lambda r: (not r["path"].startswith("/api"), r["path"], r["method"]))
 
 

@@ -6,8 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from alliances.analytics.trends import alliance_trends
+from alliances.store.filters import Filters
 from alliances.taxonomy import vocab
 from alliances.web import charts
 from alliances.web.context import ListParams, SessionDep, filters_query, parse_filters, render, request_lang
@@ -16,21 +18,49 @@ from alliances.web.i18n import Translator
 router = APIRouter()
 
 
-@router.get("/api/v1/trends", tags=["trends"],
-            summary="Yearly series: alliances by type and technology, partner kinds, terminations")
-def trends_api(params: ListParams, session: SessionDep) -> dict[str, Any]:
-    return alliance_trends(session, parse_filters(params))
+@router.get(
+    "/api/v1/trends",
+    tags=["trends"],
+    summary="Yearly series: alliances by type and technology, partner kinds, terminations",
+)
+def trends_api(request: Request, params: ListParams, session: SessionDep) -> dict[str, Any]:
+    return trends_data(request, session, parse_filters(params))
+
+
+def trends_data(request: Request, session: Session, filters: Filters) -> dict[str, Any]:
+    """The yearly series, computed once per data version and filter set."""
+    return request.app.state.memo.get(
+        session,
+        ("trends", filters),  # type: ignore[no-any-return]
+        lambda: alliance_trends(session, filters),
+    )
 
 
 @router.get("/trends", response_class=HTMLResponse, include_in_schema=False)
 def trends_page(request: Request, params: ListParams, session: SessionDep) -> HTMLResponse:
     filters = parse_filters(params)
-    data = alliance_trends(session, filters)
+    data = trends_data(request, session, filters)
     t = Translator(request_lang(request))
-    figures = {"by_type": charts.by_type(data, t), "by_technology": charts.by_technology(data, t),
-               "partners": charts.partner_shares(data, t), "terminations": charts.terminations(data, t)}
-    return render(request, "trends.html", {
-        "page": "trends", "tr": data, "figures": figures, "filters": filters, "query": filters_query(filters),
-        "facets": {"type": vocab("alliance_types").keys, "technology": vocab("technologies").keys,
-                   "stage": vocab("stages").keys, "kind": vocab("organisation_kinds").keys},
-    })
+    figures = {
+        "by_type": charts.by_type(data, t),
+        "by_technology": charts.by_technology(data, t),
+        "partners": charts.partner_shares(data, t),
+        "terminations": charts.terminations(data, t),
+    }
+    return render(
+        request,
+        "trends.html",
+        {
+            "page": "trends",
+            "tr": data,
+            "figures": figures,
+            "filters": filters,
+            "query": filters_query(filters),
+            "facets": {
+                "type": vocab("alliance_types").keys,
+                "technology": vocab("technologies").keys,
+                "stage": vocab("stages").keys,
+                "kind": vocab("organisation_kinds").keys,
+            },
+        },
+    )

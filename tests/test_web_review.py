@@ -1,0 +1,102 @@
+"""The review queue on the web: accept, reject and correct candidates; accepted ones show up at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from alliances.store.candidates import store_extraction
+from alliances.store.db import Database
+
+CANDIDATES = [
+    {
+        "parties": [{"name": "Servier"}, {"name": "Iktos Robotics"}],
+        "type": "rd_collaboration",
+        "technologies": ["ai"],
+        "stages": ["research"],
+        "date": "2024-03-01",
+        "confidence": 0.9,
+        "evidence": "Servier et Iktos Robotics signent un accord de recherche.",
+    },
+    {
+        "parties": [{"name": "Sanofi"}, {"name": "Numerate"}],
+        "type": "other",
+        "technologies": ["ai"],
+        "stages": ["research"],
+        "date": "2024",
+        "confidence": 0.4,
+        "evidence": "Une rumeur évoque un accord.",
+    },
+]
+
+
+@pytest.fixture
+def review(web_db: Database, client_for: Any) -> tuple[Any, list[int]]:
+    with web_db.session() as s:
+        stored = store_extraction(s, content_hash="h1", records=CANDIDATES, title="Communiqué de presse")
+        assert stored is not None
+        ids = [c.id for c in stored[1]]
+    return client_for(web_db), ids
+
+
+def ai_research(client: Any) -> int:
+    cells = client.get("/api/v1/matrix").json()["cells"]
+    return int(next(c["count"] for c in cells if (c["technology"], c["stage"]) == ("ai", "research")))
+
+
+def test_queue_shows_candidates_with_their_sentence_and_new_parties(review: tuple[Any, list[int]]) -> None:
+    client, ids = review
+    html = client.get("/review").text
+    assert 'data-total="2"' in html
+    assert "Servier et Iktos Robotics signent un accord de recherche." in html
+    assert "new organisation" in html and "known organisation" in html
+    api = client.get("/api/v1/candidates").json()
+    assert api["total"] == 2 and api["items"][0]["id"] == ids[0]
+
+
+def test_accept_creates_the_alliance_and_updates_analytics(review: tuple[Any, list[int]]) -> None:
+    client, ids = review
+    before = ai_research(client)
+    response = client.post(
+        f"/review/{ids[0]}/accept", data={"kind::Iktos Robotics": "startup"}, follow_redirects=False
+    )
+    assert response.status_code == 303 and response.headers["location"].startswith("/review?done=accepted")
+    assert client.get("/api/v1/alliances").json()["total"] == 11
+    assert ai_research(client) == before + 1
+    org = client.get("/api/v1/organisations/Iktos Robotics").json()
+    assert org["kind"] == "startup"
+    page = client.get(response.headers["location"]).text
+    assert "Accepted: alliance" in page and 'data-total="1"' in page
+
+
+def test_reject_and_edit(review: tuple[Any, list[int]]) -> None:
+    client, ids = review
+    edited = client.post(
+        f"/review/{ids[1]}/edit",
+        data={
+            "type": "rd_collaboration",
+            "party_0": "Sanofi",
+            "party_1": "Owkin",
+            "technologies": "ai, big_data",
+            "stages": "research",
+            "date": "2024-02",
+        },
+    )
+    assert edited.status_code == 200  # followed the redirect back to the queue
+    record = client.get("/api/v1/candidates").json()["items"][1]["record"]
+    assert record["type"] == "rd_collaboration" and record["technologies"] == ["ai", "big_data"]
+    assert [p["name"] for p in record["parties"]] == ["Sanofi", "Owkin"]
+    assert client.post(f"/review/{ids[1]}/reject").status_code == 200
+    assert client.get("/api/v1/candidates?state=rejected").json()["total"] == 1
+
+
+def test_bad_edits_and_repeated_decisions_are_clear(review: tuple[Any, list[int]]) -> None:
+    client, ids = review
+    bad = client.patch(f"/api/v1/candidates/{ids[0]}", json={"type": "merger"})
+    assert bad.status_code == 422 and "unknown alliance type" in bad.json()["error"]
+    assert client.post(f"/api/v1/candidates/{ids[0]}/accept", json={}).status_code == 200
+    again = client.post(f"/api/v1/candidates/{ids[0]}/accept", json={})
+    assert again.status_code == 409 and again.json()["status"] == 409
+    assert client.post("/review/999/accept").status_code == 404
+    assert client.get("/api/v1/candidates?state=maybe").status_code == 422
