@@ -21,7 +21,7 @@ from alliances.store.models import (
     Source,
     Survey,
 )
-from alliances.store.queries import Record, order, page_of, source_record
+from alliances.store.queries import Record, evidence_of, order, page_of, source_record
 from alliances.store.viewer import Viewer, visible
 
 
@@ -102,15 +102,7 @@ def get_project(session: Session, project_id: int, *, viewer: Viewer | None = No
     if found is None:
         raise NotFound(f"no project with id {project_id}")
     record = project_records(session, [project_id])[0]
-    record["evidence"] = [
-        {"quote": ev.quote, "start": ev.start, "end": ev.end, "source": source_record(src)}
-        for ev, src in session.execute(
-            select(Evidence, Source)
-            .join(Source, Source.id == Evidence.source_id)
-            .where(Evidence.project_id == project_id)
-            .order_by(Evidence.id)
-        )
-    ]
+    record["evidence"] = evidence_of(session, Evidence.project_id == project_id)
     return record
 
 

@@ -226,16 +226,17 @@ def get_alliance(session: Session, alliance_id: int, *, viewer: Viewer | None = 
             select(Event).where(Event.alliance_id == alliance_id).order_by(Event.date, Event.id)
         )
     ]
-    record["evidence"] = [
-        {"quote": ev.quote, "start": ev.start, "end": ev.end, "source": source_record(src)}
-        for ev, src in session.execute(
-            select(Evidence, Source)
-            .join(Source, Source.id == Evidence.source_id)
-            .where(Evidence.alliance_id == alliance_id)
-            .order_by(Evidence.id)
-        )
-    ]
+    record["evidence"] = evidence_of(session, Evidence.alliance_id == alliance_id)
     return record
+
+
+def evidence_of(session: Session, condition: Any) -> list[Record]:
+    """Every quote that supports a record, with its source, in the order they were stored."""
+    stmt = select(Evidence, Source).join(Source, Source.id == Evidence.source_id).where(condition)
+    return [
+        {"quote": ev.quote, "start": ev.start, "end": ev.end, "source": source_record(src)}
+        for ev, src in session.execute(stmt.order_by(Evidence.id))
+    ]
 
 
 def source_record(src: Source) -> Record:

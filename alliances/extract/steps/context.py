@@ -176,7 +176,13 @@ def make_parse_dates(_: Context) -> Step:
                     a.date = best.value or None  # "" is a relative date without a base: unknown
                     break
             else:
-                if doc.date and _lead(doc, a) and not cues().earlier.search(doc.sent_text(a.sentence)):
+                sentence = doc.sent_text(a.sentence)
+                if (
+                    doc.date
+                    and _lead(doc, a)
+                    and not cues().earlier.search(sentence)
+                    and not cues().terminations.search(sentence)  # an ended deal began earlier
+                ):
                     a.date = doc.date  # the news itself: "X selects AWS", "Y lève 20 M€"
         return doc
 
@@ -262,8 +268,8 @@ def _same_deal(doc: Doc, a: Alliance, b: Alliance) -> bool:
         return False
     if a.date is None:
         return True
-    if b.date is None:
-        return not cues().earlier.search(doc.sent_text(a.sentence))
+    if b.date is None:  # "X a mis fin à sa collaboration avec Y… Ils avaient signé en 2021…": the same deal
+        return b.status == "terminated" or not cues().earlier.search(doc.sent_text(a.sentence))
     return a.date[:4] == b.date[:4]
 
 
