@@ -145,20 +145,34 @@ def network_db(tmp_path: Path) -> object:
         db = Database.open(f"sqlite:///{tmp_path / f'net-{uuid.uuid4().hex[:6]}.db'}")
         db.upgrade()
         with db.session() as s:
-            orgs = {n: Organisation(name=n, norm=normalise(n), kind=k, country=(countries or {}).get(n),
-                                    origin="user") for n, k in kinds.items()}
+            orgs = {
+                n: Organisation(
+                    name=n, norm=normalise(n), kind=k, country=(countries or {}).get(n), origin="user"
+                )
+                for n, k in kinds.items()
+            }
             s.add_all(orgs.values())
             s.flush()
             for d in deals:
-                a = Alliance(type="rd_collaboration", year=d.year, announced=str(d.year), status=d.status,
-                             origin="user", title=" – ".join(d.parties))
+                a = Alliance(
+                    type="rd_collaboration",
+                    year=d.year,
+                    announced=str(d.year),
+                    status=d.status,
+                    origin="user",
+                    title=" – ".join(d.parties),
+                )
                 s.add(a)
                 s.flush()
-                s.add_all(Party(alliance_id=a.id, organisation_id=orgs[n].id, position=i)
-                          for i, n in enumerate(d.parties))
-                s.add_all(AllianceTag(alliance_id=a.id, facet=f, value=v)
-                          for f, vals in (("technology", d.technologies), ("stage", d.stages), ("area", d.areas))
-                          for v in vals)
+                s.add_all(
+                    Party(alliance_id=a.id, organisation_id=orgs[n].id, position=i)
+                    for i, n in enumerate(d.parties)
+                )
+                s.add_all(
+                    AllianceTag(alliance_id=a.id, facet=f, value=v)
+                    for f, vals in (("technology", d.technologies), ("stage", d.stages), ("area", d.areas))
+                    for v in vals
+                )
         return db
 
     return build
@@ -168,40 +182,113 @@ def network_db(tmp_path: Path) -> object:
 
 WEB_ORGANISATIONS: list[tuple[str, str, str, str | None]] = [
     # name, kind, country, parent
-    ("Alphabet", "big_tech", "US", None), ("Google", "big_tech", "US", "Alphabet"),
-    ("Verily", "tech", "US", "Alphabet"), ("Microsoft", "big_tech", "US", None),
-    ("Sanofi", "pharma", "FR", None), ("Servier", "pharma", "FR", None), ("Owkin", "startup", "FR", None),
-    ("Numerate", "startup", "US", None), ("Institut Curie", "academic", "FR", None),
-    ("AP-HP", "hospital", "FR", None), ("Dassault Systèmes", "tech", "FR", None),
-    ("Novartis", "pharma", "CH", None), ("Air Liquide", "other", "FR", None),
+    ("Alphabet", "big_tech", "US", None),
+    ("Google", "big_tech", "US", "Alphabet"),
+    ("Verily", "tech", "US", "Alphabet"),
+    ("Microsoft", "big_tech", "US", None),
+    ("Sanofi", "pharma", "FR", None),
+    ("Servier", "pharma", "FR", None),
+    ("Owkin", "startup", "FR", None),
+    ("Numerate", "startup", "US", None),
+    ("Institut Curie", "academic", "FR", None),
+    ("AP-HP", "hospital", "FR", None),
+    ("Dassault Systèmes", "tech", "FR", None),
+    ("Novartis", "pharma", "CH", None),
+    ("Air Liquide", "other", "FR", None),
 ]
 
 # key, parties, type, technologies, stages, date, status, extra fields
 WEB_DEALS: list[tuple[str, str, str, str, str, str, str, dict[str, object]]] = [
-    ("W01", "Sanofi|Google", "rd_collaboration", "ai,cloud", "research,development", "2019-06-18", "active",
-     {"evidence_records": [{"source": "s1", "quote": "Sanofi et Google s'associent pour la recherche."}]}),
-    ("W02", "Servier|Numerate", "rd_collaboration", "ai", "research", "2018-09", "announced",
-     {"therapeutic_areas": ["cardiovascular"]}),
-    ("W03", "Sanofi|Owkin", "equity_investment", "ai", "research,development", "2021-11-18", "active",
-     {"amount": {"value": 180_000_000, "currency": "USD", "kind": "equity"}}),
+    (
+        "W01",
+        "Sanofi|Google",
+        "rd_collaboration",
+        "ai,cloud",
+        "research,development",
+        "2019-06-18",
+        "active",
+        {"evidence_records": [{"source": "s1", "quote": "Sanofi et Google s'associent pour la recherche."}]},
+    ),
+    (
+        "W02",
+        "Servier|Numerate",
+        "rd_collaboration",
+        "ai",
+        "research",
+        "2018-09",
+        "announced",
+        {"therapeutic_areas": ["cardiovascular"]},
+    ),
+    (
+        "W03",
+        "Sanofi|Owkin",
+        "equity_investment",
+        "ai",
+        "research,development",
+        "2021-11-18",
+        "active",
+        {"amount": {"value": 180_000_000, "currency": "USD", "kind": "equity"}},
+    ),
     ("W04", "Novartis|Microsoft", "rd_collaboration", "ai", "research", "2019-10-01", "active", {}),
-    ("W05", "Sanofi|Verily", "joint_venture", "iot", "usage", "2016-09-12", "terminated",
-     {"ended": "2020-12", "therapeutic_areas": ["diabetes"]}),
-    ("W06", "Owkin|Institut Curie", "rd_collaboration", "ai,big_data", "research", "2020", "active",
-     {"therapeutic_areas": ["oncology"]}),
+    (
+        "W05",
+        "Sanofi|Verily",
+        "joint_venture",
+        "iot",
+        "usage",
+        "2016-09-12",
+        "terminated",
+        {"ended": "2020-12", "therapeutic_areas": ["diabetes"]},
+    ),
+    (
+        "W06",
+        "Owkin|Institut Curie",
+        "rd_collaboration",
+        "ai,big_data",
+        "research",
+        "2020",
+        "active",
+        {"therapeutic_areas": ["oncology"]},
+    ),
     ("W07", "Microsoft|AP-HP", "supply_or_service", "cloud", "usage", "2022", "active", {}),
-    ("W08", "Dassault Systèmes|AP-HP", "rd_collaboration", "simulation", "development", "2020-03",
-     "announced", {"title": "Jumeau numérique du cœur – Hôpitaux de Paris"}),
-    ("W09", "Novartis|Google", "supply_or_service", "cloud,ai", "production,distribution", "2023",
-     "terminated", {}),
+    (
+        "W08",
+        "Dassault Systèmes|AP-HP",
+        "rd_collaboration",
+        "simulation",
+        "development",
+        "2020-03",
+        "announced",
+        {"title": "Jumeau numérique du cœur – Hôpitaux de Paris"},
+    ),
+    (
+        "W09",
+        "Novartis|Google",
+        "supply_or_service",
+        "cloud,ai",
+        "production,distribution",
+        "2023",
+        "terminated",
+        {},
+    ),
     ("W10", "Servier|Google", "licensing_commercialisation", "iot", "production,usage", "2021", "active", {}),
 ]
 
 
 def web_alliance_records() -> list[dict[str, object]]:
-    return [{"key": key, "parties": parties.split("|"), "type": kind, "technologies": techs.split(","),
-             "stages": stages.split(","), "date": date, "status": status, **extra}
-            for key, parties, kind, techs, stages, date, status, extra in WEB_DEALS]
+    return [
+        {
+            "key": key,
+            "parties": parties.split("|"),
+            "type": kind,
+            "technologies": techs.split(","),
+            "stages": stages.split(","),
+            "date": date,
+            "status": status,
+            **extra,
+        }
+        for key, parties, kind, techs, stages, date, status, extra in WEB_DEALS
+    ]
 
 
 def build_web_db(path: Path) -> Database:
@@ -222,29 +309,53 @@ def build_web_db(path: Path) -> Database:
                 org = s.get(m.Organisation, ids[name])
                 assert org is not None
                 org.parent_id = ids[parent]
-        source = m.Source(title="Sanofi et Google : une alliance", publisher="Le Monde", date="2019-06-18",
-                          url="https://example.org/sanofi-google", language="fr", key="s1")
-        survey_source = m.Source(title="Enquête sur la stratégie numérique", url="https://example.org/enquete",
-                                 key="s2")
+        source = m.Source(
+            title="Sanofi et Google : une alliance",
+            publisher="Le Monde",
+            date="2019-06-18",
+            url="https://example.org/sanofi-google",
+            language="fr",
+            key="s1",
+        )
+        survey_source = m.Source(
+            title="Enquête sur la stratégie numérique", url="https://example.org/enquete", key="s2"
+        )
         s.add_all([source, survey_source])
         s.flush()
         for record in web_alliance_records():
             add_alliance(s, record, resolver=resolver, sources={"s1": source}, where=str(record["key"]))
-        projects = (("DARWIN", "Sanofi", ["big_data", "cloud"], ["research", "development"], 2018),
-                    ("Connect", "Air Liquide", ["iot"], ["production"], 2016))
+        projects = (
+            ("DARWIN", "Sanofi", ["big_data", "cloud"], ["research", "development"], 2018),
+            ("Connect", "Air Liquide", ["iot"], ["production"], 2016),
+        )
         for name, owner, techs, stages, year in projects:
-            project = m.Project(name=name, year=year, announced=str(year), origin="seed",
-                                description=f"{name} project")
+            project = m.Project(
+                name=name, year=year, announced=str(year), origin="seed", description=f"{name} project"
+            )
             s.add(project)
             s.flush()
             s.add(m.ProjectOwner(project_id=project.id, organisation_id=ids[owner]))
-            s.add_all(m.ProjectTag(project_id=project.id, facet=f, value=v)
-                      for f, values in (("technology", techs), ("stage", stages)) for v in values)
-        survey = m.Survey(key="digital-2019", name="Stratégies numériques des laboratoires",
-                          publisher="Cabinet X", date="2019-05", source_id=survey_source.id)
-        survey.figures.append(m.SurveyFigure(key="ai_share", label_en="Labs with an AI strategy",
-                                             label_fr="Laboratoires dotés d'une stratégie IA", value=64.0,
-                                             unit="percent"))
+            s.add_all(
+                m.ProjectTag(project_id=project.id, facet=f, value=v)
+                for f, values in (("technology", techs), ("stage", stages))
+                for v in values
+            )
+        survey = m.Survey(
+            key="digital-2019",
+            name="Stratégies numériques des laboratoires",
+            publisher="Cabinet X",
+            date="2019-05",
+            source_id=survey_source.id,
+        )
+        survey.figures.append(
+            m.SurveyFigure(
+                key="ai_share",
+                label_en="Labs with an AI strategy",
+                label_fr="Laboratoires dotés d'une stratégie IA",
+                value=64.0,
+                unit="percent",
+            )
+        )
         s.add(survey)
     return db
 

@@ -115,8 +115,14 @@ def test_need_based_search_ranks_the_most_active(session: Any) -> None:
 
 def test_same_kind_deals_rank_after_providers(network_db: Any) -> None:
     """Buyers of the capability are no candidates; pharma–pharma deals in it come after providers."""
-    kinds = {"Asker": "pharma", "Peer": "pharma", "Other": "pharma", "Maker": "startup",
-             "Client": "pharma", "Cloudy": "big_tech"}
+    kinds = {
+        "Asker": "pharma",
+        "Peer": "pharma",
+        "Other": "pharma",
+        "Maker": "startup",
+        "Client": "pharma",
+        "Cloudy": "big_tech",
+    }
     deals = [
         Deal(("Peer", "Other"), 2020),
         Deal(("Maker", "Client"), 2021),

@@ -9,8 +9,17 @@ import pytest
 from alliances.recommend import recommend
 
 TECH_SIDE = {"startup", "tech", "big_tech"}
-HEALTH_SIDE = {"pharma", "biotech", "hospital", "medtech", "diagnostics", "academic", "cro", "insurer",
-               "public_body"}
+HEALTH_SIDE = {
+    "pharma",
+    "biotech",
+    "hospital",
+    "medtech",
+    "diagnostics",
+    "academic",
+    "cro",
+    "insurer",
+    "public_body",
+}
 
 
 @pytest.fixture

@@ -39,8 +39,9 @@ def recommendations(
 
     def compute() -> list[dict[str, Any]]:
         if org:
-            found = recommend(session, org.strip(), technology=technology, stage=stage, area=area, kind=kind,
-                              top=size)
+            found = recommend(
+                session, org.strip(), technology=technology, stage=stage, area=area, kind=kind, top=size
+            )
         else:
             found = find_partners(session, technology=technology, stage=stage, area=area, kind=kind, top=size)
         return [r.to_dict() for r in found]
