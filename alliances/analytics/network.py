@@ -17,7 +17,7 @@ import networkx as nx
 from sqlalchemy.orm import Session
 
 from alliances.analytics.centrality import Metrics, centralities
-from alliances.analytics.version import data_version
+from alliances.store.version import data_version
 from alliances.errors import InvalidInput
 from alliances.store.facts import AllianceFact, Facts, load_facts
 from alliances.store.filters import Filters

@@ -80,6 +80,7 @@ class Source(Base):
 
 class Alliance(Base):
     __tablename__ = "alliance"
+    __table_args__ = (Index("ix_alliance_announced", "announced", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str | None] = mapped_column(String(100), unique=True)

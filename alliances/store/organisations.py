@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from alliances.errors import NotFound
 from alliances.store.filters import Filters
-from alliances.store.models import Alias, Alliance, Organisation, Party, Project, ProjectOwner
+from alliances.store.models import Alias, Alliance, AllianceTag, Organisation, Party, Project, ProjectOwner
 from alliances.store.names import normalise
-from alliances.store.queries import Record, alliance_counts, order, page_of, summaries
+from alliances.store.queries import Record, page_of, summaries
+from alliances.store.version import Memo
 from alliances.store.viewer import Viewer, visible
 
 
@@ -27,14 +29,34 @@ def org_record(org: Organisation, degree: int | None = None) -> Record:
     }
 
 
+_DEGREES = Memo(size=16)
+
+
+def degrees(session: Session, viewer: Viewer | None = None) -> dict[int, int]:
+    """Alliances per organisation among those the viewer sees, computed once per data version.
+
+    Ranking 20,000 organisations by degree must not group every party row on each request.
+    """
+    shown = visible(select(Alliance.id), Alliance, viewer)
+
+    def compute() -> dict[int, int]:
+        stmt = (
+            select(Party.organisation_id, func.count())
+            .where(Party.alliance_id.in_(shown.scalar_subquery()))
+            .group_by(Party.organisation_id)
+        )
+        return {org: n for org, n in session.execute(stmt)}
+
+    return _DEGREES.get(session, (str(session.get_bind().engine.url), viewer), compute)
+
+
+def _sort_key(value: str | int) -> str | int:
+    return value.casefold() if isinstance(value, str) else value
+
+
 def list_organisations(session: Session, filters: Filters, *, viewer: Viewer | None = None) -> Record:
-    """A page of organisations; `sort=-degree` ranks by number of alliances."""
-    counts = select(Party.organisation_id.label("org_id"), func.count(Party.alliance_id).label("n")).join(
-        Alliance, Alliance.id == Party.alliance_id
-    )
-    degree = visible(counts, Alliance, viewer).group_by(Party.organisation_id).subquery()
-    n = func.coalesce(degree.c.n, 0)
-    stmt = select(Organisation, n.label("degree")).outerjoin(degree, degree.c.org_id == Organisation.id)
+    """A page of organisations; `sort=-degree` ranks by number of alliances (the default)."""
+    stmt = select(Organisation.id, Organisation.name, Organisation.kind, Organisation.country)
     if filters.kind:
         stmt = stmt.where(Organisation.kind == filters.kind)
     if filters.country:
@@ -49,17 +71,20 @@ def list_organisations(session: Session, filters: Filters, *, viewer: Viewer | N
                 Organisation.id.in_(select(Alias.organisation_id).where(Alias.norm.like(norm))),
             )
         )
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    columns = {
-        "name": Organisation.name,
-        "kind": Organisation.kind,
-        "country": Organisation.country,
-        "degree": n,
-        "id": Organisation.id,
+    counts = degrees(session, viewer)
+    rows = [(r.id, r.name, r.kind, r.country or "", counts.get(r.id, 0)) for r in session.execute(stmt)]
+    field = (filters.sort or "-degree").lstrip("-")
+    descending = (filters.sort or "-degree").startswith("-")
+    position = {"id": 0, "name": 1, "kind": 2, "country": 3, "degree": 4}[field]
+    rows.sort(key=lambda r: r[1].casefold())  # ties in name order, whatever the direction
+    rows.sort(key=lambda r: _sort_key(r[position]), reverse=descending)
+    start = (filters.page - 1) * filters.per_page
+    page = rows[start : start + filters.per_page]
+    orgs = {
+        o.id: o
+        for o in session.scalars(select(Organisation).where(Organisation.id.in_([r[0] for r in page])))
     }
-    stmt = order(stmt, filters.sort, columns, [n.desc(), Organisation.name.asc()])
-    rows = session.execute(stmt.limit(filters.per_page).offset((filters.page - 1) * filters.per_page))
-    return page_of([org_record(org, deg) for org, deg in rows], total, filters)
+    return page_of([org_record(orgs[r[0]], r[4]) for r in page], len(rows), filters)
 
 
 def search_organisations(session: Session, text: str, limit: int = 20) -> list[Record]:
@@ -70,7 +95,7 @@ def search_organisations(session: Session, text: str, limit: int = 20) -> list[R
     if items:
         return items
     resolver = Resolver(session)
-    counts = alliance_counts(session)
+    counts = degrees(session)
     out = []
     for org_id, _name, score in resolver.suggest(normalise(text), limit, threshold=60.0):
         org = session.get(Organisation, org_id)
@@ -99,37 +124,61 @@ def find_organisation(session: Session, ref: str | int) -> Organisation:
     return org
 
 
+PROFILE_ALLIANCES = 100
+
+
+def _ranked(rows: Any) -> dict[Any, int]:
+    """Counts, most frequent first, ties by key: stable output for pages and tests."""
+    return dict(sorted(((k, int(n)) for k, n in rows), key=lambda kv: (-kv[1], str(kv[0]))))
+
+
 def get_organisation(session: Session, ref: str | int, *, viewer: Viewer | None = None) -> Record:
-    """The profile: identity, family, alliances, partners by year, technologies, stages, projects."""
+    """The profile: identity, family, alliances, partners by year, technologies, stages, projects.
+
+    Aggregates are computed in SQL, and only the latest `PROFILE_ALLIANCES` alliances are summarised:
+    a hub with thousands of alliances must still open in a blink.
+    """
     org = find_organisation(session, ref)
-    ids = list(
-        session.scalars(
-            visible(select(Alliance.id).join(Party, Party.alliance_id == Alliance.id), Alliance, viewer)
-            .where(Party.organisation_id == org.id)
-            .order_by(Alliance.announced.desc().nulls_last(), Alliance.id)
-        )
+    mine = visible(select(Alliance.id).join(Party, Party.alliance_id == Alliance.id), Alliance, viewer).where(
+        Party.organisation_id == org.id
     )
-    alliances = summaries(session, ids)
-    partners: dict[int, Record] = {}
-    by_year: dict[int, set[int]] = defaultdict(set)
-    tech: Counter[str] = Counter()
-    stages: Counter[str] = Counter()
-    areas: Counter[str] = Counter()
-    types: Counter[str] = Counter()
-    for a in alliances:
-        tech.update(a["technologies"])
-        stages.update(a["stages"])
-        areas.update(a["therapeutic_areas"])
-        types[a["type"]] += 1
-        for p in a["parties"]:
-            if p["id"] == org.id:
-                continue
-            entry = partners.setdefault(
-                p["id"], {"id": p["id"], "name": p["name"], "kind": p["kind"], "alliances": 0}
-            )
-            entry["alliances"] += 1
-            if a["year"]:
-                by_year[a["year"]].add(p["id"])
+    mine_ids = mine.scalar_subquery()
+    latest = session.scalars(
+        mine.order_by(Alliance.announced.desc().nulls_last(), Alliance.id.desc()).limit(PROFILE_ALLIANCES)
+    )
+    alliances = summaries(session, list(latest))
+    total = session.scalar(select(func.count()).select_from(mine.subquery())) or 0
+    tags: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for facet, value, n in session.execute(
+        select(AllianceTag.facet, AllianceTag.value, func.count())
+        .where(AllianceTag.alliance_id.in_(mine_ids))
+        .group_by(AllianceTag.facet, AllianceTag.value)
+    ):
+        tags[facet].append((value, n))
+    types = session.execute(
+        select(Alliance.type, func.count()).where(Alliance.id.in_(mine_ids)).group_by(Alliance.type)
+    )
+    others = Party.organisation_id != org.id
+    partner_rows = session.execute(
+        select(
+            Organisation.id,
+            Organisation.name,
+            Organisation.kind,
+            func.count(func.distinct(Party.alliance_id)),
+        )
+        .join(Party, Party.organisation_id == Organisation.id)
+        .where(Party.alliance_id.in_(mine_ids), others)
+        .group_by(Organisation.id, Organisation.name, Organisation.kind)
+    )
+    partners = [
+        {"id": i, "name": name, "kind": kind, "alliances": int(n)} for i, name, kind, n in partner_rows
+    ]
+    by_year = session.execute(
+        select(Alliance.year, func.count(func.distinct(Party.organisation_id)))
+        .join(Party, Party.alliance_id == Alliance.id)
+        .where(Alliance.id.in_(mine_ids), others, Alliance.year.is_not(None))
+        .group_by(Alliance.year)
+    )
     parent = session.get(Organisation, org.parent_id) if org.parent_id else None
     children = session.scalars(
         select(Organisation).where(Organisation.parent_id == org.id).order_by(Organisation.name)
@@ -140,7 +189,8 @@ def get_organisation(session: Session, ref: str | int, *, viewer: Viewer | None 
         .order_by(Project.name)
     )
     return {
-        **org_record(org, len(alliances)),
+        **org_record(org, total),
+        "alliances_total": total,
         "aliases": sorted(a.name for a in org.aliases),
         "identifiers": {
             k: getattr(org, k) for k in ("wikidata", "siren", "lei", "website") if getattr(org, k)
@@ -148,11 +198,11 @@ def get_organisation(session: Session, ref: str | int, *, viewer: Viewer | None 
         "parent": {"id": parent.id, "name": parent.name} if parent else None,
         "subsidiaries": [{"id": c.id, "name": c.name, "kind": c.kind} for c in children],
         "alliances": alliances,
-        "partners": sorted(partners.values(), key=lambda p: (-p["alliances"], p["name"])),
-        "partners_by_year": {y: len(v) for y, v in sorted(by_year.items())},
-        "technologies": dict(tech.most_common()),
-        "stages": dict(stages.most_common()),
-        "therapeutic_areas": dict(areas.most_common()),
-        "types": dict(types.most_common()),
+        "partners": sorted(partners, key=lambda p: (-p["alliances"], p["name"])),
+        "partners_by_year": {int(y): int(n) for y, n in sorted(by_year) if y is not None},
+        "technologies": _ranked(tags["technology"]),
+        "stages": _ranked(tags["stage"]),
+        "therapeutic_areas": _ranked(tags["area"]),
+        "types": _ranked(types),
         "projects": [{"id": p.id, "name": p.name, "year": p.year} for p in projects],
     }

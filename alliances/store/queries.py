@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, and_, exists, func, or_, select
@@ -22,6 +23,7 @@ from alliances.store.models import (
     Source,
 )
 from alliances.store.names import normalise
+from alliances.store.version import Memo
 from alliances.store.viewer import Viewer, visible
 
 Record = dict[str, Any]
@@ -89,18 +91,15 @@ def filter_alliances(
             conds.append(Organisation.country == filters.country.upper())
         stmt = stmt.where(exists().where(and_(*conds)))
     if filters.q:
-        like = f"%{filters.q.strip().lower()}%"
-        org_match = exists().where(
-            Party.alliance_id == Alliance.id,
-            Organisation.id == Party.organisation_id,
-            Organisation.norm.like(f"%{normalise(filters.q)}%"),
-        )
+        text = filters.q.strip()
+        # Organisations matching the text, found once; then an indexed lookup per alliance.
+        named = select(Organisation.id).where(Organisation.norm.like(f"%{normalise(text)}%"))
         stmt = stmt.where(
             or_(
-                func.lower(Alliance.title).like(like),
-                func.lower(Alliance.description).like(like),
-                _tag("area", filters.q.strip().lower()),
-                org_match,
+                Alliance.title.ilike(f"%{text}%"),
+                Alliance.description.ilike(f"%{text}%"),
+                _tag("area", text.lower()),
+                Alliance.id.in_(select(Party.alliance_id).where(Party.organisation_id.in_(named))),
             )
         )
     return stmt
@@ -129,13 +128,26 @@ ALLIANCE_ORDER = {
 
 def list_alliances(session: Session, filters: Filters, *, viewer: Viewer | None = None) -> Record:
     """One page of alliance summaries and the total that match the filters."""
+    ids = matching_ids(session, filters, viewer)
+    start = (filters.page - 1) * filters.per_page
+    return page_of(summaries(session, ids[start : start + filters.per_page]), len(ids), filters)
+
+
+_MATCHES = Memo(size=32)
+
+
+def matching_ids(session: Session, filters: Filters, viewer: Viewer | None = None) -> list[int]:
+    """Ids of every alliance matching the filters, in page order, kept per data version.
+
+    One scan gives both the total and any page (a count plus a sorted LIMIT would filter twice), and
+    turning pages of the same search costs a slice until the next write.
+    """
     base = filter_alliances(session, select(Alliance.id), filters, viewer)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     stmt = order(
         base, filters.sort, ALLIANCE_ORDER, [Alliance.announced.desc().nulls_last(), Alliance.id.desc()]
     )
-    ids = list(session.scalars(stmt.limit(filters.per_page).offset((filters.page - 1) * filters.per_page)))
-    return page_of(summaries(session, ids), total, filters)
+    key = (str(session.get_bind().engine.url), replace(filters, page=1, per_page=1), viewer)
+    return _MATCHES.get(session, key, lambda: list(session.scalars(stmt)))
 
 
 def iter_alliances(

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from alliances import __version__
 from alliances.analytics.network import NetworkCache
-from alliances.analytics.version import Memo
+from alliances.store.version import Memo
 from alliances.settings import Settings, load_settings
 from alliances.store.db import Database
 from alliances.web import errors, templating
