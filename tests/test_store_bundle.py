@@ -23,7 +23,7 @@ from alliances.taxonomy import load_data_file
 def test_counts(bundled_db: Database) -> None:
     with bundled_db.session() as s:
         data = stats(s)
-    assert data["alliances_by_origin"] == {"real": 294, "seed": 19}
+    assert data["alliances_by_origin"] == {"real": 286, "seed": 19}
     assert data["organisations"] >= 300 and data["projects"] >= 10 and data["surveys"] >= 1
 
 
@@ -129,3 +129,39 @@ def test_data_files_name_only_known_organisations() -> None:
         assert {p["name"] for p in alliance["parties"]} <= orgs
     for project in seeds["projects"]:
         assert set(project.get("owners") or []) <= orgs
+
+
+@pytest.mark.parametrize(
+    ("seed_key", "real_url_part"),
+    [
+        ("astrazeneca-benevolentai-2019", "benevolentai"),
+        ("sanofi-verily-onduo-2016", None),
+        ("sanofi-google-innovation-lab", "sanofi-google"),
+    ],
+)
+def test_a_real_record_restating_a_seed_alliance_is_one_alliance(
+    bundled_db: Database, seed_key: str, real_url_part: str | None
+) -> None:
+    with bundled_db.session() as s:
+        alliance = s.scalar(select(Alliance).where(Alliance.key == seed_key))
+        assert alliance is not None
+        urls = [ev.source.url for ev in alliance.evidence if ev.source.url]
+        quotes = [ev.quote for ev in alliance.evidence if ev.quote]
+        twins = list_alliances(s, Filters(party=str(alliance.parties[0].organisation_id), per_page=500))
+    assert urls and quotes  # the seed's quote and the public source, on one record
+    if real_url_part:
+        assert any(real_url_part in u for u in urls)
+    same = [
+        a
+        for a in twins["items"]
+        if {p["id"] for p in a["parties"]} == {p.organisation_id for p in alliance.parties}
+        and a["type"] == alliance.type
+        and a["year"] == alliance.year
+    ]
+    assert len(same) == 1
+
+
+def test_sanofi_google_lab_gets_its_date_from_the_public_source(bundled_db: Database) -> None:
+    with bundled_db.session() as s:
+        lab = s.scalar(select(Alliance).where(Alliance.key == "sanofi-google-innovation-lab"))
+    assert lab is not None and lab.announced == "2019-06-18"

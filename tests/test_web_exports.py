@@ -9,7 +9,7 @@ from typing import Any
 
 import networkx as nx
 
-from alliances.web.exports import CSV_COLUMNS
+from alliances.store.io import CSV_COLUMNS
 
 
 def test_alliances_csv_one_row_per_alliance_with_accents(web_client: Any) -> None:
@@ -19,7 +19,7 @@ def test_alliances_csv_one_row_per_alliance_with_accents(web_client: Any) -> Non
     assert 'filename="alliances.csv"' in response.headers["content-disposition"]
     assert not response.content.startswith(b"\xef\xbb\xbf")  # no BOM
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
-    assert tuple(rows[0]) == CSV_COLUMNS
+    assert list(rows[0]) == CSV_COLUMNS
     assert [r["parties"] for r in rows] == ["Dassault Systèmes; AP-HP", "Microsoft; AP-HP"]
     assert rows[0]["title"] == "Jumeau numérique du cœur – Hôpitaux de Paris"
     assert rows[0]["kinds"] == "tech; hospital" and rows[0]["announced"] == "2020-03"

@@ -17,10 +17,10 @@ import networkx as nx
 from sqlalchemy.orm import Session
 
 from alliances.analytics.centrality import Metrics, centralities
-from alliances.store.version import data_version
 from alliances.errors import InvalidInput
 from alliances.store.facts import AllianceFact, Facts, load_facts
 from alliances.store.filters import Filters
+from alliances.store.version import data_version
 
 METRICS = ("degree", "alliances", "betweenness", "eigenvector")
 MAX_TOP = 300

@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
         warm_up(web_app)
         shown = "localhost" if settings.host in ("127.0.0.1", "::1") else settings.host
         console.print(
-            f"Alliance Observatory at [bold]http://{shown}:{settings.port}/[/bold]  (Ctrl+C to stop)"
+            f"Alliance Observatory at http://{shown}:{settings.port}/  (Ctrl+C to stop)", style="bold"
         )
         try:
             uvicorn.run(web_app, host=settings.host, port=settings.port, log_level="warning")

@@ -18,6 +18,7 @@ from alliances.store.dates import check_partial_date, year_of
 from alliances.store.db import Database
 from alliances.store.models import (
     Alliance,
+    Event,
     Evidence,
     Organisation,
     Project,
@@ -229,23 +230,19 @@ def real_records() -> Iterator[dict[str, Any]]:
 
 
 def load_real_alliances(session: Session, resolver: Resolver) -> int:
+    """Add the real alliances; one the seeds already state becomes a second source of that alliance."""
     existing = set(session.scalars(select(Alliance.key)))
+    twins = SeedTwins(session)
     by_url: dict[str, Source] = {}
     added = 0
     for row in real_records():
         if row["ref"] in existing:
             continue
-        url = row.get("source")
-        source = by_url.get(url) if url else None
-        if url and source is None:
-            source = session.scalar(select(Source).where(Source.url == url))
-            if source is None:
-                source = Source(
-                    url=url, title=row.get("source_title"), date=row.get("source_date"), language=None
-                )
-                session.add(source)
-                session.flush()
-            by_url[url] = source
+        source = _real_source(session, row, by_url)
+        twin = twins.find(row, resolver)
+        if twin is not None:
+            twins.absorb(twin, row, source)
+            continue
         record = {**row, "key": row["ref"], "ended": row.get("end_date")}
         alliance = add_alliance(
             session,
@@ -260,3 +257,50 @@ def load_real_alliances(session: Session, resolver: Resolver) -> int:
         added += 1
     session.flush()
     return added
+
+
+def _real_source(session: Session, row: dict[str, Any], by_url: dict[str, Source]) -> Source | None:
+    url = row.get("source")
+    if not url:
+        return None
+    if url not in by_url:
+        source = session.scalar(select(Source).where(Source.url == url))
+        if source is None:
+            source = Source(url=url, title=row.get("source_title"), date=row.get("source_date"))
+            session.add(source)
+            session.flush()
+        by_url[url] = source
+    return by_url[url]
+
+
+class SeedTwins:
+    """Seed alliances that a real record restates: same parties, type and year, or named in `same_as`."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        seeds = list(session.scalars(select(Alliance).where(Alliance.origin == "seed")))
+        self.by_key = {a.key: a for a in seeds}
+        self.same_as = {
+            ref: entry["key"]
+            for entry in load_data_file("seed_records.yaml").get("alliances", [])
+            for ref in entry.get("same_as") or []
+        }
+        self.by_pair = {(frozenset(p.organisation_id for p in a.parties), a.type, a.year): a for a in seeds}
+
+    def find(self, row: dict[str, Any], resolver: Resolver) -> Alliance | None:
+        if row["ref"] in self.same_as:
+            return self.by_key.get(self.same_as[row["ref"]])
+        ids = [resolver.exact(p["name"]) for p in row["parties"]]
+        year = int(row["date"][:4]) if row.get("date") else None
+        if year is None or any(i is None for i in ids):
+            return None
+        return self.by_pair.get((frozenset(i for i in ids if i is not None), row["type"], year))
+
+    def absorb(self, alliance: Alliance, row: dict[str, Any], source: Source | None) -> None:
+        """Keep the seed alliance; add the public source and the date the seed text did not give."""
+        if source is not None and all(ev.source_id != source.id for ev in alliance.evidence):
+            alliance.evidence.append(Evidence(source_id=source.id, quote=None))
+        if alliance.announced is None and row.get("date"):
+            alliance.announced = check_partial_date(row["date"], f"real_alliances.jsonl: {row['ref']}")
+            alliance.year = year_of(alliance.announced)
+            alliance.events.append(Event(kind="announced", date=alliance.announced))

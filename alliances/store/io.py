@@ -25,7 +25,7 @@ CSV_COLUMNS = [
     "key",
     "title",
     "parties",
-    "party_kinds",
+    "kinds",
     "type",
     "technologies",
     "stages",
@@ -37,7 +37,7 @@ CSV_COLUMNS = [
     "amount_kind",
     "status",
     "vehicle",
-    "source_url",
+    "source",
     "source_title",
 ]
 LIST_SEP = "; "
@@ -89,7 +89,7 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
         "key": record["key"],
         "title": record["title"],
         "parties": LIST_SEP.join(p["name"] for p in record["parties"]),
-        "party_kinds": LIST_SEP.join(p["kind"] for p in record["parties"]),
+        "kinds": LIST_SEP.join(p["kind"] for p in record["parties"]),
         "type": record["type"],
         "technologies": LIST_SEP.join(record["technologies"]),
         "stages": LIST_SEP.join(record["stages"]),
@@ -101,7 +101,7 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
         "amount_kind": amount.get("kind") or "",
         "status": record["status"] or "",
         "vehicle": record["vehicle"] or "",
-        "source_url": source.get("url") or "",
+        "source": source.get("url") or "",
         "source_title": source.get("title") or "",
     }
 
@@ -199,7 +199,7 @@ def _csv_records(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:
         raise InvalidInput(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
     for row in reader:
         where = f"{path}:{reader.line_num}"
-        names, kinds = _split(row, "parties"), _split(row, "party_kinds")
+        names, kinds = _split(row, "parties"), _split(row, "kinds")
         parties = [{"name": n, **({"kind": kinds[i]} if i < len(kinds) else {})} for i, n in enumerate(names)]
         amount = None
         if (row.get("amount") or "").strip():
@@ -222,8 +222,8 @@ def _csv_records(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:
             "status": row.get("status") or None,
             "vehicle": row.get("vehicle") or None,
         }
-        if row.get("source_url"):
-            record["sources"] = [{"url": row["source_url"], "title": row.get("source_title") or None}]
+        if row.get("source"):
+            record["sources"] = [{"url": row["source"], "title": row.get("source_title") or None}]
         yield where, record
 
 

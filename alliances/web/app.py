@@ -14,9 +14,9 @@ from fastapi.templating import Jinja2Templates
 
 from alliances import __version__
 from alliances.analytics.network import NetworkCache
-from alliances.store.version import Memo
 from alliances.settings import Settings, load_settings
 from alliances.store.db import Database
+from alliances.store.version import Memo
 from alliances.web import errors, templating
 from alliances.web.routes import (
     alliances,

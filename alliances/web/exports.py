@@ -6,52 +6,14 @@ survive any reader that assumes UTF-8.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from typing import Any
 
 from alliances.store.db import Database
 from alliances.store.filters import Filters
+from alliances.store.io import export_csv
 from alliances.store.queries import iter_alliances
-
-CSV_COLUMNS = (
-    "id",
-    "title",
-    "parties",
-    "kinds",
-    "type",
-    "technologies",
-    "stages",
-    "therapeutic_areas",
-    "announced",
-    "amount",
-    "currency",
-    "status",
-    "source",
-)
-
-
-def csv_row(record: dict[str, Any]) -> list[str]:
-    amount = record.get("amount") or {}
-    value = amount.get("value")
-    source = record.get("source") or {}
-    return [
-        str(record["id"]),
-        record.get("title") or "",
-        "; ".join(p["name"] for p in record["parties"]),
-        "; ".join(p["kind"] for p in record["parties"]),
-        record["type"],
-        "; ".join(record["technologies"]),
-        "; ".join(record["stages"]),
-        "; ".join(record["therapeutic_areas"]),
-        record.get("announced") or "",
-        "" if value is None else f"{value:.0f}" if float(value).is_integer() else str(value),
-        amount.get("currency") or "",
-        record.get("status") or "",
-        source.get("url") or "",
-    ]
 
 
 def _records(db: Database, filters: Filters) -> Iterator[dict[str, Any]]:
@@ -61,16 +23,8 @@ def _records(db: Database, filters: Filters) -> Iterator[dict[str, Any]]:
 
 
 def alliances_csv(db: Database, filters: Filters) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for i, record in enumerate(_records(db, filters)):
-        writer.writerow(csv_row(record))
-        if i % 500 == 499:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    """The same CSV as `alliances export --format csv`, so a downloaded file imports back as it is."""
+    return export_csv(_records(db, filters))
 
 
 def alliances_jsonl(db: Database, filters: Filters) -> Iterator[str]:
