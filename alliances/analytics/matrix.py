@@ -10,14 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from alliances.errors import InvalidInput
 from alliances.store.filters import Filters
-from alliances.store.models import Alliance, AllianceTag, Project, ProjectOwner, ProjectTag
-from alliances.store.queries import filter_alliances, party_org_ids
-from alliances.store.viewer import Viewer, visible
+from alliances.store.models import Alliance, AllianceTag, ProjectTag
+from alliances.store.projects import project_ids
+from alliances.store.queries import filter_alliances
+from alliances.store.viewer import Viewer
 
 # Order of the study (and of the issue): the eight technologies, then the value chain from upstream.
 MATRIX_TECHNOLOGIES: tuple[str, ...] = (
@@ -130,33 +131,3 @@ def _cells(session: Session, tag_model: Any, id_column: Any, ids: Select[Any]) -
         .group_by(tech.value, stage.value)
     )
     return {(t, s): n for t, s, n in session.execute(stmt)}
-
-
-def project_ids(session: Session, filters: Filters, viewer: Viewer | None = None) -> Select[Any]:
-    """The ids of the visible projects matching the filters that apply to projects."""
-    stmt = visible(select(Project.id), Project, viewer)
-
-    def tagged(facet: str, value: str) -> Any:
-        return exists().where(
-            ProjectTag.project_id == Project.id, ProjectTag.facet == facet, ProjectTag.value == value
-        )
-
-    if filters.technology:
-        stmt = stmt.where(tagged("technology", filters.technology))
-    if filters.stage:
-        stmt = stmt.where(tagged("stage", filters.stage))
-    if filters.year_from:
-        stmt = stmt.where(Project.year >= filters.year_from)
-    if filters.year_to:
-        stmt = stmt.where(Project.year <= filters.year_to)
-    if filters.q:
-        like = f"%{filters.q.strip().lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(Project.name).like(like), func.lower(Project.description).like(like))
-        )
-    if filters.party:
-        owners = party_org_ids(session, filters.party)
-        stmt = stmt.where(
-            exists().where(ProjectOwner.project_id == Project.id, ProjectOwner.organisation_id.in_(owners))
-        )
-    return stmt

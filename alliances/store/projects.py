@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from alliances.errors import NotFound
@@ -31,7 +31,10 @@ def _project_tag(facet: str, value: str) -> Any:
     )
 
 
-def list_projects(session: Session, filters: Filters, *, viewer: Viewer | None = None) -> Record:
+def project_ids(session: Session, filters: Filters, viewer: Viewer | None = None) -> Select[int]:
+    """The ids of the visible projects matching the filters that apply to projects (pages and matrix)."""
+    from alliances.store.queries import party_org_ids
+
     stmt = visible(select(Project.id), Project, viewer)
     if filters.technology:
         stmt = stmt.where(_project_tag("technology", filters.technology))
@@ -42,17 +45,20 @@ def list_projects(session: Session, filters: Filters, *, viewer: Viewer | None =
     if filters.year_to:
         stmt = stmt.where(Project.year <= filters.year_to)
     if filters.q:
-        like = f"%{filters.q.lower()}%"
+        like = f"%{filters.q.strip().lower()}%"
         stmt = stmt.where(
             or_(func.lower(Project.name).like(like), func.lower(Project.description).like(like))
         )
     if filters.party:
-        from alliances.store.queries import party_org_ids
-
         ids = party_org_ids(session, filters.party)
         stmt = stmt.where(
             exists().where(ProjectOwner.project_id == Project.id, ProjectOwner.organisation_id.in_(ids))
         )
+    return stmt
+
+
+def list_projects(session: Session, filters: Filters, *, viewer: Viewer | None = None) -> Record:
+    stmt = project_ids(session, filters, viewer)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     columns = {"name": Project.name, "announced": Project.announced, "year": Project.year, "id": Project.id}
     stmt = order(stmt, filters.sort if filters.sort in PROJECT_SORTS else None, columns, [Project.name.asc()])
