@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -29,7 +31,7 @@ def org_record(org: Organisation, degree: int | None = None) -> Record:
     }
 
 
-_DEGREES = Memo(size=16)
+_DEGREES = Memo(size=256)
 
 
 def degrees(session: Session, viewer: Viewer | None = None) -> dict[int, int]:
@@ -72,12 +74,18 @@ def list_organisations(session: Session, filters: Filters, *, viewer: Viewer | N
             )
         )
     counts = degrees(session, viewer)
-    rows = [(r.id, r.name, r.kind, r.country or "", counts.get(r.id, 0)) for r in session.execute(stmt)]
     field = (filters.sort or "-degree").lstrip("-")
     descending = (filters.sort or "-degree").startswith("-")
     position = {"id": 0, "name": 1, "kind": 2, "country": 3, "degree": 4}[field]
-    rows.sort(key=lambda r: r[1].casefold())  # ties in name order, whatever the direction
-    rows.sort(key=lambda r: _sort_key(r[position]), reverse=descending)
+
+    def ranked() -> list[tuple[int, str, str, str, int]]:
+        rows = [(r.id, r.name, r.kind, r.country or "", counts.get(r.id, 0)) for r in session.execute(stmt)]
+        rows.sort(key=lambda r: r[1].casefold())  # ties in name order, whatever the direction
+        rows.sort(key=lambda r: _sort_key(r[position]), reverse=descending)
+        return rows
+
+    key = ("rows", str(session.get_bind().engine.url), replace(filters, page=1, per_page=1), viewer)
+    rows = _DEGREES.get(session, key, ranked)
     start = (filters.page - 1) * filters.per_page
     page = rows[start : start + filters.per_page]
     orgs = {
@@ -133,12 +141,18 @@ def _ranked(rows: Any) -> dict[Any, int]:
 
 
 def get_organisation(session: Session, ref: str | int, *, viewer: Viewer | None = None) -> Record:
+    """The profile of an organisation, by id or name; computed once per data version."""
+    org = find_organisation(session, ref)
+    key = ("profile", str(session.get_bind().engine.url), org.id, viewer)
+    return copy.deepcopy(_DEGREES.get(session, key, lambda: _profile(session, org, viewer)))
+
+
+def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Record:
     """The profile: identity, family, alliances, partners by year, technologies, stages, projects.
 
     Aggregates are computed in SQL, and only the latest `PROFILE_ALLIANCES` alliances are summarised:
     a hub with thousands of alliances must still open in a blink.
     """
-    org = find_organisation(session, ref)
     mine = visible(select(Alliance.id).join(Party, Party.alliance_id == Alliance.id), Alliance, viewer).where(
         Party.organisation_id == org.id
     )
