@@ -112,8 +112,7 @@ def main() -> None:
         response = client.get(route)
         cold = (time.perf_counter() - start) * 1000
         assert response.status_code == 200, (route, response.status_code)
-        if template in EXPORTS:
-            route = f"{route} ({len(response.content) / 1e6:.1f} MB)"
+        label = f"{route} ({len(response.content) / 1e6:.1f} MB)" if template in EXPORTS else route
         timings = []
         for _ in range(args.repeat if template not in EXPORTS else 2):
             start = time.perf_counter()
@@ -122,7 +121,7 @@ def main() -> None:
         if template not in EXPORTS:
             every += timings
         print(
-            f"{route[:62]:<62} {cold:8.0f} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}"
+            f"{label:<62} {cold:8.0f} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}"
         )
     print(
         f"\nall page and API routes (exports excluded): p50 {statistics.median(every):.1f} ms, "
