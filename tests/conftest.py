@@ -86,8 +86,13 @@ def bundled_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def bundled_db(bundled_db_file: Path, tmp_path: Path) -> Iterator[Database]:
     """A private copy of the bundled database: tests may write to it."""
-    path = tmp_path / "observatory.db"
-    shutil.copy(bundled_db_file, path)
+    yield from private_copy(bundled_db_file, tmp_path)
+
+
+def private_copy(source: Path, folder: Path) -> Iterator[Database]:
+    """A writable copy of a session-wide database file, disposed after the test."""
+    path = folder / source.name
+    shutil.copy(source, path)
     db = Database.open(f"sqlite:///{path}")
     yield db
     db.dispose()
@@ -370,11 +375,7 @@ def web_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def web_db(web_db_file: Path, tmp_path: Path) -> Iterator[Database]:
     """A private, writable copy of the web test observatory."""
-    path = tmp_path / "web.db"
-    shutil.copy(web_db_file, path)
-    db = Database.open(f"sqlite:///{path}")
-    yield db
-    db.dispose()
+    yield from private_copy(web_db_file, tmp_path)
 
 
 def make_web_client(db: Database) -> object:

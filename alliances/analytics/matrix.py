@@ -19,19 +19,11 @@ from alliances.store.models import Alliance, AllianceTag, ProjectTag
 from alliances.store.projects import project_ids
 from alliances.store.queries import filter_alliances
 from alliances.store.viewer import Viewer
+from alliances.taxonomy import load_data_file
 
-# Order of the study (and of the issue): the eight technologies, then the value chain from upstream.
-MATRIX_TECHNOLOGIES: tuple[str, ...] = (
-    "ai",
-    "big_data",
-    "cloud",
-    "augmented_reality",
-    "robotics",
-    "iot",
-    "simulation",
-    "cybersecurity_blockchain",
-)
-MATRIX_STAGES: tuple[str, ...] = ("research", "development", "production", "distribution", "usage")
+# Axes in the order of the study (data: alliances/data/vocabulary.yaml, `matrix`).
+MATRIX_TECHNOLOGIES: tuple[str, ...] = tuple(load_data_file("vocabulary.yaml")["matrix"]["technologies"])
+MATRIX_STAGES: tuple[str, ...] = tuple(load_data_file("vocabulary.yaml")["matrix"]["stages"])
 SOURCES: tuple[str, ...] = ("alliances", "projects", "both")
 Source = Literal["alliances", "projects", "both"]
 Cell = tuple[str, str]
