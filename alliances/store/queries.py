@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from alliances.errors import NotFound
@@ -261,16 +261,3 @@ def source_record(src: Source) -> Record:
         "path": src.path,
         "language": src.language,
     }
-
-
-def alliance_counts(session: Session, org_ids: list[int] | None = None) -> dict[int, int]:
-    """Number of public alliances per organisation (its degree in the alliance bipartite graph)."""
-    stmt = (
-        select(Party.organisation_id, func.count(Party.alliance_id))
-        .join(Alliance, Alliance.id == Party.alliance_id)
-        .where(Alliance.visibility == "public")
-        .group_by(Party.organisation_id)
-    )
-    if org_ids is not None:
-        stmt = stmt.where(Party.organisation_id.in_(org_ids))
-    return {org: n for org, n in session.execute(stmt)}
