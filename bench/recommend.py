@@ -1,7 +1,9 @@
 """Benchmark of partner recommendation: real network (split 2021) and a synthetic 20k/100k network.
 
 Prints figures, never gates CI. Usage: python bench/recommend.py [--orgs 20000] [--alliances 100000]
-[--split 2023] [--skip-real] [--skip-synth]. Databases are built in a temporary folder.
+[--split 2023] [--sources N] [--set NAME=VALUE ...] [--skip-real] [--skip-synth]. Databases are built in a
+temporary folder. `--set` overrides a generator constant (e.g. --set SHORTLIST=20) to measure how much the
+figures depend on it; `--sources` ranks a random sample of test organisations instead of all.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from alliances.recommend.evaluate import evaluate_split
 from alliances.store.bundle import init_database
 from alliances.store.db import Database
 from alliances.store.facts import Facts, load_facts
-from alliances.synth import generate, write
+from alliances.synth import generate, generator, write
 
 CLASSIC = ("common_neighbours", "adamic_adar", "resource_allocation", "preferential_attachment", "katz")
 
@@ -66,7 +68,7 @@ def real(tmp: Path) -> None:
     compare(report, str(report["chosen"]))
 
 
-def synthetic(tmp: Path, orgs: int, alliances: int, split: int) -> None:
+def synthetic(tmp: Path, orgs: int, alliances: int, split: int, sources: int | None) -> None:
     db = Database.open(f"sqlite:///{tmp / 'synth.db'}")
     db.upgrade()
     started = time.perf_counter()
@@ -82,7 +84,7 @@ def synthetic(tmp: Path, orgs: int, alliances: int, split: int) -> None:
     with db.session() as s:
         facts = load_facts(s)
     print(f"facts loaded in {time.perf_counter() - started:.1f} s")
-    report = evaluate_split(facts, split)
+    report = evaluate_split(facts, split, max_sources=sources)
     show(report)
     compare(report, "ranker")
     print(
@@ -114,14 +116,22 @@ def main() -> None:
     parser.add_argument("--orgs", type=int, default=20_000)
     parser.add_argument("--alliances", type=int, default=100_000)
     parser.add_argument("--split", type=int, default=2023)
+    parser.add_argument("--sources", type=int, default=None)
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--skip-real", action="store_true")
     parser.add_argument("--skip-synth", action="store_true")
     args = parser.parse_args()
+    for item in args.set:
+        name, _, value = item.partition("=")
+        if not hasattr(generator, name):
+            parser.error(f"--set: the generator has no constant {name!r}")
+        setattr(generator, name, type(getattr(generator, name))(float(value)))
+        print(f"generator.{name} = {getattr(generator, name)}")
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_real:
             real(Path(tmp))
         if not args.skip_synth:
-            synthetic(Path(tmp), args.orgs, args.alliances, args.split)
+            synthetic(Path(tmp), args.orgs, args.alliances, args.split, args.sources)
 
 
 if __name__ == "__main__":

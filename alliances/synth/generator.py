@@ -21,21 +21,23 @@ import numpy as np
 from alliances.errors import InvalidInput
 from alliances.synth import profile as P
 
-ALPHA = 0.3
+ALPHA = 0.2
 FITNESS_TAIL = 2.5
 BIG_TECH_FITNESS = 4.0
 PHARMA_FITNESS = 2.0
-SHORTLIST = 20
+SHORTLIST = 60
 TECH_FIT = 3.0
-STAGE_FIT = 0.7
-AREA_FIT = 1.5
-COUNTRY_FIT = 0.4
+STAGE_FIT = 1.5
+AREA_FIT = 3.0
+COUNTRY_FIT = 1.2
 REPEAT = 0.12
 PEER_SHARE = 0.1
 SEEKER_PAIR_SHARE = 0.08
 NOISE = 0.1
-FOCUS = 0.75  # share of a seeker's alliances about one of its own needed technologies
-HOME_AREA = 0.7  # share of a seeker's alliances in its home therapeutic area
+FOCUS = 0.95  # share of a seeker's alliances about one of its own needed technologies
+HOME_AREA = 0.9  # share of a seeker's alliances in its home therapeutic area
+SECOND_TECH = 0.6  # share of alliances with a second technology (real data: 59 %)
+SECOND_STAGE = 0.38  # share of alliances with a second stage (real data: 38 %)
 ESTABLISHED = ("pharma", "big_tech", "hospital", "academic", "public_body", "insurer")
 
 
@@ -192,7 +194,7 @@ def _year(
             providers[j] = anyone[j]
     extra_sizes = _pick(rng, {str(k): v for k, v in P.PARTIES.items()}, m).astype(int) - 2
     extras = _consortium(rng, st, visible, extra_sizes, seekers, (techs, stages, areas))
-    attrs = _attributes(rng, m, year, techs, stages, areas)
+    attrs = _attributes(rng, st, providers, year, (techs, stages, areas))
     pos = 0
     for j in range(m):
         parties = list(
@@ -295,21 +297,35 @@ def _lookup(values: np.ndarray, table: dict[str, float]) -> np.ndarray:
 
 
 def _attributes(
-    rng: np.random.Generator, m: int, year: int, techs: np.ndarray, stages: np.ndarray, areas: np.ndarray
+    rng: np.random.Generator,
+    st: _State,
+    providers: np.ndarray,
+    year: int,
+    need: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> list[SynthAlliance]:
-    """Type, date, status and tags of a year's alliances: the needed technology, stage and area."""
+    """Type, date, status and tags of a year's alliances: the need, plus what the partner also brings.
+
+    A second technology (SECOND_TECH) or stage (SECOND_STAGE) comes from the partner's own masteries or
+    stages when it has another one, as in the real data where "AI + big data" deals come from partners
+    that do both; otherwise it is drawn in the overall proportions.
+    """
+    techs, stages, areas = need
+    m = len(providers)
     tech_names, stage_names, area_names = list(P.TECHNOLOGIES), list(P.STAGES), list(P.AREAS)
     types = _pick(rng, P.TYPES, m)
     status = _pick(rng, P.STATUS, m)
-    second_tech = np.where(rng.random(m) < 0.35, rng.integers(0, len(tech_names), m), -1)
-    second_stage = np.where(
-        rng.random(m) < 0.4, rng.choice(len(stage_names), m, p=_norm(list(P.STAGES.values()))), -1
-    )
     months = rng.integers(1, 13, m)
+    extra_tech, extra_stage = rng.random((2, m))
+    any_tech = rng.choice(len(tech_names), m, p=_norm(list(P.TECHNOLOGIES.values())))
+    any_stage = rng.choice(len(stage_names), m, p=_norm(list(P.STAGES.values())))
     out = []
     for j in range(m):
-        tech = {tech_names[techs[j]]} | ({tech_names[second_tech[j]]} if second_tech[j] >= 0 else set())
-        stage = [stage_names[stages[j]]] + ([stage_names[second_stage[j]]] if second_stage[j] >= 0 else [])
+        tech = [int(techs[j])]
+        if extra_tech[j] < SECOND_TECH:
+            tech.append(_another(rng, st.masters[providers[j]], tech[0], int(any_tech[j])))
+        stage = [int(stages[j])]
+        if extra_stage[j] < SECOND_STAGE:
+            stage.append(_another(rng, st.serves[providers[j]], stage[0], int(any_stage[j])))
         out.append(
             SynthAlliance(
                 [],
@@ -317,12 +333,19 @@ def _attributes(
                 year,
                 int(months[j]),
                 str(status[j]),
-                sorted(tech),
-                list(dict.fromkeys(stage)),
+                sorted({tech_names[t] for t in tech}),
+                list(dict.fromkeys(stage_names[t] for t in stage)),
                 [area_names[areas[j]]],
             )
         )
     return out
+
+
+def _another(rng: np.random.Generator, has: np.ndarray, first: int, fallback: int) -> int:
+    """Another index set in `has` than `first`, or `fallback` when there is none."""
+    others = np.flatnonzero(has)
+    others = others[others != first]
+    return int(others[rng.integers(len(others))]) if len(others) else fallback
 
 
 def _per_year(total: int, rng: np.random.Generator) -> dict[int, int]:
