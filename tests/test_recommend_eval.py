@@ -13,32 +13,12 @@ from alliances.recommend.network import Network
 from alliances.recommend.ranker import Ranker
 from alliances.store.facts import AllianceFact, Facts
 from alliances.synth.generator import generate
+from alliances.synth.stats import facts_of
 
 
 def synthetic_facts(orgs: int = 400, alliances: int = 2500, seed: int = 3) -> Facts:
     """A synthetic network as Facts, without a database (the generator's ids are 1..n)."""
-    from alliances.store.facts import OrgFact
-
-    net = generate(orgs, alliances, seed)
-    organisations = {
-        i + 1: OrgFact(i + 1, f"org {i + 1}", o.kind, o.country, None)
-        for i, o in enumerate(net.organisations)
-    }
-    facts = [
-        AllianceFact(
-            j + 1,
-            a.type,
-            a.status,
-            f"{a.year}-{a.month:02d}",
-            a.year,
-            tuple(p + 1 for p in a.parties),
-            tuple(a.technologies),
-            tuple(a.stages),
-            tuple(a.areas),
-        )
-        for j, a in enumerate(net.alliances)
-    ]
-    return Facts(organisations, facts)
+    return facts_of(generate(orgs, alliances, seed))
 
 
 @pytest.fixture(scope="module")
