@@ -21,16 +21,16 @@ def dbfile(bundled_db: Database) -> str:
 def test_init_then_stats(cli: Any, tmp_path: Path) -> None:
     path = str(tmp_path / "new.db")
     first = cli("init", "--db", path)
-    assert first.code == 0 and "305 alliances" in first.out
+    assert first.code == 0 and "817 alliances" in first.out
     again = cli("init", "--db", path)
     assert "0 alliances" in again.out
     data = json.loads(cli("stats", "--db", path, "--json").out)
-    assert data["alliances"] == 305 and data["projects"] >= 10
+    assert data["alliances"] == 817 and data["projects"] >= 10
 
 
 def test_env_variable_names_the_database(cli: Any, dbfile: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALLIANCES_DB", dbfile)
-    assert json.loads(cli("stats", "--json").out)["alliances"] == 305
+    assert json.loads(cli("stats", "--json").out)["alliances"] == 817
 
 
 def test_list_ai_research(cli: Any, dbfile: str) -> None:

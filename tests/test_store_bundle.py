@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from alliances.store.bundle import init_database
+from alliances.store.bundle import (
+    init_database,
+    load_organisations,
+    load_real_alliances,
+    located_real_records,
+)
+from alliances.store.check import check_record
 from alliances.store.db import Database
 from alliances.store.filters import Filters
 from alliances.store.models import Alias, Alliance, Evidence, Organisation, Party, Source
@@ -17,14 +24,68 @@ from alliances.store.names import normalise
 from alliances.store.organisations import get_organisation
 from alliances.store.projects import list_projects, list_surveys, stats
 from alliances.store.queries import list_alliances
+from alliances.store.resolve import Resolver
 from alliances.taxonomy import load_data_file
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+REAL_RECORDS = 805
+RESTATED = 7  # real records that restate a seed alliance: a second source of it, not a second alliance
 
 
 def test_counts(bundled_db: Database) -> None:
     with bundled_db.session() as s:
         data = stats(s)
-    assert data["alliances_by_origin"] == {"real": 286, "seed": 19}
-    assert data["organisations"] >= 300 and data["projects"] >= 10 and data["surveys"] >= 1
+    assert data["alliances_by_origin"] == {"real": REAL_RECORDS - RESTATED, "seed": 19}
+    assert data["organisations"] >= 790 and data["projects"] >= 10 and data["surveys"] >= 1
+
+
+def test_every_bundled_record_is_valid_and_loaded() -> None:
+    """A bad record would be rejected and counted: the bundle must have none."""
+    rows = located_real_records()
+    assert len(rows) == REAL_RECORDS
+    assert [f.line() for where, row in rows for f in check_record(where, row) if f.level == "error"] == []
+
+
+def test_init_counts_every_organisation_it_creates(tmp_path: Path) -> None:
+    db = Database.open(f"sqlite:///{tmp_path / 'fresh.db'}")
+    counts = init_database(db)
+    with db.session() as s:
+        data = stats(s)
+    db.dispose()
+    assert "rejected" not in counts
+    assert counts["organisations"] == data["organisations"]
+    assert counts["alliances"] == data["alliances"] == REAL_RECORDS - RESTATED + 19
+
+
+def test_a_bad_real_record_is_counted_not_dropped(empty_db: Database) -> None:
+    good = {"ref": "T1", "parties": [{"name": "Sanofi"}, {"name": "Owkin"}], "type": "rd_collaboration"}
+    bad = {"ref": "T2", "parties": [{"name": "Sanofi"}], "type": "rd_collaboration", "date": "2020-13"}
+    with empty_db.session() as s:
+        resolver = Resolver(s)
+        load_organisations(s, resolver)
+        report = load_real_alliances(s, resolver, [("x.jsonl:1", good), ("x.jsonl:2", bad)])
+    assert report.added == 1
+    assert report.rejected == ["x.jsonl:2: date: '2020-13' is an impossible date (month must be in 1..12)"]
+
+
+def test_bundled_copy_is_the_shared_data() -> None:
+    """scripts/refresh-data copies ../shared/data/real_alliances.jsonl; the two must not drift apart."""
+    shared = (
+        Path(os.environ.get("ALLIANCES_SHARED", REPO.parent / "shared")) / "data" / "real_alliances.jsonl"
+    )
+    if not shared.is_file():
+        pytest.skip(f"{shared} is not beside the repository")
+    bundled = REPO / "alliances" / "data" / "real_alliances.jsonl"
+    assert bundled.read_bytes() == shared.read_bytes(), "run scripts/refresh-data"
+
+
+def test_at_least_95_percent_of_organisations_are_curated_with_a_country(bundled_db: Database) -> None:
+    with bundled_db.session() as s:
+        rows = s.execute(select(Organisation.origin, Organisation.country)).all()
+    placed = sum(1 for origin, country in rows if origin == "curated" and country)
+    assert placed / len(rows) >= 0.95, f"{placed} of {len(rows)}"
 
 
 def test_init_twice_changes_nothing(bundled_db: Database) -> None:
@@ -91,7 +152,15 @@ def test_affiliates_resolve_to_their_company(bundled_db: Database, stated: str, 
         assert get_organisation(s, stated)["name"] == entity
 
 
-@pytest.mark.parametrize(("a", "b"), [("Merck KGaA", "MSD"), ("Nabla", "Nabla Bio")])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Merck KGaA", "MSD"),
+        ("Merck", "Merck & Co."),
+        ("Nabla", "Nabla Bio"),
+        ("Nuance Communications", "Nuance Hearing"),
+    ],
+)
 def test_similar_names_stay_apart(bundled_db: Database, a: str, b: str) -> None:
     with bundled_db.session() as s:
         assert get_organisation(s, a)["id"] != get_organisation(s, b)["id"]
@@ -165,3 +234,78 @@ def test_sanofi_google_lab_gets_its_date_from_the_public_source(bundled_db: Data
     with bundled_db.session() as s:
         lab = s.scalar(select(Alliance).where(Alliance.key == "sanofi-google-innovation-lab"))
     assert lab is not None and lab.announced == "2019-06-18"
+
+
+@pytest.mark.parametrize(
+    ("stated", "entity"),
+    [
+        # qualifiers in parentheses: an alias, a former name or a parent
+        ("Oracle Health (Cerner)", "Cerner"),
+        ("DeepHealth (RadNet)", "DeepHealth"),
+        ("GV (Google Ventures)", "GV"),
+        ("Medopad (Huma)", "Huma"),
+        ("TrialSpark (Formation Bio)", "Formation Bio"),
+        ("CITIC 21CN (Alibaba Health)", "Alibaba Health"),
+        ("M Ventures (Merck KGaA)", "Merck KGaA"),
+        # country affiliates and units
+        ("AstraZeneca Japan", "AstraZeneca"),
+        ("Pfizer China", "Pfizer"),
+        ("IBM Deutschland", "IBM"),
+        ("Boehringer Ingelheim (Canada)", "Boehringer Ingelheim"),
+        ("Roche Diabetes Care", "Roche"),
+        ("Google Public Sector", "Google"),
+        ("Amazon Pharmacy", "Amazon"),
+        # renames and spellings of one organisation
+        ("Palantir", "Palantir Technologies"),
+        ("Guahao (WeDoctor)", "WeDoctor"),
+        ("Partners HealthCare", "Mass General Brigham"),
+        ("Google Life Sciences", "Verily"),
+        ("Biogen Idec", "Biogen"),
+        ("GE Healthcare", "GE HealthCare"),
+        ("Chugai", "Chugai Pharmaceutical"),
+        ("Merck", "Merck KGaA"),
+        ("Merck & Co.", "Merck & Co."),
+    ],
+)
+def test_the_issue_name_forms_resolve_as_stated(bundled_db: Database, stated: str, entity: str) -> None:
+    with bundled_db.session() as s:
+        assert get_organisation(s, stated)["name"] == entity
+
+
+@pytest.mark.parametrize(
+    ("name", "parent", "kind"),
+    [
+        ("Genentech", "Roche", "pharma"),
+        ("DeepHealth", "RadNet", "tech"),
+        ("GV", "Alphabet", "big_tech"),
+        ("Cerner", "Oracle", "big_tech"),
+        ("Wing", "Alphabet", "big_tech"),
+        ("Kakao Healthcare", "Kakao", "big_tech"),
+        ("Brigham and Women's Hospital", "Mass General Brigham", "hospital"),
+    ],
+)
+def test_subsidiaries_have_their_parent_and_kind(
+    bundled_db: Database, name: str, parent: str, kind: str
+) -> None:
+    with bundled_db.session() as s:
+        org = get_organisation(s, name)
+    assert (org["parent"]["name"], org["kind"]) == (parent, kind)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Atos", "tech"),
+        ("Orange", "tech"),
+        ("Eviden", "tech"),
+        ("Capgemini", "tech"),
+        ("McKesson", "distributor"),
+        ("AmerisourceBergen", "distributor"),
+        ("Walgreens", "distributor"),
+        ("Zuellig Pharma", "distributor"),
+        ("UPS", "distributor"),
+    ],
+)
+def test_kinds_of_the_issue(bundled_db: Database, name: str, kind: str) -> None:
+    with bundled_db.session() as s:
+        assert get_organisation(s, name)["kind"] == kind

@@ -23,7 +23,7 @@ def test_jsonl_round_trip_is_identical(bundled_db: Database, any_db: Database, t
     path.write_text(first, encoding="utf-8")
     with any_db.session() as s:
         report = import_records(s, read_records(path))
-    assert report.added == 305 and not report.errors
+    assert report.added == 817 and not report.errors
     with any_db.session() as s:
         second = "".join(export_jsonl(s))
     assert second == first
@@ -51,7 +51,7 @@ def test_csv_round_trip(bundled_db: Database, empty_db: Database, tmp_path: Path
     path = tmp_path / "a.csv"
     path.write_text(text, encoding="utf-8")
     with empty_db.session() as s:
-        assert import_records(s, read_records(path)).added == 286
+        assert import_records(s, read_records(path)).added == 798
     with empty_db.session() as s:
         assert "".join(export_csv(iter_alliances(s, Filters(sort="id")))) == text
 

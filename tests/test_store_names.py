@@ -19,7 +19,7 @@ from alliances.store.writes import add_organisation
         ("Sanofi SA", "sanofi"),
         ("GlaxoSmithKline plc", "GlaxoSmithKline"),
         ("Théa", "THEA"),
-        ("Merck & Co., Inc.", "Merck"),
+        ("Merck & Co., Inc.", "Merck & Co."),
         ("Owkin, Inc.", "Owkin"),
     ],
 )
@@ -27,7 +27,15 @@ def test_same_entity_same_key(a: str, b: str) -> None:
     assert normalise(a) == normalise(b)
 
 
-@pytest.mark.parametrize(("a", "b"), [("Merck KGaA", "Merck & Co."), ("Nabla", "Nabla Bio")])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Merck KGaA", "Merck & Co."),
+        ("Merck", "Merck & Co."),
+        ("Nabla", "Nabla Bio"),
+        ("Nuance Communications", "Nuance Hearing"),
+    ],
+)
 def test_different_companies_stay_apart(a: str, b: str) -> None:
     assert normalise(a) != normalise(b)
 

@@ -35,7 +35,7 @@ def test_statuses_match_schema() -> None:
     assert vocab("statuses").keys == ("announced", "active", "terminated")
 
 
-def test_organisation_kinds_are_the_fourteen_of_the_issue() -> None:
+def test_organisation_kinds_are_the_fifteen_of_the_issues() -> None:
     assert set(vocab("organisation_kinds").keys) == {
         "pharma",
         "biotech",
@@ -50,6 +50,7 @@ def test_organisation_kinds_are_the_fourteen_of_the_issue() -> None:
         "public_body",
         "investor",
         "insurer",
+        "distributor",
         "other",
     }
 

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+import yaml
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alliances.errors import InvalidInput
+from alliances.store.check import Finding, Located, check_bundle, check_record
 from alliances.store.dates import check_partial_date, year_of
 from alliances.store.db import Database
 from alliances.store.models import (
@@ -41,14 +45,25 @@ def init_database(db: Database) -> dict[str, int]:
 
 
 def load_bundle(session: Session) -> dict[str, int]:
+    """Load everything; `organisations` counts every organisation created, curated or not.
+
+    Real records that fail the checks of `store.check` are not loaded: they are counted under `rejected`
+    (present only when some were; `alliances data check --bundle` names them), never dropped silently.
+    """
+    before = session.scalar(select(func.count()).select_from(Organisation)) or 0
     resolver = Resolver(session)
-    counts = {"organisations": load_organisations(session, resolver)}
+    load_organisations(session, resolver)
+    counts = {"organisations": 0}
     seeds = load_data_file("seed_records.yaml")
     sources = load_sources(session, seeds.get("sources", []))
     counts["alliances"] = load_seed_alliances(session, seeds.get("alliances", []), sources, resolver)
     counts["projects"] = load_projects(session, seeds.get("projects", []), sources, resolver)
     counts["surveys"] = load_surveys(session, seeds.get("surveys", []), sources)
-    counts["alliances"] += load_real_alliances(session, resolver)
+    report = load_real_alliances(session, resolver)
+    counts["alliances"] += report.added
+    counts["organisations"] = (session.scalar(select(func.count()).select_from(Organisation)) or 0) - before
+    if report.rejected:
+        counts["rejected"] = len(report.rejected)
     return counts
 
 
@@ -221,42 +236,74 @@ def load_surveys(session: Session, entries: list[dict[str, Any]], sources: dict[
     return added
 
 
+REAL_FILE = "alliances/data/real_alliances.jsonl"
+
+
+def located_real_records() -> list[Located]:
+    """("alliances/data/real_alliances.jsonl:LINE", record) for every real alliance; bad JSON is an error."""
+    text = resources.files("alliances").joinpath("data", "real_alliances.jsonl").read_text(encoding="utf-8")
+    rows: list[Located] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"{REAL_FILE}:{number}: invalid JSON ({exc.msg})") from exc
+        if not isinstance(row, dict) or not row.get("ref"):
+            raise InvalidInput(f"{REAL_FILE}:{number}: expected an object with a ref")
+        rows.append((f"{REAL_FILE}:{number}", row))
+    return rows
+
+
 def real_records() -> Iterator[dict[str, Any]]:
     """The real alliances read in public sources (facts and addresses only)."""
-    text = resources.files("alliances").joinpath("data", "real_alliances.jsonl").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if line.strip():
-            yield json.loads(line)
+    for _, row in located_real_records():
+        yield row
 
 
-def load_real_alliances(session: Session, resolver: Resolver) -> int:
+@dataclass
+class RealReport:
+    added: int = 0
+    restated: int = 0
+    rejected: list[str] = dataclass_field(default_factory=list)
+
+
+def load_real_alliances(
+    session: Session, resolver: Resolver, records: list[Located] | None = None
+) -> RealReport:
     """Add the real alliances; one the seeds already state becomes a second source of that alliance."""
     existing = set(session.scalars(select(Alliance.key)))
     twins = SeedTwins(session)
     by_url: dict[str, Source] = {}
-    added = 0
-    for row in real_records():
+    report = RealReport()
+    for where, row in located_real_records() if records is None else records:
         if row["ref"] in existing:
+            continue
+        errors = [f for f in check_record(where, row) if f.level == "error"]
+        if errors:
+            report.rejected.append(errors[0].line())
             continue
         source = _real_source(session, row, by_url)
         twin = twins.find(row, resolver)
         if twin is not None:
             twins.absorb(twin, row, source)
+            report.restated += 1
             continue
         record = {**row, "key": row["ref"], "ended": row.get("end_date")}
         alliance = add_alliance(
             session,
             record,
             origin="real",
-            where=f"real_alliances.jsonl: {row['ref']}",
+            where=f"{where}: {row['ref']}",
             create_missing=True,
             resolver=resolver,
         )
         if source is not None:
             alliance.evidence.append(Evidence(source_id=source.id, quote=None))
-        added += 1
+        report.added += 1
     session.flush()
-    return added
+    return report
 
 
 def _real_source(session: Session, row: dict[str, Any], by_url: dict[str, Source]) -> Source | None:
@@ -304,3 +351,21 @@ class SeedTwins:
             alliance.announced = check_partial_date(row["date"], f"real_alliances.jsonl: {row['ref']}")
             alliance.year = year_of(alliance.announced)
             alliance.events.append(Event(kind="announced", date=alliance.announced))
+
+
+ORGANISATIONS_FILE = "alliances/data/organisations.yaml"
+
+
+def check_bundled_data() -> list[Finding]:
+    """Every finding of `store.check` on the bundled organisations and real alliances."""
+    text = resources.files("alliances").joinpath("data", "organisations.yaml").read_text(encoding="utf-8")
+    lines = {
+        yaml.safe_load(line[2:])["name"]: number
+        for number, line in enumerate(text.splitlines(), 1)
+        if line.startswith("- name:")
+    }
+    return check_bundle(
+        located_real_records(),
+        load_data_file("organisations.yaml"),
+        lambda name: f"{ORGANISATIONS_FILE}:{lines.get(name, 0)}",
+    )

@@ -91,6 +91,10 @@ def resolve_party(
         raise InvalidInput(f"{where}: party has no name")
     match = resolver.resolve(party["name"])
     if match.organisation_id is not None:
+        if create_missing and party.get("kind"):  # a vehicle created with no kind takes the stated one
+            org = session.get(Organisation, match.organisation_id)
+            if org is not None and org.kind == "other" and org.origin == origin and party["kind"] != "other":
+                org.kind = vocab("organisation_kinds").check(party["kind"], f"{where}: kind")
         return match.organisation_id
     if not create_missing:
         hint = resolver.closest_names(party["name"])
