@@ -8,8 +8,17 @@ from typing import Annotated, Any
 
 import typer
 
-from alliances.cli.common import DbOption, JsonOption, console, open_database, print_json, print_table
+from alliances.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    err_console,
+    open_database,
+    print_json,
+    print_table,
+)
 from alliances.errors import InvalidInput
+from alliances.store.about import AboutData, about_data
 from alliances.store.bundle import init_database
 from alliances.store.db import safe_url
 from alliances.store.filters import ORGANISATION_SORTS, Filters
@@ -43,14 +52,17 @@ def init(db: DbOption = None) -> None:
     counts = init_database(database)
     added = ", ".join(f"{n} {what}" for what, n in counts.items())
     console.print(f"Database ready at {safe_url(database.url)} (added {added}).")
+    if counts.get("rejected"):
+        err_console.print("Some bundled records were rejected: `alliances data check --bundle` names them.")
 
 
 def stats_cmd(db: DbOption = None, json: JsonOption = False) -> None:
     """Counts of organisations, alliances, projects and sources."""
     with open_database(db).session() as session:
         data = stats(session)
+        about = about_data(session)
     if json:
-        print_json(data)
+        print_json({**data, "about": about.model_dump()})
         return
     rows = [
         {"what": k, "count": data[k]}
@@ -68,6 +80,25 @@ def stats_cmd(db: DbOption = None, json: JsonOption = False) -> None:
     print_table(
         [{"origin": k, "alliances": v} for k, v in data["alliances_by_origin"].items()],
         ["origin", "alliances"],
+    )
+    print_about(about)
+
+
+def print_about(about: AboutData) -> None:
+    """Where the data comes from (the About page's figures), as tables."""
+    for title, counts in (
+        ("alliances by year", about.by_year),
+        ("alliances by type", about.by_type),
+        ("sources by language", about.by_source_language),
+    ):
+        key = title.split(" by ")[1]
+        print_table([{key: k, "count": n} for k, n in counts.items()], [key, "count"], title=title)
+    console.print(
+        f"{about.organisations_placed} of {about.organisations} organisations curated with a country; "
+        f"{about.exact_day} alliances ({100 * about.exact_day_share:.1f} %) dated to the day; "
+        f"{about.terminated} terminated ({about.terminated_with_end_date} with an end date).\n"
+        "Add sources: alliances ingest FOLDER (then review), alliances import FILE, "
+        "alliances data check FILE first."
     )
 
 

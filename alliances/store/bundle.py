@@ -20,6 +20,7 @@ from alliances.errors import InvalidInput
 from alliances.store.check import Finding, Located, check_bundle, check_record
 from alliances.store.dates import check_partial_date, year_of
 from alliances.store.db import Database
+from alliances.store.languages import title_language
 from alliances.store.models import (
     Alliance,
     Event,
@@ -313,7 +314,8 @@ def _real_source(session: Session, row: dict[str, Any], by_url: dict[str, Source
     if url not in by_url:
         source = session.scalar(select(Source).where(Source.url == url))
         if source is None:
-            source = Source(url=url, title=row.get("source_title"), date=row.get("source_date"))
+            title = row.get("source_title")
+            source = Source(url=url, title=title, date=row.get("source_date"), language=title_language(title))
             session.add(source)
             session.flush()
         by_url[url] = source

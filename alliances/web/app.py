@@ -19,6 +19,7 @@ from alliances.store.db import Database
 from alliances.store.version import Memo
 from alliances.web import errors, templating
 from alliances.web.routes import (
+    about,
     alliances,
     matrix,
     network,
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         projects,
         review,
         recommend,
+        about,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
