@@ -5,9 +5,11 @@ Counts cover the alliances the viewer may read; sources are those those alliance
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from alliances.store.models import Alliance, Evidence, Organisation, Source
 from alliances.store.viewer import Viewer, visible
@@ -33,7 +35,7 @@ class AboutData(BaseModel):
 def about_data(session: Session, *, viewer: Viewer | None = None) -> AboutData:
     """Counts by origin, year, type and language of source; date precision; terminated alliances."""
 
-    def grouped(column: object) -> dict[str, int]:
+    def grouped(column: InstrumentedAttribute[Any]) -> dict[str, int]:
         stmt = visible(select(column, func.count()), Alliance, viewer).group_by(column)
         return {str(k): n for k, n in session.execute(stmt)}
 
