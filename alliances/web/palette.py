@@ -26,7 +26,7 @@ KIND_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "tech": (OKABE_ITO["sky_blue"], ("tech",)),
     "startup": (OKABE_ITO["vermillion"], ("startup",)),
     "academic": (OKABE_ITO["yellow"], ("academic", "hospital", "public_body")),
-    "other": (OKABE_ITO["grey"], ("investor", "insurer", "other")),
+    "other": (OKABE_ITO["grey"], ("investor", "insurer", "distributor", "other")),
 }
 
 KIND_COLOURS = {kind: colour for colour, kinds in KIND_GROUPS.values() for kind in kinds}
