@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from alliances.analytics.network import NetworkCache, NetworkQuery
 from alliances.store.bundle import (
     init_database,
     load_organisations,
@@ -309,3 +310,13 @@ def test_subsidiaries_have_their_parent_and_kind(
 def test_kinds_of_the_issue(bundled_db: Database, name: str, kind: str) -> None:
     with bundled_db.session() as s:
         assert get_organisation(s, name)["kind"] == kind
+
+
+def test_journey_2_big_tech_since_2021_with_subsidiaries_rolled_up(bundled_db: Database) -> None:
+    """Microsoft, Alphabet (Google, Verily, DeepMind, GV...), NVIDIA and Amazon lead the big-tech ranking."""
+    with bundled_db.session() as s:
+        network = NetworkCache().network(s, NetworkQuery(kind="big_tech", year_from=2021, rollup=True))
+    items = network.ranking("degree", per_page=300)["items"]
+    big_tech = [n["name"] for n in items if n["kind"] == "big_tech"]
+    assert set(big_tech[:4]) == {"Microsoft", "Alphabet", "NVIDIA", "Amazon"}
+    assert not {"Google", "Verily", "Google DeepMind", "GV"} & set(big_tech)
