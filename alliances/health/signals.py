@@ -1,0 +1,119 @@
+"""Signals: each a figure of the review compared with its limit from thresholds.yaml, with why it fired.
+
+Every signal is evaluated at every review (fired or not) so that pages can show how close each one is.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel
+
+from alliances.health import vocab
+from alliances.health.measures import Measures
+
+OPS: dict[str, Callable[[float, float], bool]] = {">": operator.gt, ">=": operator.ge, "<": operator.lt}
+
+
+class Signal(BaseModel):
+    """One signal at one review: its value, limit, whether it fired, and the facts its explanation names."""
+
+    name: str
+    value: float
+    limit: float
+    op: str
+    unit: str
+    fired: bool
+    facts: dict[str, Any] = {}
+
+    def explain(self, lang: str = "en") -> str:
+        rule = vocab.thresholds()["signals"][self.name]
+        facts = {**rule, **self.facts, "value": _fmt(self.value), "limit": _fmt(self.limit)}
+        if "question_key" in self.facts:
+            facts["question"] = vocab.label(vocab.questions()["questions"][self.facts["question_key"]], lang)
+        return vocab.label(rule["explain"], lang).format(**facts)
+
+    def label(self, lang: str = "en") -> str:
+        return vocab.label(vocab.thresholds()["signals"][self.name], lang)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return str(value)
+
+
+def rules() -> dict[str, dict[str, Any]]:
+    rules_: dict[str, dict[str, Any]] = vocab.thresholds()["signals"]
+    return rules_
+
+
+def _values(m: Measures) -> dict[str, tuple[float, dict[str, Any]] | None]:
+    """The measured value of each signal and the facts behind it (None: no data to judge)."""
+    r = rules()
+    spend = round(m.spend_share, 1)
+    out: dict[str, tuple[float, dict[str, Any]] | None] = {}
+    share = m.milestone_share
+    out["spend_ahead_of_milestones"] = (
+        None
+        if share is None or not m.budget
+        else (
+            round(spend - share, 1),
+            {"spend_share": _fmt(spend), "milestone_share": _fmt(round(share, 1))},
+        )
+    )
+    out["spend_over_plan"] = (
+        None
+        if not m.budget
+        else (
+            round(spend - m.time_share, 1),
+            {"spend_share": _fmt(spend), "time_share": _fmt(round(m.time_share, 1))},
+        )
+    )
+    out["spend_continuing"] = None if not m.budget else (round(100 * m.period_spend / m.budget, 2), {})
+    slipped = m.slipped_share(int(r["milestones_slipping"]["slip_days"]))
+    out["milestones_slipping"] = None if slipped is None else (round(slipped, 1), {})
+    worst = max(m.active_milestones, key=lambda s: len(s.rebaselines), default=None)
+    out["repeated_rebaseline"] = (
+        None if worst is None else (float(len(worst.rebaselines)), {"milestone": worst.name})
+    )
+    out["kpi_behind"] = None if m.kpi_attainment is None else (round(m.kpi_attainment, 1), {})
+    check = m.check_mean
+    out["health_check_low"] = None if check is None else (round(check, 2), {})
+    gap = m.widest_gap()
+    out["partner_gap"] = None if gap is None else (round(gap[1], 2), {"question_key": gap[0]})
+    out["sponsor_change"] = (
+        float(len(m.sponsor_changes)),
+        {"parties": ", ".join(m.sponsor_changes) or "—"},
+    )
+    out["governance_gap"] = (
+        float(len(m.governance_gaps)),
+        {"gaps": "; ".join(m.governance_gaps) or "—"},
+    )
+    return out
+
+
+def evaluate(m: Measures) -> list[Signal]:
+    """Every signal with data at this review, in the order of thresholds.yaml."""
+    values = _values(m)
+    signals = []
+    for name, rule in rules().items():
+        measured = values.get(name)
+        if measured is None:
+            continue
+        value, facts = measured
+        limit = float(rule["limit"])
+        signals.append(
+            Signal(
+                name=name,
+                value=value,
+                limit=limit,
+                op=rule["op"],
+                unit=rule["unit"],
+                fired=OPS[rule["op"]](value, limit),
+                facts=facts,
+            )
+        )
+    return signals
