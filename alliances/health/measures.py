@@ -148,7 +148,7 @@ def health_check(history: History, at: date) -> dict[str, dict[str, float]]:
 def governance(
     history: History, at: date, within_months: int, grace: float
 ) -> tuple[list[str], list[str], str]:
-    """Sponsor changes within `within_months`, governance gaps, and the current lifecycle stage."""
+    """Sponsor changes within `within_months`, governance gaps ("role:party"), and the lifecycle stage."""
     roles: dict[tuple[str, str], str] = {}
     changes: list[str] = []
     meetings: list[date] = []
@@ -167,7 +167,7 @@ def governance(
         elif e.event == "stage":
             stage = e.value
     gaps = [
-        f"{role} missing for {party}"
+        f"{role}:{party}"
         for party in dict.fromkeys(b.party for b in history.budget)
         for role in ("sponsor", "manager")
         if not roles.get((role, party))
@@ -177,7 +177,7 @@ def governance(
     if due_after and (
         last_meeting is None or months_between(last_meeting, at) > grace * history.plan.steering_months
     ):
-        gaps.append("steering committee overdue")
+        gaps.append("steering:")
     return changes, gaps, stage
 
 

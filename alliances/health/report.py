@@ -93,6 +93,7 @@ class ObstacleOut(BaseModel):
     owner: str
     mitigation: str
     status: str
+    status_label: str
 
 
 class GovernanceOut(BaseModel):
@@ -307,6 +308,7 @@ def build(history: History, lang: str = "en", alliance_id: int | None = None) ->
                 owner=o.owner,
                 mitigation=o.mitigation,
                 status=o.status,
+                status_label=vocab.term_label("obstacle_statuses", o.status, lang),
             )
             for o in history.obstacles
         ],

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from alliances.health import vocab
 from alliances.health.measures import Measures
+from alliances.health.signals import fmt
 
 
 class Component(BaseModel):
@@ -22,7 +23,8 @@ class Component(BaseModel):
     facts: dict[str, Any]
 
     def explain(self, lang: str = "en") -> str:
-        return vocab.label(vocab.thresholds()["score"]["explain"][self.name], lang).format(**self.facts)
+        facts = {k: fmt(v, lang) for k, v in self.facts.items()}
+        return vocab.label(vocab.thresholds()["score"]["explain"][self.name], lang).format(**facts)
 
     def label(self, lang: str = "en") -> str:
         return vocab.term_label("components", self.name, lang)
@@ -83,7 +85,7 @@ def _raw(m: Measures) -> dict[str, tuple[float, dict[str, Any]] | None]:
         if check is None
         else (
             _clamp((check - 1) / 4 - (gap[1] / 8 if gap else 0)),
-            {"mean": round(check, 1), "gap": round(gap[1], 1) if gap else "—"},
+            {"mean": round(float(check), 1), "gap": round(float(gap[1]), 1) if gap else "—"},
         )
     )
     out["governance"] = (

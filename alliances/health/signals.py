@@ -30,7 +30,12 @@ class Signal(BaseModel):
 
     def explain(self, lang: str = "en") -> str:
         rule = vocab.thresholds()["signals"][self.name]
-        facts = {**rule, **self.facts, "value": _fmt(self.value), "limit": _fmt(self.limit)}
+        facts = {**rule, **self.facts, "value": self.value, "limit": self.limit}
+        facts = {k: fmt(v, lang) for k, v in facts.items()}
+        if "gap_keys" in self.facts:
+            labels = rule["gap_labels"]
+            gaps = [key.split(":", 1) for key in self.facts["gap_keys"]]
+            facts["gaps"] = "; ".join(vocab.label(labels[k], lang).format(party=p) for k, p in gaps) or "—"
         if "question_key" in self.facts:
             facts["question"] = vocab.label(vocab.questions()["questions"][self.facts["question_key"]], lang)
         return vocab.label(rule["explain"], lang).format(**facts)
@@ -39,10 +44,12 @@ class Signal(BaseModel):
         return vocab.label(vocab.thresholds()["signals"][self.name], lang)
 
 
-def _fmt(value: Any) -> str:
+def fmt(value: Any, lang: str = "en") -> Any:
+    """Numbers as people write them: no useless decimals, a decimal comma in French."""
     if isinstance(value, float):
-        return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-    return str(value)
+        text = str(int(value)) if value == int(value) else f"{value:.1f}".rstrip("0").rstrip(".")
+        return text.replace(".", ",") if lang == "fr" else text
+    return value
 
 
 def rules() -> dict[str, dict[str, Any]]:
@@ -61,7 +68,7 @@ def _values(m: Measures) -> dict[str, tuple[float, dict[str, Any]] | None]:
         if share is None or not m.budget
         else (
             round(spend - share, 1),
-            {"spend_share": _fmt(spend), "milestone_share": _fmt(round(share, 1))},
+            {"spend_share": spend, "milestone_share": round(share, 1)},
         )
     )
     out["spend_over_plan"] = (
@@ -69,7 +76,7 @@ def _values(m: Measures) -> dict[str, tuple[float, dict[str, Any]] | None]:
         if not m.budget
         else (
             round(spend - m.time_share, 1),
-            {"spend_share": _fmt(spend), "time_share": _fmt(round(m.time_share, 1))},
+            {"spend_share": spend, "time_share": round(m.time_share, 1)},
         )
     )
     out["spend_continuing"] = None if not m.budget else (round(100 * m.period_spend / m.budget, 2), {})
@@ -90,7 +97,7 @@ def _values(m: Measures) -> dict[str, tuple[float, dict[str, Any]] | None]:
     )
     out["governance_gap"] = (
         float(len(m.governance_gaps)),
-        {"gaps": "; ".join(m.governance_gaps) or "—"},
+        {"gap_keys": m.governance_gaps},
     )
     return out
 

@@ -161,3 +161,14 @@ def save_entries(
             f"{where}: {field}: {message} (in the stored {bad_kind} of alliance {alliance_id})"
         )
     return len(rows)
+
+
+def readable_plans(session: Session, *, viewer: Viewer) -> list[tuple[Alliance, History]]:
+    """Every plan the viewer may read (an admin sees all; an anonymous reader none)."""
+    stmt = readable(sa_select(HealthPlan, Alliance), viewer).join(
+        Alliance, Alliance.id == HealthPlan.alliance_id
+    )
+    return [
+        (alliance, history_of(session, plan))
+        for plan, alliance in session.execute(stmt.order_by(Alliance.id))
+    ]

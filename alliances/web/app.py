@@ -30,6 +30,7 @@ from alliances.web.routes import (
     site,
     trends,
 )
+from alliances.web.routes import health as health_routes
 
 HERE = Path(__file__).resolve().parent
 
@@ -66,5 +67,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         recommend,
     ):
         app.include_router(module.router)
+    app.include_router(health_routes.router)  # issue 14
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     return app
