@@ -7,6 +7,7 @@ real entry point (`alliances health replay DIR --json`) and through the library.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +115,30 @@ def test_every_score_component_and_alert_is_explained(lang: str) -> None:
     assert (
         word in next(s for s in report.signals if s.name == "spend_ahead_of_milestones").explanation.lower()
     )
+
+
+DOCS = EXAMPLES.parents[1] / "docs" / "health.md"
+
+
+def test_documented_csv_formats_are_the_models() -> None:
+    """Every file of docs/health.md's table lists the model's columns, required ones in bold."""
+    from alliances.health.model import KINDS
+
+    rows = re.findall(r"^\| `(\w+)\.csv` \| (.+?) \|", DOCS.read_text(encoding="utf-8"), flags=re.M)
+    assert [kind for kind, _ in rows] == list(KINDS)
+    for kind, cells in rows:
+        columns = [c.strip() for c in cells.split(",")]
+        names = [re.sub(r"\s*\(.*\)$", "", c).strip("*") for c in columns]
+        model = KINDS[kind]
+        assert names == list(model.model_fields), kind
+        bold = {n for n, c in zip(names, columns, strict=True) if c.startswith("**")}
+        assert bold == {n for n, f in model.model_fields.items() if f.is_required()}, kind
+
+
+def test_documented_replay_lines_are_what_the_command_prints(onduo: list[dict[str, object]]) -> None:
+    shown = [
+        json.loads(line)
+        for line in DOCS.read_text(encoding="utf-8").splitlines()
+        if line.startswith('{"period"')
+    ]
+    assert shown and all(line in onduo for line in shown)

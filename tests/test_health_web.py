@@ -7,6 +7,12 @@ Until authentication (issue 13) lands, `ViewerFromHeaderForTests` — a test-onl
 from __future__ import annotations
 
 import html
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +31,7 @@ from alliances.store.viewer import Viewer
 from alliances.web import create_app
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "health"
+SHOTS = Path(os.environ.get("ALLIANCES_SHOTS", tempfile.gettempdir()))
 
 
 class ViewerFromHeaderForTests:
@@ -181,3 +188,99 @@ def test_import_form_is_all_or_nothing(client: Any, ids: dict[str, int]) -> None
         url, data={"kind": "spend"}, files={"file": ("s.csv", good)}, headers=as_org(ids["novartis"])
     )
     assert outsider.status_code == 404
+
+
+# --- in a real browser: portfolio → alliance → alert explanation, charts drawn, in English and French ----
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def served(
+    web_db_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, dict[str, int]]]:
+    """The app with both example plans, served by uvicorn on a free port in a thread of this process."""
+    import uvicorn
+
+    path = tmp_path_factory.mktemp("health-browser") / "web.db"
+    shutil.copy(web_db_file, path)
+    db = Database.open(f"sqlite:///{path}")
+    plan_ids = seed_plans(db)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(health_app(db), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 15
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}", plan_ids
+    server.should_exit = True
+    thread.join(timeout=10)
+    db.dispose()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("lang", "explain", "signal_label", "timeline_title"),
+    [
+        ("en", "Why this alert", "Spend ahead of milestones", "Milestones and cumulative spend against plan"),
+        (
+            "fr",
+            "Pourquoi cette alerte",
+            "Dépenses en avance sur les jalons",
+            "Jalons et dépenses cumulées face au plan",
+        ),
+    ],
+)
+def test_browser_walks_portfolio_to_alert_explanation(
+    served: tuple[str, dict[str, int]],
+    lang: str,
+    explain: str,
+    signal_label: str,
+    timeline_title: str,
+) -> None:
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (apt-get install chromium); browser tests need it")
+    from playwright.sync_api import sync_playwright
+
+    base_url, plan_ids = served
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(
+            base_url=base_url,
+            viewport={"width": 1366, "height": 900},
+            extra_http_headers={"X-Test-Org": str(plan_ids["sanofi"])},
+        )
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"/organisations/{plan_ids['sanofi']}/health?lang={lang}")
+        row = page.locator(f'#portfolio tr[data-alliance="{plan_ids["onduo"]}"]')
+        assert int(row.locator(".level").inner_text()) < 50
+        assert page.locator(f'#portfolio tr[data-alliance="{plan_ids["healthy"]}"] .alert-link').count() == 0
+        row.locator("td").first.get_by_role("link").click()
+        page.wait_for_url(f"**/alliances/{plan_ids['onduo']}/health")
+        page.wait_for_selector('#health-timeline[data-rendered="true"]')
+        page.wait_for_selector('#health-radar[data-rendered="true"]')
+        assert page.locator("#health-timeline .gtitle").text_content() == timeline_title
+        assert page.locator("#health-radar .polarlayer .trace").count() == 2  # one polygon per partner
+        assert page.locator("#health-timeline .scatterlayer .trace").count() == 5
+        page.screenshot(path=str(SHOTS / f"health-{lang}.png"), full_page=True)
+        page.get_by_role("link", name=explain).click()
+        page.wait_for_url("**/health/alerts/escalation_of_commitment")
+        rows = page.locator("#alert-signals tr[data-signal]")
+        assert rows.count() >= 5
+        assert (
+            signal_label
+            in page.locator('#alert-signals tr[data-signal="spend_ahead_of_milestones"]').inner_text()
+        )
+        assert "go / no-go" in page.locator("#ask").inner_text()
+        context.close()
+        browser.close()
+    assert not errors, errors

@@ -108,7 +108,8 @@ def _report(db: str | None, alliance_id: int, as_org: str | None, lang: str) -> 
     with open_database(db).session() as session:
         viewer, _ = _viewer(session, as_org)
         history = store.get_history(session, alliance_id, viewer=viewer)
-    return build(history, _lang(lang), alliance_id)
+        title = store.alliance_title(session, alliance_id, viewer=viewer)
+    return build(history, _lang(lang), alliance_id, title)
 
 
 @health_app.command("show")

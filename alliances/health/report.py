@@ -106,6 +106,7 @@ class GovernanceOut(BaseModel):
 
 class HealthReport(BaseModel):
     alliance_id: int | None = None
+    title: str = ""  # the alliance's title in the knowledge base
     name: str
     currency: str
     stage: str
@@ -207,7 +208,9 @@ def _governance(history: History, at: date) -> GovernanceOut:
     )
 
 
-def build(history: History, lang: str = "en", alliance_id: int | None = None) -> HealthReport:
+def build(
+    history: History, lang: str = "en", alliance_id: int | None = None, title: str = ""
+) -> HealthReport:
     """The report of the latest review of `history`, in `lang`."""
     reviews = replay(history)
     last = reviews[-1]
@@ -233,6 +236,7 @@ def build(history: History, lang: str = "en", alliance_id: int | None = None) ->
     ]
     return HealthReport(
         alliance_id=alliance_id,
+        title=title,
         name=history.plan.name,
         currency=history.plan.currency,
         stage=m.stage,

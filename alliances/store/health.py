@@ -172,3 +172,13 @@ def readable_plans(session: Session, *, viewer: Viewer) -> list[tuple[Alliance, 
         (alliance, history_of(session, plan))
         for plan, alliance in session.execute(stmt.order_by(Alliance.id))
     ]
+
+
+def alliance_title(session: Session, alliance_id: int, *, viewer: Viewer) -> str:
+    """The title of an alliance the viewer may see (for headings of its plan's pages)."""
+    title = session.scalar(
+        visible(sa_select(Alliance.title), Alliance, viewer).where(Alliance.id == alliance_id)
+    )
+    if title is None:
+        raise NotFound(f"no alliance with id {alliance_id}")
+    return title

@@ -74,6 +74,7 @@ def radar(report: HealthReport, t: Translator) -> dict[str, Any]:
                 "r": values + values[:1],
                 "theta": labels + labels[:1],
                 "fill": "toself",
+                "hovertemplate": "%{theta}: %{r:.1f} / 5<extra>" + party + "</extra>",
                 "opacity": 0.55,
                 "line": {"color": SERIES[i % len(SERIES)]},
             }
@@ -82,6 +83,18 @@ def radar(report: HealthReport, t: Translator) -> dict[str, Any]:
         "data": traces,
         "layout": {
             "title": {"text": t("health.radar"), "x": 0, "xanchor": "left", "font": {"size": 15}},
+            "annotations": [
+                {
+                    "text": t("health.axis_answer"),
+                    "showarrow": False,
+                    "x": 0,
+                    "y": 1.06,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "xanchor": "left",
+                    "font": {"size": 11, "color": "#52606d"},
+                }
+            ],  # fmt: skip
             "font": FONT,
             "height": 460,
             "margin": {"l": 90, "r": 90, "t": 60, "b": 60},

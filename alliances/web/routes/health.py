@@ -55,7 +55,8 @@ class AlertExplanation(BaseModel):
 
 def _report(session: SessionDep, ref: str, viewer: Viewer, lang: str) -> HealthReport:
     alliance_id = parse_id(ref, "alliance")
-    return build(store.get_history(session, alliance_id, viewer=viewer), lang, alliance_id)
+    history = store.get_history(session, alliance_id, viewer=viewer)
+    return build(history, lang, alliance_id, store.alliance_title(session, alliance_id, viewer=viewer))
 
 
 def _portfolio(session: SessionDep, ref: str, viewer: Viewer, lang: str) -> Portfolio:
