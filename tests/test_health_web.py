@@ -25,7 +25,7 @@ from alliances.health.csvio import load_history
 from alliances.health.model import KINDS
 from alliances.settings import Settings
 from alliances.store.db import Database
-from alliances.store.health import save_entries
+from alliances.store.health import get_history, save_entries
 from alliances.store.models import Alliance, Organisation
 from alliances.store.viewer import Viewer
 from alliances.web import create_app
@@ -169,7 +169,7 @@ def test_french_health_page_has_no_english_labels(client: Any, ids: dict[str, in
         assert english not in page
 
 
-def test_import_form_is_all_or_nothing(client: Any, ids: dict[str, int]) -> None:
+def test_import_form_is_all_or_nothing(client: Any, ids: dict[str, int], web_db: Database) -> None:
     url = f"/alliances/{ids['healthy']}/health/import"
     good = "date,party,amount,note\n2020-01-20,Sanofi,2000000,Q1 2020\n"
     done = client.post(
@@ -182,8 +182,17 @@ def test_import_form_is_all_or_nothing(client: Any, ids: dict[str, int]) -> None
         url, data={"kind": "spend"}, files={"file": ("q2.csv", bad)}, headers=as_org(ids["sanofi"])
     )
     assert refused.status_code == 422 and "q2.csv:3: date:" in refused.text
+    unknown = "date,objective,value\n2020-03-31,members,99000\n2020-03-31,nothing,1\n"
+    refused = client.post(
+        url, data={"kind": "kpis"}, files={"file": ("k.csv", unknown)}, headers=as_org(ids["sanofi"])
+    )
+    assert refused.status_code == 422 and "k.csv:3: objective: unknown objective" in refused.text
     body = client.get(f"/api/v1/alliances/{ids['healthy']}/health", headers=as_org(ids["sanofi"])).json()
     assert body["spent"] == 502_000_000  # the good file only
+    assert body["trend"][-1]["period"] == "2020-Q1"
+    with web_db.session() as s:
+        history = get_history(s, ids["healthy"], viewer=Viewer(is_admin=True))
+    assert len(history.kpis) == 36  # the valid first row of the refused file was not kept
     outsider = client.post(
         url, data={"kind": "spend"}, files={"file": ("s.csv", good)}, headers=as_org(ids["novartis"])
     )
