@@ -15,6 +15,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ import pytest
 from sqlalchemy import select
 
 from alliances.health.csvio import load_history
-from alliances.health.model import KINDS
+from alliances.health.model import KINDS, Plan
 from alliances.settings import Settings
 from alliances.store.db import Database
 from alliances.store.health import get_history, save_entries
@@ -293,3 +294,13 @@ def test_browser_walks_portfolio_to_alert_explanation(
         context.close()
         browser.close()
     assert not errors, errors
+
+
+def test_a_plan_without_history_yet_renders(client: Any, ids: dict[str, int], web_db: Database) -> None:
+    with web_db.session() as s:
+        aid = s.scalar(select(Alliance.id).where(Alliance.title == "Novartis – Microsoft"))
+        assert aid is not None
+        plan = Plan(name="Fresh plan", start=date(2024, 1, 15), end=date(2026, 12, 31))
+        save_entries(s, aid, "plan", [plan], viewer=Viewer(is_admin=True), where="plan.csv")
+    page = client.get(f"/alliances/{aid}/health?lang=fr", headers={"X-Test-Admin": "1"})
+    assert page.status_code == 200 and "Fresh plan" in page.text and "2024-Q1" in page.text

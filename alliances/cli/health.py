@@ -19,7 +19,8 @@ from alliances.errors import InvalidInput
 from alliances.health import replay
 from alliances.health.csvio import load_history, read
 from alliances.health.model import KINDS
-from alliances.health.report import HealthReport, build, portfolio_item
+from alliances.health.report import build, portfolio_item
+from alliances.health.schemas import HealthReport
 from alliances.store import health as store
 from alliances.store.organisations import find_organisation
 from alliances.store.viewer import Viewer

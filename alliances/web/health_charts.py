@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from alliances.health.report import HealthReport
+from alliances.health.schemas import HealthReport
 from alliances.web.charts import FONT, layout
 from alliances.web.i18n import Translator
 from alliances.web.palette import SERIES

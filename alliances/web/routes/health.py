@@ -16,7 +16,8 @@ from alliances.errors import InvalidInput, NotFound
 from alliances.health import replay
 from alliances.health.csvio import parse
 from alliances.health.model import KINDS
-from alliances.health.report import AlertOut, HealthReport, PortfolioItem, build, portfolio_item
+from alliances.health.report import build, portfolio_item
+from alliances.health.schemas import AlertOut, HealthReport, PortfolioItem
 from alliances.store import health as store
 from alliances.store.organisations import find_organisation
 from alliances.store.viewer import Viewer
