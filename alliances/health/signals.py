@@ -35,7 +35,8 @@ class Signal(BaseModel):
         if "gap_keys" in self.facts:
             labels = rule["gap_labels"]
             gaps = [key.split(":", 1) for key in self.facts["gap_keys"]]
-            facts["gaps"] = "; ".join(vocab.label(labels[k], lang).format(party=p) for k, p in gaps) or "—"
+            text = "; ".join(vocab.label(labels[k], lang).format(party=p) for k, p in gaps)
+            facts["gaps"] = text or vocab.label(labels["none"], lang)
         if "question_key" in self.facts:
             facts["question"] = vocab.label(vocab.questions()["questions"][self.facts["question_key"]], lang)
         return vocab.label(rule["explain"], lang).format(**facts)
@@ -93,7 +94,7 @@ def _values(m: Measures) -> dict[str, tuple[float, dict[str, Any]] | None]:
     out["partner_gap"] = None if gap is None else (round(gap[1], 2), {"question_key": gap[0]})
     out["sponsor_change"] = (
         float(len(m.sponsor_changes)),
-        {"parties": ", ".join(m.sponsor_changes) or "—"},
+        {"parties": f" ({', '.join(m.sponsor_changes)})" if m.sponsor_changes else ""},
     )
     out["governance_gap"] = (
         float(len(m.governance_gaps)),
