@@ -303,4 +303,9 @@ def test_a_plan_without_history_yet_renders(client: Any, ids: dict[str, int], we
         plan = Plan(name="Fresh plan", start=date(2024, 1, 15), end=date(2026, 12, 31))
         save_entries(s, aid, "plan", [plan], viewer=Viewer(is_admin=True), where="plan.csv")
     page = client.get(f"/alliances/{aid}/health?lang=fr", headers={"X-Test-Admin": "1"})
-    assert page.status_code == 200 and "Fresh plan" in page.text and "2024-Q1" in page.text
+    assert (
+        page.status_code == 200
+        and "Fresh plan" in page.text
+        and "2024-T1" in page.text
+        and "2024-Q1" not in page.text
+    )

@@ -10,6 +10,12 @@ from alliances.web.i18n import Translator
 from alliances.web.palette import SERIES
 
 
+def period_label(period: str, t: Translator) -> str:
+    """A review period as the reader writes quarters ("2019-Q4", "2019-T4")."""
+    year, _, quarter = period.partition("-Q")
+    return t("health.period", year=year, q=quarter) if quarter else period
+
+
 def timeline(report: HealthReport, t: Translator) -> dict[str, Any]:
     """Milestones (first plan, re-baselines, actual) on one axis, cumulative spend against plan on another."""
     first: dict[str, list[Any]] = {"x": [], "y": [], "text": []}
@@ -113,7 +119,7 @@ def score_trend(report: HealthReport, t: Translator) -> dict[str, Any]:
         "type": "scatter",
         "mode": "lines+markers",
         "name": t("health.score"),
-        "x": [p.period for p in report.trend],
+        "x": [period_label(p.period, t) for p in report.trend],
         "y": [p.score for p in report.trend],
         "line": {"color": SERIES[0], "width": 2},
     }

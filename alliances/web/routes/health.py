@@ -6,7 +6,7 @@ viewer, and a reader who may not see a plan gets 404, as if it did not exist.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -22,7 +22,8 @@ from alliances.store import health as store
 from alliances.store.organisations import find_organisation
 from alliances.store.viewer import Viewer
 from alliances.web import health_charts
-from alliances.web.context import SessionDep, parse_id, render, request_lang
+from alliances.web.context import SessionDep, parse_id, request_lang
+from alliances.web.context import render as render_page
 from alliances.web.deps import get_viewer
 from alliances.web.i18n import Translator
 
@@ -52,6 +53,12 @@ class AlertExplanation(BaseModel):
     period: str
     alert: AlertOut
     report: HealthReport
+
+
+def render(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
+    """Render a health page; `plabel` writes review periods the reader's way."""
+    t = Translator(request_lang(request))
+    return render_page(request, template, {**context, "plabel": lambda p: health_charts.period_label(p, t)})
 
 
 def _report(session: SessionDep, ref: str, viewer: Viewer, lang: str) -> HealthReport:
