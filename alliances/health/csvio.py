@@ -22,7 +22,14 @@ def parse(text: str, kind: str, where: str) -> list[BaseModel]:
     if kind not in KINDS:
         raise InvalidInput(f"unknown kind {kind!r} (expected one of: {', '.join(KINDS)})")
     model = KINDS[kind]
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _rows(reader, model, where)
+    except csv.Error as exc:
+        raise InvalidInput(f"{where}:{reader.line_num}: row: {exc}") from None
+
+
+def _rows(reader: csv.DictReader[str], model: type[BaseModel], where: str) -> list[BaseModel]:
     fields = set(model.model_fields)
     header = [h.strip() for h in reader.fieldnames or []]
     if not header:
