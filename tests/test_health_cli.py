@@ -162,3 +162,21 @@ def test_only_a_party_may_attach_a_plan(cli: Any, db: Database) -> None:
 def test_replay_of_a_missing_folder_is_one_line(cli: Any, tmp_path: Path) -> None:
     result = cli("health", "replay", str(tmp_path / "nowhere"), "--json")
     assert result.code == 2 and "not a folder" in result.err and result.out == ""
+
+
+def test_reimporting_a_ledger_adds_nothing_and_cross_checks_name_the_true_line(
+    cli: Any, db: Database, tmp_path: Path
+) -> None:
+    aid = alliance_id(db, "Sanofi – Google")
+    folder = str(EXAMPLES / "onduo-like")
+    assert cli("health", "import", "all", folder, "--alliance", str(aid), "--db", db.url).code == 0
+    before = entries(db)
+    again = cli("health", "import", "all", folder, "--alliance", str(aid), "--db", db.url)
+    assert again.code == 0 and "0 spend" in again.out and "0 milestones" in again.out
+    assert entries(db) == before  # ledgers skip known rows; state kinds are replaced by the same rows
+    kpis = tmp_path / "kpis.csv"
+    kpis.write_text(
+        "date,objective,value\n\n2020-03-31,members,1\n\n2020-03-31,unknown,1\n", encoding="utf-8"
+    )
+    result = cli("health", "import", "kpis", str(kpis), "--alliance", str(aid), "--db", db.url)
+    assert result.code == 2 and "kpis.csv:5: objective: unknown objective 'unknown'" in result.err

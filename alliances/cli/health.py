@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from alliances.cli.common import DbOption, JsonOption, console, open_database, print_json, print_table
 from alliances.errors import InvalidInput
 from alliances.health import replay
-from alliances.health.csvio import load_history, read
+from alliances.health.csvio import load_history, read_lines
 from alliances.health.model import KINDS
 from alliances.health.report import build, portfolio_item
 from alliances.health.schemas import HealthReport
@@ -87,19 +87,27 @@ def import_cmd(
 ) -> None:
     """Import one CSV file into an alliance's plan, all or nothing (errors give file:line: field)."""
     if kind == "all":
-        history = load_history(path)
-        files = [(k, path / f"{k}.csv", getattr(history, k)) for k in KINDS if (path / f"{k}.csv").is_file()]
-        files[0] = ("plan", path / "plan.csv", [history.plan])
+        load_history(path)  # the whole folder is checked before anything is written
+        files = [(k, path / f"{k}.csv") for k in KINDS if (path / f"{k}.csv").is_file()]
     elif kind in KINDS:
-        files = [(kind, path, read(path, kind))]
+        files = [(kind, path)]
     else:
         raise InvalidInput(f"unknown kind {kind!r} (expected one of: {', '.join(KINDS)}, all)")
+    parsed = [(k, file, read_lines(file, k)) for k, file in files]
     counts = []
     with open_database(db, write=True).session() as session:
         viewer, org_id = _viewer(session, as_org)
-        for k, file, rows in files:
+        for k, file, numbered in parsed:
+            rows = [row for _, row in numbered]
             n = store.save_entries(
-                session, alliance, k, rows, viewer=viewer, owner_id=org_id, where=str(file)
+                session,
+                alliance,
+                k,
+                rows,
+                viewer=viewer,
+                owner_id=org_id,
+                where=f"{file}",
+                lines=[line for line, _ in numbered],
             )
             counts.append(f"{n} {k}")
     console.print(f"Imported into the plan of alliance {alliance}: {', '.join(counts)}.")

@@ -19,6 +19,11 @@ from alliances.health.model import KINDS, History, Plan
 
 def parse(text: str, kind: str, where: str) -> list[BaseModel]:
     """Rows of one CSV text as models of `kind`; `where` names the file in error messages."""
+    return [row for _, row in parse_lines(text, kind, where)]
+
+
+def parse_lines(text: str, kind: str, where: str) -> list[tuple[int, BaseModel]]:
+    """(line number, model) of each row, so later checks can name the line too."""
     if kind not in KINDS:
         raise InvalidInput(f"unknown kind {kind!r} (expected one of: {', '.join(KINDS)})")
     model = KINDS[kind]
@@ -29,7 +34,7 @@ def parse(text: str, kind: str, where: str) -> list[BaseModel]:
         raise InvalidInput(f"{where}:{reader.line_num}: row: {exc}") from None
 
 
-def _rows(reader: csv.DictReader[str], model: type[BaseModel], where: str) -> list[BaseModel]:
+def _rows(reader: csv.DictReader[str], model: type[BaseModel], where: str) -> list[tuple[int, BaseModel]]:
     fields = set(model.model_fields)
     header = [h.strip() for h in reader.fieldnames or []]
     if not header:
@@ -43,7 +48,7 @@ def _rows(reader: csv.DictReader[str], model: type[BaseModel], where: str) -> li
     missing = [n for n in required if n not in header]
     if missing:
         raise InvalidInput(f"{where}:1: {missing[0]}: required column missing")
-    rows: list[BaseModel] = []
+    rows: list[tuple[int, BaseModel]] = []
     for row in reader:
         line = reader.line_num
         if None in row:
@@ -52,7 +57,7 @@ def _rows(reader: csv.DictReader[str], model: type[BaseModel], where: str) -> li
         if not values:
             continue
         try:
-            rows.append(model.model_validate(values))
+            rows.append((line, model.model_validate(values)))
         except ValidationError as exc:
             first = exc.errors()[0]
             field = ".".join(str(p) for p in first["loc"]) or "row"
@@ -62,13 +67,17 @@ def _rows(reader: csv.DictReader[str], model: type[BaseModel], where: str) -> li
 
 
 def read(path: Path, kind: str) -> list[BaseModel]:
+    return [row for _, row in read_lines(path, kind)]
+
+
+def read_lines(path: Path, kind: str) -> list[tuple[int, BaseModel]]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InvalidInput(f"{path}:1: file: not UTF-8 text") from None
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read: {exc.strerror}") from None
-    return parse(text, kind, str(path))
+    return parse_lines(text, kind, str(path))
 
 
 def load_history(folder: Path) -> History:

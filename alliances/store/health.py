@@ -7,6 +7,7 @@ parties. Entries are stored as the domain's validated pydantic payloads, one row
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, TypeVarTuple
 
@@ -115,8 +116,13 @@ def save_entries(
     viewer: Viewer,
     owner_id: int | None = None,
     where: str = "",
+    lines: list[int] | None = None,
 ) -> int:
-    """Write one kind of entries (all or nothing: the caller's transaction rolls back on any error)."""
+    """Write one kind of entries; the number written (all or nothing: the caller's transaction rolls back).
+
+    `lines` are the rows' line numbers in their file (default: one row a line after the header).
+    """
+    lines = lines or [i + 2 for i in range(len(rows))]
     may_write(session, alliance_id, viewer)
     plan = session.scalar(sa_select(HealthPlan).where(HealthPlan.alliance_id == alliance_id))
     if kind == "plan":
@@ -137,30 +143,34 @@ def save_entries(
         return 1
     if plan is None:
         raise InvalidInput(f"alliance {alliance_id} has no plan yet: import its plan.csv first")
-    start = 0
-    if kind in LEDGERS:
-        start = (
-            session.scalar(
-                sa_select(func.count())
-                .select_from(HealthEntry)
-                .where(HealthEntry.plan_id == plan.id, HealthEntry.kind == kind)
-            )
-            or 0
+    stored = list(
+        session.scalars(
+            sa_select(HealthEntry.data).where(HealthEntry.plan_id == plan.id, HealthEntry.kind == kind)
         )
+    )
+    if kind in LEDGERS:  # rows already in the ledger are skipped: importing a file twice is harmless
+        seen = {json.dumps(d, sort_keys=True) for d in stored}
+        kept = [
+            (i, r)
+            for i, r in enumerate(rows)
+            if json.dumps(r.model_dump(mode="json"), sort_keys=True) not in seen
+        ]
+        start = len(stored)
     else:
         session.execute(delete(HealthEntry).where(HealthEntry.plan_id == plan.id, HealthEntry.kind == kind))
+        kept, start = list(enumerate(rows)), 0
     session.add_all(
-        HealthEntry(plan_id=plan.id, kind=kind, position=start + i, data=row.model_dump(mode="json"))
-        for i, row in enumerate(rows)
+        HealthEntry(plan_id=plan.id, kind=kind, position=start + j, data=row.model_dump(mode="json"))
+        for j, (_, row) in enumerate(kept)
     )
     session.flush()
     for bad_kind, index, field, message in problems(history_of(session, plan)):
         if bad_kind == kind and index >= start:
-            raise InvalidInput(f"{where}:{index - start + 2}: {field}: {message}")
+            raise InvalidInput(f"{where}:{lines[kept[index - start][0]]}: {field}: {message}")
         raise InvalidInput(
             f"{where}: {field}: {message} (in the stored {bad_kind} of alliance {alliance_id})"
         )
-    return len(rows)
+    return len(kept)
 
 
 def readable_plans(session: Session, *, viewer: Viewer) -> list[tuple[Alliance, History]]:

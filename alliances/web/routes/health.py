@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from alliances.errors import InvalidInput, NotFound
 from alliances.health import replay
-from alliances.health.csvio import parse
+from alliances.health.csvio import parse_lines
 from alliances.health.model import KINDS
 from alliances.health.report import build, portfolio_item
 from alliances.health.schemas import AlertOut, HealthReport, PortfolioItem
@@ -185,6 +185,9 @@ async def import_form(
     except UnicodeDecodeError:
         raise InvalidInput(f"{file.filename}:1: file: not UTF-8 text") from None
     name = file.filename or f"{kind}.csv"
-    rows = parse(text, kind, name)
-    store.save_entries(session, alliance_id, kind, rows, viewer=viewer, where=name)
-    return RedirectResponse(f"/alliances/{alliance_id}/health?imported={len(rows)}", status_code=303)
+    numbered = parse_lines(text, kind, name)
+    rows = [row for _, row in numbered]
+    written = store.save_entries(
+        session, alliance_id, kind, rows, viewer=viewer, where=name, lines=[line for line, _ in numbered]
+    )
+    return RedirectResponse(f"/alliances/{alliance_id}/health?imported={written}", status_code=303)
