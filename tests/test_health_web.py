@@ -7,10 +7,8 @@ Until authentication (issue 13) lands, `ViewerFromHeaderForTests` — a test-onl
 from __future__ import annotations
 
 import html
-import os
 import shutil
 import socket
-import tempfile
 import threading
 import time
 import warnings
@@ -32,7 +30,6 @@ from alliances.store.viewer import Viewer
 from alliances.web import create_app
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "health"
-SHOTS = Path(os.environ.get("ALLIANCES_SHOTS", tempfile.gettempdir()))
 
 
 class ViewerFromHeaderForTests:
@@ -234,6 +231,13 @@ def served(
     db.dispose()
 
 
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("health-screenshots")
+    print(f"\nscreenshots in {folder}")
+    return folder
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize(
     ("lang", "explain", "signal_label", "timeline_title"),
@@ -249,6 +253,7 @@ def served(
 )
 def test_browser_walks_portfolio_to_alert_explanation(
     served: tuple[str, dict[str, int]],
+    shots: Path,
     lang: str,
     explain: str,
     signal_label: str,
@@ -271,6 +276,7 @@ def test_browser_walks_portfolio_to_alert_explanation(
         page.set_default_timeout(20_000)
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(f"/organisations/{plan_ids['sanofi']}/health?lang={lang}")
+        page.screenshot(path=str(shots / f"portfolio-{lang}.png"), full_page=True)
         row = page.locator(f'#portfolio tr[data-alliance="{plan_ids["onduo"]}"]')
         assert int(row.locator(".level").inner_text()) < 50
         assert page.locator(f'#portfolio tr[data-alliance="{plan_ids["healthy"]}"] .alert-link').count() == 0
@@ -281,7 +287,7 @@ def test_browser_walks_portfolio_to_alert_explanation(
         assert page.locator("#health-timeline .gtitle").text_content() == timeline_title
         assert page.locator("#health-radar .polarlayer .trace").count() == 2  # one polygon per partner
         assert page.locator("#health-timeline .scatterlayer .trace").count() == 5
-        page.screenshot(path=str(SHOTS / f"health-{lang}.png"), full_page=True)
+        page.screenshot(path=str(shots / f"health-{lang}.png"), full_page=True)
         page.get_by_role("link", name=explain).click()
         page.wait_for_url("**/health/alerts/escalation_of_commitment")
         rows = page.locator("#alert-signals tr[data-signal]")
@@ -291,6 +297,7 @@ def test_browser_walks_portfolio_to_alert_explanation(
             in page.locator('#alert-signals tr[data-signal="spend_ahead_of_milestones"]').inner_text()
         )
         assert "go / no-go" in page.locator("#ask").inner_text()
+        page.screenshot(path=str(shots / f"alert-{lang}.png"), full_page=True)
         context.close()
         browser.close()
     assert not errors, errors

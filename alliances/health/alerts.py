@@ -13,6 +13,7 @@ class Alert(BaseModel):
     name: str
     signals: list[str]  # triggers, then required and context signals that fired with them
     triggers: list[str]
+    requires: list[str] = []
 
     def label(self, lang: str = "en") -> str:
         return vocab.label(vocab.thresholds()["alerts"][self.name], lang)
@@ -47,5 +48,6 @@ def evaluate(history: list[set[str]]) -> list[Alert]:
         if triggers:
             named = triggers + list(rule.get("requires", [])) + list(rule.get("context", []))
             signals = [s for s in dict.fromkeys(named) if s in now or s in triggers]
-            alerts.append(Alert(name=name, signals=signals, triggers=triggers))
+            required = list(rule.get("requires", []))
+            alerts.append(Alert(name=name, signals=signals, triggers=triggers, requires=required))
     return alerts

@@ -41,6 +41,7 @@ def _alerts(reviews: list[Review], lang: str) -> list[AlertOut]:
                 label=alert.label(lang),
                 signals=alert.signals,
                 triggers=alert.triggers,
+                requires=alert.requires,
                 since=since,
                 ask=alert.ask(lang),
             )

@@ -32,6 +32,7 @@ class AlertOut(BaseModel):
     label: str
     signals: list[str]
     triggers: list[str]
+    requires: list[str]  # signals that must fire as well (spending continues)
     since: str  # the first review of the current run of this alert
     ask: str
 
