@@ -316,3 +316,38 @@ def test_a_plan_without_history_yet_renders(client: Any, ids: dict[str, int], we
         and "2024-T1" in page.text
         and "2024-Q1" not in page.text
     )
+
+
+def test_checklist_answered_on_the_page(client: Any, ids: dict[str, int], web_db: Database) -> None:
+    url = f"/alliances/{ids['healthy']}/health/checklist"
+    form = {
+        "answer.exit_readiness": "partial",
+        "evidence.exit_readiness": "Draft exit terms",
+        "answer.partner_ecosystem": "",
+    }
+    done = client.post(url, data=form, headers=as_org(ids["sanofi"]), follow_redirects=False)
+    assert done.status_code == 303
+    with web_db.session() as s:
+        checklist = get_history(s, ids["healthy"], viewer=Viewer(is_admin=True)).checklist
+    assert [(c.item, c.answer, c.evidence) for c in checklist] == [
+        ("exit_readiness", "partial", "Draft exit terms")
+    ]
+    bad = client.post(url, data={"answer.exit_readiness": "maybe"}, headers=as_org(ids["sanofi"]))
+    assert bad.status_code == 422 and "unknown answer 'maybe'" in html.unescape(bad.text)
+    assert client.post(url, data=form, headers=as_org(ids["novartis"])).status_code == 404
+
+
+def test_api_import_of_a_csv_body(client: Any, ids: dict[str, int]) -> None:
+    url = f"/api/v1/alliances/{ids['onduo']}/health/import/milestones"
+    body = "date,milestone,event,on,reason\n2020-01-15,payer_pilot,rebaselined,2020-09-30,Fourth try\n"
+    headers = {**as_org(ids["google"]), "Content-Type": "text/csv"}
+    assert client.post(url, content=body, headers=headers).json() == {
+        "ok": True,
+        "kind": "milestones",
+        "written": 1,
+    }
+    again = client.post(url, content=body, headers=headers).json()
+    assert again["written"] == 0
+    wrong = client.post(url, content="date,milestone,event\n2020-01-15,x,completed\n", headers=headers)
+    assert wrong.status_code == 422 and wrong.json()["error"].startswith("milestones.csv:2: milestone:")
+    assert client.post(url, content=body, headers={"Content-Type": "text/csv"}).status_code == 404

@@ -8,6 +8,7 @@ parties. Entries are stored as the domain's validated pydantic payloads, one row
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVarTuple
 
@@ -111,7 +112,7 @@ def save_entries(
     session: Session,
     alliance_id: int,
     kind: str,
-    rows: list[BaseModel],
+    rows: Sequence[BaseModel],
     *,
     viewer: Viewer,
     owner_id: int | None = None,

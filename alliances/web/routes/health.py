@@ -10,12 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from alliances.errors import InvalidInput, NotFound
-from alliances.health import replay
+from alliances.health import replay, vocab
 from alliances.health.csvio import parse_lines
-from alliances.health.model import KINDS
+from alliances.health.model import KINDS, ChecklistAnswer
 from alliances.health.report import build, portfolio_item
 from alliances.health.schemas import AlertOut, HealthReport, PortfolioItem
 from alliances.store import health as store
@@ -149,6 +149,10 @@ def health_page(request: Request, ref: str, session: SessionDep, viewer: ViewerD
             "page": "health",
             "report": report,
             "kinds": [k for k in KINDS if k != "plan"],
+            "answers": [
+                (k, vocab.term_label("checklist_answers", k, lang))
+                for k in vocab.terms()["checklist_answers"]
+            ],
             "timeline_chart": health_charts.timeline(report, t),
             "radar_chart": health_charts.radar(report, t),
             "trend_chart": health_charts.score_trend(report, t),
@@ -191,3 +195,59 @@ async def import_form(
         session, alliance_id, kind, rows, viewer=viewer, where=name, lines=[line for line, _ in numbered]
     )
     return RedirectResponse(f"/alliances/{alliance_id}/health?imported={written}", status_code=303)
+
+
+@router.post("/alliances/{ref}/health/checklist", include_in_schema=False)
+async def checklist_form(
+    request: Request, ref: str, session: SessionDep, viewer: ViewerDep
+) -> RedirectResponse:
+    """Save the readiness checklist answered on the page (items left blank are unanswered)."""
+    alliance_id = parse_id(ref, "alliance")
+    store.get_plan(session, alliance_id, viewer=viewer)  # 404 for those who may not see it
+    form = await request.form()
+    answers = []
+    for item in vocab.checklist_items():
+        answer = str(form.get(f"answer.{item}") or "")
+        if answer:
+            evidence = str(form.get(f"evidence.{item}") or "").strip()
+            try:
+                answers.append(ChecklistAnswer(item=item, answer=answer, evidence=evidence))  # type: ignore[arg-type]
+            except ValidationError:
+                raise InvalidInput(f"checklist: {item}: unknown answer {answer!r}") from None
+    store.save_entries(session, alliance_id, "checklist", answers, viewer=viewer, where="checklist")
+    return RedirectResponse(
+        f"/alliances/{alliance_id}/health?imported={len(answers)}#checklist", status_code=303
+    )
+
+
+class ImportResult(BaseModel):
+    ok: bool = True
+    kind: str
+    written: int
+
+
+@router.post(
+    "/api/v1/alliances/{ref}/health/import/{kind}",
+    tags=["health"],
+    summary="Import one CSV file (the request body, text/csv) into a plan, all or nothing",
+)
+async def import_api(
+    request: Request, ref: str, kind: str, session: SessionDep, viewer: ViewerDep
+) -> ImportResult:
+    alliance_id = parse_id(ref, "alliance")
+    store.get_plan(session, alliance_id, viewer=viewer)
+    try:
+        text = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{kind}.csv:1: file: not UTF-8 text") from None
+    numbered = parse_lines(text, kind, f"{kind}.csv")
+    written = store.save_entries(
+        session,
+        alliance_id,
+        kind,
+        [row for _, row in numbered],
+        viewer=viewer,
+        where=f"{kind}.csv",
+        lines=[line for line, _ in numbered],
+    )
+    return ImportResult(kind=kind, written=written)
