@@ -10,6 +10,7 @@ import typer
 from rich.text import Text
 
 from alliances.cli import data, extract, kb, recommend, web
+from alliances.cli import health as health_cli
 from alliances.cli.common import err_console
 from alliances.errors import AllianceError
 
@@ -23,6 +24,7 @@ app = typer.Typer(
 
 for module in (kb, extract, recommend, web, data):
     module.register(app)
+health_cli.register(app)  # issue 14
 
 
 def main() -> None:

@@ -248,3 +248,6 @@ class Candidate(Base):
     created: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
     source: Mapped[Source] = relationship()
+
+
+from alliances.store import health as _health  # noqa: E402,F401  (issue 14: plan tables in the metadata)

@@ -31,6 +31,7 @@ from alliances.web.routes import (
     site,
     trends,
 )
+from alliances.web.routes import health as health_routes
 
 HERE = Path(__file__).resolve().parent
 
@@ -68,5 +69,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         about,
     ):
         app.include_router(module.router)
+    app.include_router(health_routes.router)  # issue 14
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     return app

@@ -1,0 +1,353 @@
+"""Health pages and API through the real app: private to the parties, explained, in English and French.
+
+Until authentication (issue 13) lands, `ViewerFromHeaderForTests` — a test-only ASGI middleware — sets
+`request.state.viewer` from an `X-Test-Org` header (organisation ids) or `X-Test-Admin`.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import socket
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from alliances.health.csvio import load_history
+from alliances.health.model import KINDS, Plan
+from alliances.settings import Settings
+from alliances.store.db import Database
+from alliances.store.health import get_history, save_entries
+from alliances.store.models import Alliance, Organisation
+from alliances.store.viewer import Viewer
+from alliances.web import create_app
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "health"
+
+
+class ViewerFromHeaderForTests:
+    """TEST HELPER ONLY: stands in for issue 13's authentication by reading the viewer from headers."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            headers = dict(scope.get("headers") or [])
+            orgs = headers.get(b"x-test-org", b"").decode()
+            ids = frozenset(int(x) for x in orgs.split(",") if x.strip().isdigit())
+            viewer = Viewer(organisation_ids=ids, is_admin=headers.get(b"x-test-admin") == b"1")
+            scope.setdefault("state", {})["viewer"] = viewer
+        await self.app(scope, receive, send)
+
+
+def seed_plans(db: Database) -> dict[str, int]:
+    """Attach the two example histories to two alliances of the web test observatory."""
+    with db.session() as s:
+        ids = {o.name: o.id for o in s.scalars(select(Organisation))}
+        titles = {a.title: a.id for a in s.scalars(select(Alliance))}
+        admin = Viewer(is_admin=True)
+        plans = {"onduo": titles["Sanofi – Google"], "healthy": titles["Sanofi – Owkin"]}
+        for folder, aid in (("onduo-like", plans["onduo"]), ("healthy", plans["healthy"])):
+            history = load_history(EXAMPLES / folder)
+            for kind in KINDS:
+                rows = [history.plan] if kind == "plan" else getattr(history, kind)
+                save_entries(s, aid, kind, rows, viewer=admin, owner_id=ids["Sanofi"], where=kind)
+    return {**plans, "sanofi": ids["Sanofi"], "google": ids["Google"], "novartis": ids["Novartis"]}
+
+
+def health_app(db: Database) -> Any:
+    app = create_app(Settings(db=db.url), database=db)
+    app.add_middleware(ViewerFromHeaderForTests)
+    return app
+
+
+@pytest.fixture
+def ids(web_db: Database) -> dict[str, int]:
+    return seed_plans(web_db)
+
+
+@pytest.fixture
+def client(web_db: Database, ids: dict[str, int]) -> Iterator[Any]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    yield TestClient(health_app(web_db))
+
+
+def as_org(org_id: int) -> dict[str, str]:
+    return {"X-Test-Org": str(org_id)}
+
+
+def test_anonymous_and_outsiders_get_404(client: Any, ids: dict[str, int]) -> None:
+    for path in (
+        f"/alliances/{ids['onduo']}/health",
+        f"/api/v1/alliances/{ids['onduo']}/health",
+        f"/api/v1/alliances/{ids['onduo']}/health/reviews",
+        f"/alliances/{ids['onduo']}/health/alerts/escalation_of_commitment",
+    ):
+        assert client.get(path).status_code == 404, path
+        assert client.get(path, headers=as_org(ids["novartis"])).status_code == 404, path
+    portfolio = client.get(f"/api/v1/organisations/{ids['sanofi']}/health", headers=as_org(ids["novartis"]))
+    assert portfolio.status_code == 200 and portfolio.json()["items"] == []
+    assert "No alliance plan is visible to you." in client.get("/health").text
+
+
+def test_the_partner_sees_the_plan_and_its_alert(client: Any, ids: dict[str, int]) -> None:
+    body = client.get(f"/api/v1/alliances/{ids['onduo']}/health", headers=as_org(ids["google"])).json()
+    assert body["alliance_id"] == ids["onduo"] and body["score"] < 50 and body["level"] == "red"
+    assert [a["name"] for a in body["alerts"]] == ["escalation_of_commitment"]
+    assert {c["name"] for c in body["components"]} == {
+        "milestones",
+        "burn",
+        "kpis",
+        "health_check",
+        "governance",
+    }
+    reviews = client.get(
+        f"/api/v1/alliances/{ids['onduo']}/health/reviews", headers=as_org(ids["google"])
+    ).json()
+    assert reviews[-1]["period"] == "2019-Q4" and reviews[-1]["alerts"][0]["signals"]
+
+
+def test_portfolio_lists_scores_trends_and_alerts(client: Any, ids: dict[str, int]) -> None:
+    body = client.get(f"/api/v1/organisations/{ids['sanofi']}/health", headers=as_org(ids["sanofi"])).json()
+    by_id = {i["alliance_id"]: i for i in body["items"]}
+    assert by_id[ids["onduo"]]["alerts"] == ["escalation_of_commitment"]
+    assert by_id[ids["healthy"]]["alerts"] == [] and by_id[ids["healthy"]]["level"] == "green"
+    assert len(by_id[ids["onduo"]]["trend"]) == 8
+    page = client.get(f"/organisations/{ids['sanofi']}/health", headers=as_org(ids["sanofi"]))
+    assert page.status_code == 200 and f'href="/alliances/{ids["onduo"]}/health"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ["Why this score", "Escalation of commitment", "Readiness checklist", "Internal preparation"]),
+        ("fr", ["Pourquoi ce score", "Escalade d'engagement", "Liste de préparation", "Préparation interne"]),
+    ],
+)
+def test_alliance_page_explains_everything_in_each_language(
+    client: Any, ids: dict[str, int], lang: str, words: list[str]
+) -> None:
+    page = client.get(f"/alliances/{ids['onduo']}/health?lang={lang}", headers=as_org(ids["sanofi"]))
+    assert page.status_code == 200
+    for word in words:
+        assert word in html.unescape(page.text)
+    assert 'id="health-radar"' in page.text and 'id="health-timeline"' in page.text
+    assert "<script>" not in page.text  # scripts are files only
+    alert = client.get(
+        f"/alliances/{ids['onduo']}/health/alerts/escalation_of_commitment?lang={lang}",
+        headers=as_org(ids["sanofi"]),
+    )
+    assert alert.status_code == 200
+    assert alert.text.count('data-signal="') >= 5
+    assert ("go / no-go" in alert.text) and (
+        "limite" in alert.text if lang == "fr" else "limit" in alert.text
+    )
+
+
+def test_french_health_page_has_no_english_labels(client: Any, ids: dict[str, int]) -> None:
+    page = client.get(f"/alliances/{ids['onduo']}/health?lang=fr", headers=as_org(ids["sanofi"])).text
+    for english in (
+        "Why this score",
+        "Milestones",
+        "Signals",
+        "Within limits",
+        "Joint health check",
+        "Obstacles register",
+    ):
+        assert english not in page
+
+
+def test_import_form_is_all_or_nothing(client: Any, ids: dict[str, int], web_db: Database) -> None:
+    url = f"/alliances/{ids['healthy']}/health/import"
+    good = "date,party,amount,note\n2020-01-20,Sanofi,2000000,Q1 2020\n"
+    done = client.post(
+        url, data={"kind": "spend"}, files={"file": ("spend.csv", good)}, headers=as_org(ids["sanofi"]),
+        follow_redirects=False,
+    )  # fmt: skip
+    assert done.status_code == 303
+    bad = "date,party,amount\n2020-04-20,Sanofi,1\n2020-04-31,Sanofi,1\n"
+    refused = client.post(
+        url, data={"kind": "spend"}, files={"file": ("q2.csv", bad)}, headers=as_org(ids["sanofi"])
+    )
+    assert refused.status_code == 422 and "q2.csv:3: date:" in refused.text
+    unknown = "date,objective,value\n2020-03-31,members,99000\n2020-03-31,nothing,1\n"
+    refused = client.post(
+        url, data={"kind": "kpis"}, files={"file": ("k.csv", unknown)}, headers=as_org(ids["sanofi"])
+    )
+    assert refused.status_code == 422 and "k.csv:3: objective: unknown objective" in refused.text
+    body = client.get(f"/api/v1/alliances/{ids['healthy']}/health", headers=as_org(ids["sanofi"])).json()
+    assert body["spent"] == 502_000_000  # the good file only
+    assert body["trend"][-1]["period"] == "2020-Q1"
+    with web_db.session() as s:
+        history = get_history(s, ids["healthy"], viewer=Viewer(is_admin=True))
+    assert len(history.kpis) == 36  # the valid first row of the refused file was not kept
+    outsider = client.post(
+        url, data={"kind": "spend"}, files={"file": ("s.csv", good)}, headers=as_org(ids["novartis"])
+    )
+    assert outsider.status_code == 404
+
+
+# --- in a real browser: portfolio → alliance → alert explanation, charts drawn, in English and French ----
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def served(
+    web_db_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, dict[str, int]]]:
+    """The app with both example plans, served by uvicorn on a free port in a thread of this process."""
+    import uvicorn
+
+    path = tmp_path_factory.mktemp("health-browser") / "web.db"
+    shutil.copy(web_db_file, path)
+    db = Database.open(f"sqlite:///{path}")
+    plan_ids = seed_plans(db)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(health_app(db), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 15
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}", plan_ids
+    server.should_exit = True
+    thread.join(timeout=10)
+    db.dispose()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("health-screenshots")
+    print(f"\nscreenshots in {folder}")
+    return folder
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("lang", "explain", "signal_label", "timeline_title"),
+    [
+        ("en", "Why this alert", "Spend ahead of milestones", "Milestones and cumulative spend against plan"),
+        (
+            "fr",
+            "Pourquoi cette alerte",
+            "Dépenses en avance sur les jalons",
+            "Jalons et dépenses cumulées face au plan",
+        ),
+    ],
+)
+def test_browser_walks_portfolio_to_alert_explanation(
+    served: tuple[str, dict[str, int]],
+    shots: Path,
+    lang: str,
+    explain: str,
+    signal_label: str,
+    timeline_title: str,
+) -> None:
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (apt-get install chromium); browser tests need it")
+    from playwright.sync_api import sync_playwright
+
+    base_url, plan_ids = served
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(
+            base_url=base_url,
+            viewport={"width": 1366, "height": 900},
+            extra_http_headers={"X-Test-Org": str(plan_ids["sanofi"])},
+        )
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"/organisations/{plan_ids['sanofi']}/health?lang={lang}")
+        page.screenshot(path=str(shots / f"portfolio-{lang}.png"), full_page=True)
+        row = page.locator(f'#portfolio tr[data-alliance="{plan_ids["onduo"]}"]')
+        assert int(row.locator(".level").inner_text()) < 50
+        assert page.locator(f'#portfolio tr[data-alliance="{plan_ids["healthy"]}"] .alert-link').count() == 0
+        row.locator("td").first.get_by_role("link").click()
+        page.wait_for_url(f"**/alliances/{plan_ids['onduo']}/health")
+        page.wait_for_selector('#health-timeline[data-rendered="true"]')
+        page.wait_for_selector('#health-radar[data-rendered="true"]')
+        assert page.locator("#health-timeline .gtitle").text_content() == timeline_title
+        assert page.locator("#health-radar .polarlayer .trace").count() == 2  # one polygon per partner
+        assert page.locator("#health-timeline .scatterlayer .trace").count() == 5
+        page.screenshot(path=str(shots / f"health-{lang}.png"), full_page=True)
+        page.get_by_role("link", name=explain).click()
+        page.wait_for_url("**/health/alerts/escalation_of_commitment")
+        rows = page.locator("#alert-signals tr[data-signal]")
+        assert rows.count() >= 5
+        assert (
+            signal_label
+            in page.locator('#alert-signals tr[data-signal="spend_ahead_of_milestones"]').inner_text()
+        )
+        assert "go / no-go" in page.locator("#ask").inner_text()
+        page.screenshot(path=str(shots / f"alert-{lang}.png"), full_page=True)
+        context.close()
+        browser.close()
+    assert not errors, errors
+
+
+def test_a_plan_without_history_yet_renders(client: Any, ids: dict[str, int], web_db: Database) -> None:
+    with web_db.session() as s:
+        aid = s.scalar(select(Alliance.id).where(Alliance.title == "Novartis – Microsoft"))
+        assert aid is not None
+        plan = Plan(name="Fresh plan", start=date(2024, 1, 15), end=date(2026, 12, 31))
+        save_entries(s, aid, "plan", [plan], viewer=Viewer(is_admin=True), where="plan.csv")
+    page = client.get(f"/alliances/{aid}/health?lang=fr", headers={"X-Test-Admin": "1"})
+    assert (
+        page.status_code == 200
+        and "Fresh plan" in page.text
+        and "2024-T1" in page.text
+        and "2024-Q1" not in page.text
+    )
+
+
+def test_checklist_answered_on_the_page(client: Any, ids: dict[str, int], web_db: Database) -> None:
+    url = f"/alliances/{ids['healthy']}/health/checklist"
+    form = {
+        "answer.exit_readiness": "partial",
+        "evidence.exit_readiness": "Draft exit terms",
+        "answer.partner_ecosystem": "",
+    }
+    done = client.post(url, data=form, headers=as_org(ids["sanofi"]), follow_redirects=False)
+    assert done.status_code == 303
+    with web_db.session() as s:
+        checklist = get_history(s, ids["healthy"], viewer=Viewer(is_admin=True)).checklist
+    assert [(c.item, c.answer, c.evidence) for c in checklist] == [
+        ("exit_readiness", "partial", "Draft exit terms")
+    ]
+    bad = client.post(url, data={"answer.exit_readiness": "maybe"}, headers=as_org(ids["sanofi"]))
+    assert bad.status_code == 422 and "unknown answer 'maybe'" in html.unescape(bad.text)
+    assert client.post(url, data=form, headers=as_org(ids["novartis"])).status_code == 404
+
+
+def test_api_import_of_a_csv_body(client: Any, ids: dict[str, int]) -> None:
+    url = f"/api/v1/alliances/{ids['onduo']}/health/import/milestones"
+    body = "date,milestone,event,on,reason\n2020-01-15,payer_pilot,rebaselined,2020-09-30,Fourth try\n"
+    headers = {**as_org(ids["google"]), "Content-Type": "text/csv"}
+    assert client.post(url, content=body, headers=headers).json() == {
+        "ok": True,
+        "kind": "milestones",
+        "written": 1,
+    }
+    again = client.post(url, content=body, headers=headers).json()
+    assert again["written"] == 0
+    wrong = client.post(url, content="date,milestone,event\n2020-01-15,x,completed\n", headers=headers)
+    assert wrong.status_code == 422 and wrong.json()["error"].startswith("milestones.csv:2: milestone:")
+    assert client.post(url, content=body, headers={"Content-Type": "text/csv"}).status_code == 404
