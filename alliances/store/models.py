@@ -248,3 +248,6 @@ class Candidate(Base):
     created: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
     source: Mapped[Source] = relationship()
+
+
+from alliances.store import maturity as _maturity  # noqa: E402, F401  (issue 15: maturity tables in the metadata)

@@ -21,6 +21,7 @@ from alliances.web import errors, templating
 from alliances.web.routes import (
     alliances,
     matrix,
+    maturity,
     network,
     organisations,
     overview,
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         projects,
         review,
         recommend,
+        maturity,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
