@@ -103,8 +103,24 @@ def benchmark(
     model: Model | None = None,
 ) -> Benchmark:
     """The peer group for a profile (widened if needed) and everyone; with no filter, every sector too."""
+    synthetic = sum(1 for item in panel if item.get("origin") == "synthetic")
+    return benchmark_rows(
+        scored_panel(panel, model), synthetic, sector=sector, size=size, country=country, own=own, model=model
+    )
+
+
+def benchmark_rows(
+    rows: list[Row],
+    synthetic: int,
+    *,
+    sector: str | None = None,
+    size: str | None = None,
+    country: str | None = None,
+    own: dict[str, float] | None = None,
+    model: Model | None = None,
+) -> Benchmark:
+    """`benchmark` over a panel already scored (callers cache `scored_panel`)."""
     model = model or load_model()
-    rows = scored_panel(panel, model)
     requested = {k: v for k, v in (("sector", sector), ("size", size), ("country", country)) if v}
     shown = widen(rows, requested, model.min_group)
     wanted: list[dict[str, str]] = []
@@ -120,6 +136,6 @@ def benchmark(
         shown=shown,
         widened=shown != requested,
         min_group=model.min_group,
-        synthetic=sum(1 for item in panel if item.get("origin") == "synthetic"),
+        synthetic=synthetic,
         groups=[g for g in groups if g.n >= model.min_group],  # the threshold, enforced at the exit
     )

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from alliances.errors import InvalidInput
-from alliances.maturity.benchmark import OVERALL, Benchmark, benchmark
+from alliances.maturity.benchmark import OVERALL, Benchmark, Row, benchmark_rows, scored_panel
 from alliances.maturity.io import read_assessments, read_survey_responses
 from alliances.maturity.model import load_model
 from alliances.maturity.scoring import Scores, check_answers, score
@@ -26,6 +26,18 @@ from alliances.store.projects import list_surveys
 from alliances.store.viewer import Viewer
 
 ADMIN = Viewer(is_admin=True)
+_PANELS: dict[tuple[str, int, int, int], tuple[list[Row], int]] = {}
+
+
+def scored(session: Session) -> tuple[list[Row], int]:
+    """The anonymous panel scored once per state of the complete assessments (and its synthetic count)."""
+    stamp = store.panel_stamp(session)
+    if stamp not in _PANELS:
+        panel = store.panel_answers(session)
+        if len(_PANELS) > 8:
+            _PANELS.clear()
+        _PANELS[stamp] = (scored_panel(panel), sum(1 for p in panel if p["origin"] == "synthetic"))
+    return _PANELS[stamp]
 
 
 def check_filters(sector: str | None, size: str | None, country: str | None) -> tuple[str | None, ...]:
@@ -49,7 +61,8 @@ def peer_benchmark(
 ) -> Benchmark:
     """Aggregates of the panel (latest complete assessment per organisation); groups of >= min_group."""
     sector, size, country = check_filters(sector, size, country)
-    return benchmark(store.panel_answers(session), sector=sector, size=size, country=country, own=own)
+    rows, synthetic = scored(session)
+    return benchmark_rows(rows, synthetic, sector=sector, size=size, country=country, own=own)
 
 
 def own_scores(scores: Scores) -> dict[str, float]:

@@ -225,6 +225,19 @@ def mark_complete(session: Session, assessment_id: int, *, viewer: Viewer) -> No
     _assessment(session, assessment_id, viewer).status = "complete"
 
 
+def panel_stamp(session: Session) -> tuple[str, int, int, int]:
+    """Changes whenever a complete assessment is added, removed or completed (drafts do not count)."""
+    done = MaturityAssessment.status == "complete"
+    count, top, total = session.execute(
+        select(
+            func.count(MaturityAssessment.id),
+            func.max(MaturityAssessment.id),
+            func.sum(MaturityAssessment.id),
+        ).where(done)
+    ).one()
+    return (str(session.get_bind().url), int(count or 0), int(top or 0), int(total or 0))
+
+
 def panel_answers(session: Session) -> list[dict[str, Any]]:
     """The latest complete assessment of every organisation, as profile + answers with no identity.
 
