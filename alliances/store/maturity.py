@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from alliances.errors import Forbidden, NotFound
+from alliances.errors import Forbidden, InvalidInput, NotFound
 from alliances.store.models import Base, Organisation
 from alliances.store.viewer import Viewer
 
@@ -352,8 +352,8 @@ def write_assessments(
             else:
                 try:
                     known[name] = find_organisation(session, name).id
-                except NotFound as exc:
-                    raise NotFound(f"{item.get('where', name)}: {exc.message}") from exc
+                except NotFound as exc:  # a bad line of the file: an input error
+                    raise InvalidInput(f"{item.get('where', name)}: {exc.message}") from exc
         aid = create_assessment(
             session,
             organisation_id=known[name],
