@@ -24,7 +24,7 @@ class Point(BaseModel):
 class Trajectory(BaseModel):
     organisation_id: int | None
     points: list[Point]
-    progress: dict[str, float | None]  # last minus first score, per dimension and "overall"
+    progress: dict[str, float | None]  # last minus first complete score, per dimension and "overall"
 
 
 def trajectory(assessments: list[dict[str, Any]], model: Model | None = None) -> Trajectory:
@@ -46,8 +46,10 @@ def trajectory(assessments: list[dict[str, Any]], model: Model | None = None) ->
             )
         )
     progress: dict[str, float | None] = {}
-    if len(points) >= 2:
-        first, last = points[0], points[-1]
+    done = [p for p in points if p.status == "complete"]
+    compared = done if len(done) >= 2 else [p for p in points if p.overall_score is not None]
+    if len(compared) >= 2:  # a draft just started would show a fall to nothing
+        first, last = compared[0], compared[-1]
         for key in [d.key for d in model.dimensions]:
             a, b = first.scores.get(key), last.scores.get(key)
             progress[key] = round(b - a, 4) if a is not None and b is not None else None
