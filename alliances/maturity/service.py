@@ -145,6 +145,7 @@ def surveys(session: Session, breakdown_by: str = "sector") -> dict[str, Any]:
             {
                 "key": s["key"],
                 "name": s["name"],
+                "names": basis[s["key"]].get("name", {"en": s["name"], "fr": s["name"]}),
                 "publisher": s["publisher"],
                 "date": s["date"],
                 "source": s["source"],

@@ -41,8 +41,9 @@ def plotly_source() -> str:
     return path.read_text(encoding="utf-8").replace("</script", "<\\/script")
 
 
-def figure_json(figure: dict[str, Any]) -> Markup:
-    return Markup(json.dumps(figure, ensure_ascii=False).replace("</", "<\\/"))
+def figure_json(figure: dict[str, Any]) -> str:
+    """A figure for a data-figure attribute: plain text, so the template escapes its quotes."""
+    return json.dumps(figure, ensure_ascii=False)
 
 
 def report_data(session: Session, *, year: int, lang: str) -> dict[str, Any]:
@@ -52,7 +53,7 @@ def report_data(session: Session, *, year: int, lang: str) -> dict[str, Any]:
     bench = service.peer_benchmark(session)
     groups = [g.model_dump() for g in bench.groups]
     alliances_mx = tech_stage_matrix(session, upto, "alliances").to_dict()
-    projects_mx = tech_stage_matrix(session, upto, "projects").to_dict()
+    projects_mx = tech_stage_matrix(session, Filters(), "projects").to_dict()  # most projects carry no year
     trends = alliance_trends(session, upto)
     network = NetworkCache().network(session, NetworkQuery.from_filters(upto, rollup=True))
     leaders = network.ranking("degree", 1, LEADERS)["items"]
@@ -69,7 +70,7 @@ def report_data(session: Session, *, year: int, lang: str) -> dict[str, Any]:
     for pub in surveys["published"]:
         labels = [f["label_fr"] if lang == "fr" else f["label_en"] for f in pub["figures"]]
         items = [{"share": f["value"] / 100, "low": f["low"], "high": f["high"]} for f in pub["figures"]]
-        figures[f"published-{pub['key']}"] = charts.shares_chart(labels, items, t, pub["name"])
+        figures[f"published-{pub['key']}"] = charts.shares_chart(labels, items, t, pub["names"][lang])
     return {
         "year": year,
         "benchmark": bench,

@@ -229,6 +229,7 @@ def count_heatmap(matrix: dict[str, Any], t: Translator, title: str) -> dict[str
                 "x": [t.label("stages", s) for s in matrix["stages"]],
                 "y": [t.label("technologies", x) for x in matrix["technologies"]],
                 "colorscale": "YlOrRd",
+                "reversescale": True,  # plotly's YlOrRd runs from red to yellow
                 "text": matrix["rows"],
                 "texttemplate": "%{text}",
                 "colorbar": {"title": {"text": t("report.count")}},
@@ -267,5 +268,6 @@ def shares_chart(labels: list[str], items: list[dict[str, Any]], t: Translator, 
             yaxis={"autorange": "reversed", "automargin": True},
             height=120 + 34 * len(labels),
             showlegend=False,
+            margin={"l": 20, "r": 20, "t": 48, "b": 60},
         ),
     }

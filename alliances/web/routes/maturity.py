@@ -327,7 +327,7 @@ def surveys_page(request: Request, session: SessionDep, by: Text = None) -> HTML
     for pub in data["published"]:
         labels = [f["label_fr"] if t.lang == "fr" else f["label_en"] for f in pub["figures"]]
         items = [{"share": f["value"] / 100, "low": f["low"], "high": f["high"]} for f in pub["figures"]]
-        figures[pub["key"]] = charts.shares_chart(labels, items, t, pub["name"])
+        figures[pub["key"]] = charts.shares_chart(labels, items, t, pub["names"][t.lang])
     return render(
         request,
         "maturity_surveys.html",
