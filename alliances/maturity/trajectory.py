@@ -31,14 +31,14 @@ def trajectory(assessments: list[dict[str, Any]], model: Model | None = None) ->
     """Points in date order; progress compares the first and the last point."""
     model = model or load_model()
     points = []
-    for a in sorted(assessments, key=lambda a: (a["assessed"], a["id"])):
-        s = score(a["answers"], model)
+    for item in sorted(assessments, key=lambda a: (a["assessed"], a["id"])):
+        s = score(item["answers"], model)
         points.append(
             Point(
-                id=a["id"],
-                label=a["label"],
-                assessed=a["assessed"],
-                status=a["status"],
+                id=item["id"],
+                label=item["label"],
+                assessed=item["assessed"],
+                status=item["status"],
                 overall_score=s.overall_score,
                 overall_level=s.overall_level,
                 scores={d.key: d.score for d in s.dimensions},

@@ -235,7 +235,9 @@ def panel_stamp(session: Session) -> tuple[str, int, int, int]:
             func.sum(MaturityAssessment.id),
         ).where(done)
     ).one()
-    return (str(session.get_bind().url), int(count or 0), int(top or 0), int(total or 0))
+    bind = session.get_bind()
+    url = str(bind.engine.url)
+    return (url, int(count or 0), int(top or 0), int(total or 0))
 
 
 def panel_answers(session: Session) -> list[dict[str, Any]]:
