@@ -81,6 +81,7 @@ def cell_heatmap(scores: Scores, t: Translator) -> dict[str, Any]:
                 "zmin": 0,
                 "zmax": 5,
                 "colorscale": "Blues",
+                "reversescale": True,  # plotly's Blues runs from dark to light
                 "colorbar": {"title": {"text": t("maturity.points")}},
                 "hovertemplate": "%{y} × %{x}: %{z}<extra></extra>",
             }
