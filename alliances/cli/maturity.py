@@ -184,7 +184,7 @@ def survey_show_cmd(
 ) -> None:
     """Shares with 95% Wilson intervals (groups of fewer than 10 respondents are not shown)."""
     with open_database(db).session() as session:
-        data = service.surveys(session, by)
+        data = service.surveys(session, by).model_dump()
     if json:
         print_json(data)
         return

@@ -13,6 +13,8 @@ from alliances.maturity.io import read_assessments, read_survey_responses
 from alliances.maturity.model import load_model
 from alliances.maturity.scoring import Scores, check_answers, score
 from alliances.maturity.survey import (
+    PublishedSurvey,
+    Surveys,
     definitions,
     published_basis,
     published_figures,
@@ -131,7 +133,7 @@ def import_survey(session: Session, path: Path, survey_key: str) -> int:
     return store.add_survey_responses(session, survey_key, read_survey_responses(path, survey_key))
 
 
-def surveys(session: Session, breakdown_by: str = "sector") -> dict[str, Any]:
+def surveys(session: Session, breakdown_by: str = "sector") -> Surveys:
     """Imported surveys (exact counts) and bundled published figures (intervals from share and n)."""
     imported = [survey_result(key, store.survey_answers(session, key), breakdown_by) for key in definitions()]
     basis = published_basis()
@@ -142,17 +144,16 @@ def surveys(session: Session, breakdown_by: str = "sector") -> dict[str, Any]:
         percents = [f["value"] for f in s["figures"] if f["unit"] == "percent"]
         n = int(basis[s["key"]]["n"])
         published.append(
-            {
-                "key": s["key"],
-                "name": s["name"],
-                "names": basis[s["key"]].get("name", {"en": s["name"], "fr": s["name"]}),
-                "publisher": s["publisher"],
-                "date": s["date"],
-                "source": s["source"],
-                "n": n,
-                "n_basis": basis[s["key"]].get("n_basis"),
-                "smallest_consistent_n": smallest_consistent_n(percents),
-                "figures": [f.model_dump() for f in published_figures(s["figures"], n)],
-            }
+            PublishedSurvey(
+                key=s["key"],
+                name=s["name"],
+                names=basis[s["key"]].get("name", {"en": s["name"], "fr": s["name"]}),
+                publisher=s["publisher"],
+                date=s["date"],
+                n=n,
+                n_basis=basis[s["key"]].get("n_basis"),
+                smallest_consistent_n=smallest_consistent_n(percents),
+                figures=published_figures(s["figures"], n),
+            )
         )
-    return {"imported": [r.model_dump() for r in imported if r.n], "published": published}
+    return Surveys(imported=[r for r in imported if r.n], published=published)

@@ -54,6 +54,25 @@ class PublishedFigure(BaseModel):
     high: float
 
 
+class PublishedSurvey(BaseModel):
+    """A bundled survey known only by its published shares; intervals use the sample size `n`."""
+
+    key: str
+    name: str
+    names: dict[str, str]  # en / fr
+    publisher: str | None
+    date: str | None
+    n: int
+    n_basis: str | None  # "smallest_consistent" when the source states no sample size
+    smallest_consistent_n: int | None
+    figures: list[PublishedFigure]
+
+
+class Surveys(BaseModel):
+    imported: list[SurveyResult]  # surveys with imported responses (at least min_group of them)
+    published: list[PublishedSurvey]
+
+
 def wilson(k: int, n: int) -> tuple[float, float]:
     """95% Wilson score interval of k successes out of n."""
     ci = binomtest(k, n).proportion_ci(confidence_level=CONFIDENCE, method="wilson")

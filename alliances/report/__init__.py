@@ -67,10 +67,8 @@ def report_data(session: Session, *, year: int, lang: str) -> dict[str, Any]:
     if trends["years"]:
         figures["by_technology"] = web_charts.by_technology(trends, t)
         figures["by_type"] = web_charts.by_type(trends, t)
-    for pub in surveys["published"]:
-        labels = [f["label_fr"] if lang == "fr" else f["label_en"] for f in pub["figures"]]
-        items = [{"share": f["value"] / 100, "low": f["low"], "high": f["high"]} for f in pub["figures"]]
-        figures[f"published-{pub['key']}"] = charts.shares_chart(labels, items, t, pub["names"][lang])
+    for pub in surveys.published:
+        figures[f"published-{pub.key}"] = charts.published_chart(pub, t)
     return {
         "year": year,
         "benchmark": bench,

@@ -6,6 +6,7 @@ from typing import Any
 
 from alliances.maturity.model import load_model
 from alliances.maturity.scoring import Scores
+from alliances.maturity.survey import PublishedSurvey
 from alliances.maturity.trajectory import Trajectory
 from alliances.web.charts import FONT
 from alliances.web.i18n import Translator
@@ -272,3 +273,10 @@ def shares_chart(labels: list[str], items: list[dict[str, Any]], t: Translator, 
             margin={"l": 20, "r": 20, "t": 48, "b": 60},
         ),
     }
+
+
+def published_chart(pub: PublishedSurvey, t: Translator) -> dict[str, Any]:
+    """A published survey's shares with the intervals computed from its sample size."""
+    labels = [f.label_fr if t.lang == "fr" else f.label_en for f in pub.figures]
+    items = [{"share": f.value / 100, "low": f.low, "high": f.high} for f in pub.figures]
+    return shares_chart(labels, items, t, pub.names.get(t.lang, pub.name))

@@ -17,6 +17,7 @@ from alliances.maturity import service
 from alliances.maturity.benchmark import Benchmark
 from alliances.maturity.model import load_model
 from alliances.maturity.scoring import Scores, score
+from alliances.maturity.survey import Surveys
 from alliances.maturity.trajectory import Trajectory
 from alliances.report import charts
 from alliances.store import maturity as store
@@ -171,8 +172,13 @@ def trajectory_api(organisation_id: str, session: SessionDep, viewer: ViewerDep)
     return service.org_trajectory(session, org_id, viewer=viewer)
 
 
-@router.get("/api/v1/maturity/surveys", tags=["maturity"], summary="Survey shares with 95% Wilson intervals")
-def surveys_api(session: SessionDep, by: Text = None) -> dict[str, Any]:
+@router.get(
+    "/api/v1/maturity/surveys",
+    tags=["maturity"],
+    summary="Survey shares with 95% Wilson intervals",
+    response_model=Surveys,
+)
+def surveys_api(session: SessionDep, by: Text = None) -> Surveys:
     return service.surveys(session, by or "sector")
 
 
@@ -324,10 +330,8 @@ def surveys_page(request: Request, session: SessionDep, by: Text = None) -> HTML
     data = service.surveys(session, by or "sector")
     t = Translator(request_lang(request))
     figures = {}
-    for pub in data["published"]:
-        labels = [f["label_fr"] if t.lang == "fr" else f["label_en"] for f in pub["figures"]]
-        items = [{"share": f["value"] / 100, "low": f["low"], "high": f["high"]} for f in pub["figures"]]
-        figures[pub["key"]] = charts.shares_chart(labels, items, t, pub["names"][t.lang])
+    for pub in data.published:
+        figures[pub.key] = charts.published_chart(pub, t)
     return render(
         request,
         "maturity_surveys.html",
