@@ -13,6 +13,7 @@ import pytest
 
 from alliances.analytics.matrix import tech_stage_matrix
 from alliances.maturity import service
+from alliances.store import maturity as store
 from alliances.store.db import Database
 from alliances.store.filters import Filters
 
@@ -26,6 +27,18 @@ def report_db(bundled_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -
     db = Database.open(f"sqlite:///{path}")
     with db.session() as s:
         service.write_synthetic_panel(s, 300, seed=15)
+        store.add_survey_responses(
+            s,
+            "digital-strategy",
+            [
+                {
+                    "respondent": f"r{i}",
+                    "sector": "pharma",
+                    "answers": {"partner_startups": "yes" if i % 5 else "no"},
+                }
+                for i in range(40)
+            ],
+        )
     yield db
     db.dispose()
 
@@ -78,6 +91,15 @@ def test_report_is_self_contained(reports: dict[str, Path]) -> None:
         assert "Plotly.newPlot" in html and len(html) > 3_000_000  # plotly.js inlined
         for section in SECTIONS:
             assert f'id="{section}"' in html
+
+
+def test_report_shows_imported_survey_shares_with_intervals(reports: dict[str, Path]) -> None:
+    from alliances.maturity.survey import wilson
+
+    text = unescape(reports["en"].read_text(encoding="utf-8"))
+    low, high = wilson(32, 40)
+    assert "Digital strategy of health-industry companies (n=40)" in text
+    assert f'80 %</td><td class="num">{round(100 * low)}–{round(100 * high)} %' in text
 
 
 def test_report_languages(reports: dict[str, Path]) -> None:
