@@ -32,10 +32,12 @@ def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(text))
         out = []
+        start = 2  # the line a record starts on (a quoted value may span several lines)
         for row in reader:
             if None in row:
-                raise InvalidInput(f"{path}:{reader.line_num}: more values than columns")
-            out.append((reader.line_num, {k: v for k, v in row.items() if k is not None}))
+                raise InvalidInput(f"{path}:{start}: more values than columns")
+            out.append((start, {k: v for k, v in row.items() if k is not None}))
+            start = reader.line_num + 1
         return out
     if suffix == ".jsonl":
         lines = [(i, line) for i, line in enumerate(text.splitlines(), 1) if line.strip()]
