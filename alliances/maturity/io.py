@@ -26,8 +26,10 @@ def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """(line number, record) from CSV (header on line 1), JSON Lines, or a JSON array."""
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: cannot read the file ({exc.__class__.__name__})") from exc
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read the file ({exc.strerror or exc.__class__.__name__})") from exc
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path}: not UTF-8 text (byte {exc.start})") from exc
     suffix = path.suffix.lower()
     if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(text))

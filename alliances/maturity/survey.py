@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from scipy.stats import binomtest
 
-from alliances.errors import InvalidInput, NotFound
+from alliances.errors import InvalidInput
 from alliances.maturity.model import load_model
 from alliances.taxonomy import load_data_file
 
@@ -96,7 +96,7 @@ def published_basis() -> dict[str, dict[str, Any]]:
 def definition(key: str) -> dict[str, Any]:
     found = definitions().get(key)
     if found is None:
-        raise NotFound(f"no survey {key!r} (known: {', '.join(definitions())})")
+        raise InvalidInput(f"no survey {key!r} (known: {', '.join(definitions())})")
     return found
 
 
