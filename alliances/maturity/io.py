@@ -27,7 +27,8 @@ def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read the file ({exc.strerror or exc.__class__.__name__})") from exc
+        reason = exc.strerror or exc.__class__.__name__
+        raise InvalidInput(f"{path}: cannot read the file ({reason})") from exc
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{path}: not UTF-8 text (byte {exc.start})") from exc
     suffix = path.suffix.lower()
