@@ -260,9 +260,9 @@ def panel_answers(session: Session) -> list[dict[str, Any]]:
             & (latest.c.assessed == MaturityAssessment.assessed),
         )
         .where(MaturityAssessment.status == "complete")
-        .order_by(func.random())
+        .order_by(MaturityAssessment.id)
     ).scalars()
-    chosen = {row.organisation_id: row for row in rows}  # one per organisation even if two share a date
+    chosen = {row.organisation_id: row for row in rows}  # one per organisation: the last of a shared date
     by_id = {row.id: row for row in chosen.values()}
     answers: dict[int, dict[str, str]] = {i: {} for i in by_id}
     for aid, question, value in session.execute(
@@ -310,7 +310,7 @@ def add_survey_responses(
 
 def survey_answers(session: Session, survey_key: str) -> list[dict[str, Any]]:
     """Responses without respondent names, for shares and breakdowns (aggregates only)."""
-    stmt = select(SurveyResponse).where(SurveyResponse.survey_key == survey_key).order_by(func.random())
+    stmt = select(SurveyResponse).where(SurveyResponse.survey_key == survey_key).order_by(SurveyResponse.id)
     return [
         {"sector": r.sector, "size": r.size_band, "country": r.country, "answers": dict(r.answers)}
         for r in session.scalars(stmt)
