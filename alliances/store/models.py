@@ -251,3 +251,4 @@ class Candidate(Base):
 
 
 from alliances.store import health as _health  # noqa: E402,F401  (issue 14: plan tables in the metadata)
+from alliances.store import maturity as _maturity  # noqa: E402, F401  (issue 15: maturity tables in the metadata)

@@ -22,6 +22,7 @@ from alliances.web.routes import (
     about,
     alliances,
     matrix,
+    maturity,
     network,
     organisations,
     overview,
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         review,
         recommend,
         about,
+        maturity,
     ):
         app.include_router(module.router)
     app.include_router(health_routes.router)  # issue 14

@@ -1,0 +1,100 @@
+"""The observatory's annual report: one self-contained HTML file, charts embedded, printable to PDF.
+
+It calls the existing analytics (matrix, trends, network) and the maturity service; Plotly's JS is
+inlined from the installed plotly package, so the file opens offline and never calls the network.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import plotly
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from alliances import __version__
+from alliances.analytics.matrix import tech_stage_matrix
+from alliances.analytics.network import NetworkCache, NetworkQuery
+from alliances.analytics.trends import alliance_trends
+from alliances.errors import StorageError
+from alliances.maturity import service
+from alliances.maturity.model import load_model
+from alliances.report import charts
+from alliances.store.filters import Filters
+from alliances.web import charts as web_charts
+from alliances.web.i18n import Translator
+
+HERE = Path(__file__).resolve().parent
+LEADERS = 10
+
+
+@cache
+def plotly_source() -> str:
+    path = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    if not path.is_file():
+        raise StorageError(f"plotly.min.js is missing from the installed plotly package ({path})")
+    # "</script" inside the library would close the inline tag early.
+    return path.read_text(encoding="utf-8").replace("</script", "<\\/script")
+
+
+def figure_json(figure: dict[str, Any]) -> str:
+    """A figure for a data-figure attribute: plain text, so the template escapes its quotes."""
+    return json.dumps(figure, ensure_ascii=False)
+
+
+def report_data(session: Session, *, year: int, lang: str) -> dict[str, Any]:
+    """Every section's numbers and figures, up to the end of `year`."""
+    t = Translator(lang)
+    upto = Filters(year_to=year)
+    bench = service.peer_benchmark(session)
+    groups = [g.model_dump() for g in bench.groups]
+    alliances_mx = tech_stage_matrix(session, upto, "alliances").to_dict()
+    projects_mx = tech_stage_matrix(session, Filters(), "projects").to_dict()  # most projects carry no year
+    trends = alliance_trends(session, upto)
+    network = NetworkCache().network(session, NetworkQuery.from_filters(upto, rollup=True))
+    leaders = network.ranking("degree", 1, LEADERS)["items"]
+    surveys = service.surveys(session)
+    figures: dict[str, Any] = {
+        "alliances_matrix": charts.count_heatmap(alliances_mx, t, t("report.matrix_alliances")),
+        "projects_matrix": charts.count_heatmap(projects_mx, t, t("report.matrix_projects")),
+    }
+    if groups:
+        figures["maturity"] = charts.sector_medians(groups, t)
+    if trends["years"]:
+        figures["by_technology"] = web_charts.by_technology(trends, t)
+        figures["by_type"] = web_charts.by_type(trends, t)
+    for pub in surveys.published:
+        figures[f"published-{pub.key}"] = charts.published_chart(pub, t)
+    return {
+        "year": year,
+        "benchmark": bench,
+        "groups": groups,
+        "dimensions": load_model().dimensions,
+        "alliances_matrix": alliances_mx,
+        "projects_matrix": projects_mx,
+        "trends": trends,
+        "leaders": leaders,
+        "surveys": surveys,
+        "figures": figures,
+    }
+
+
+def render_report(session: Session, *, year: int, lang: str = "en") -> str:
+    env = Environment(
+        loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"])
+    )
+    t = Translator(lang)
+    data = report_data(session, year=year, lang=lang)
+    return env.get_template("report.html").render(
+        t=t,
+        lang=lang,
+        version=__version__,
+        plotly_js=Markup(plotly_source()),
+        figure_json=figure_json,
+        survey_defs=service.definitions(),
+        **data,
+    )
