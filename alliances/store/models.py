@@ -248,3 +248,8 @@ class Candidate(Base):
     created: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
     source: Mapped[Source] = relationship()
+
+
+# Accounts, tokens and the audit log (issue 13) live in their own module; imported so metadata is complete.
+from alliances.store import accounts as _accounts  # noqa: E402, F401
+from alliances.store import audit as _audit  # noqa: E402, F401  (registers the write hooks)

@@ -16,6 +16,17 @@ class Viewer:
 
     organisation_ids: frozenset[int] = field(default_factory=frozenset)
     is_admin: bool = False
+    # Who, for permissions and the audit log; left out of equality so caches are shared per organisation set.
+    user_id: int | None = field(default=None, compare=False)
+    role: str | None = field(default=None, compare=False)
+    email: str | None = field(default=None, compare=False)
+
+    @property
+    def who(self) -> str:
+        """How the audit log names this reader."""
+        if self.email:
+            return self.email
+        return "admin (cli)" if self.is_admin else "anonymous"
 
 
 def visible(stmt: Select[*Ts], model: Any, viewer: Viewer | None) -> Select[*Ts]:
