@@ -232,6 +232,7 @@ def get_alliance(session: Session, alliance_id: int, *, viewer: Viewer | None = 
     assert alliance is not None
     record["description"] = alliance.description
     record["visibility"] = alliance.visibility
+    record["owner_id"] = alliance.owner_id
     record["events"] = [
         {"kind": e.kind, "date": e.date, "note": e.note}
         for e in session.scalars(

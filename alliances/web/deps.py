@@ -11,11 +11,13 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from alliances.auth.roles import at_least
 from alliances.auth.tokens import same
 from alliances.errors import Forbidden, Unauthorized
-from alliances.store.viewer import Viewer
+from alliances.store import audit
+from alliances.store.viewer import Viewer, private_among
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -58,3 +60,21 @@ def require_role(role: str) -> Callable[[Request], Awaitable[Viewer]]:
         return viewer
 
     return dependency
+
+
+def audit_private_reads(request: Request, session: Session, alliance_ids: list[int]) -> None:
+    """Write to the audit log that this reader saw private alliances (in its own short transaction)."""
+    private = private_among(session, alliance_ids)
+    if not private:
+        return
+    viewer = get_viewer(request)
+    origin = request.client.host if request.client else "unknown"
+    with request.app.state.db.session(write=True) as log:
+        audit.record(
+            log,
+            who=viewer.who,
+            action="alliance.read",
+            record=f"alliance:{private[0]}" if len(private) == 1 else None,
+            origin=origin,
+            detail={"ids": private, "path": request.url.path},
+        )

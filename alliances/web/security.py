@@ -23,6 +23,7 @@ from alliances.auth.accounts import resolve
 from alliances.auth.tokens import csrf_for
 from alliances.errors import TooManyRequests, Unauthorized
 from alliances.store import audit
+from alliances.store.db import WRITING
 from alliances.store.viewer import Viewer
 
 SESSION_COOKIE = "alliances_session"
@@ -148,6 +149,8 @@ async def authenticate(request: Request) -> None:
     request.state.csrf_token = ""
     request.state.auth = None
     audit.acting_as("anonymous", origin_of(request))
+    if request.method in UNSAFE:
+        WRITING.set(True)  # this request's transactions take SQLite's write lock up front
     presented = presented_secret(request)
     if presented is not None:
         kind, secret = presented
