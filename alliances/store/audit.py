@@ -181,6 +181,9 @@ def _kept(action: str, obj: Any) -> bool:
 
 @event.listens_for(Session, "before_commit")
 def _write(session: Session) -> None:
+    if session.info.get("auditing"):
+        return
+    session.flush()  # commit flushes after this hook: collect what is still pending first
     pending = session.info.pop("audit_pending", [])
     if not pending or session.info.get("auditing"):
         return
