@@ -119,7 +119,9 @@ def find_organisation(session: Session, ref: str | int) -> Organisation:
     """By id or by name/alias; an unknown name fails with the closest names."""
     from alliances.store.resolve import Resolver
 
-    if isinstance(ref, int) or str(ref).isdigit():
+    if isinstance(ref, int) or (str(ref).isascii() and str(ref).isdigit()):
+        if int(ref) >= 2**63:  # beyond 64-bit integers: no such id (and no overflow in SQL)
+            raise NotFound(f"no organisation with id {ref}")
         org = session.get(Organisation, int(ref))
         if org is None:
             raise NotFound(f"no organisation with id {ref}")
@@ -139,7 +141,7 @@ def _unknown(session: Session, ref: str | int, viewer: Viewer | None) -> str:
     """The not-found message, its suggestions limited to names the viewer may know of."""
     from alliances.store.resolve import Resolver
 
-    if isinstance(ref, int) or str(ref).isdigit():
+    if isinstance(ref, int) or (str(ref).isascii() and str(ref).isdigit()):
         return f"no organisation with id {ref}"
     resolver = Resolver(session)
     close = [
