@@ -1,4 +1,4 @@
-"""`alliances backup` / `restore`: the whole database round-trips; a damaged file is refused and changes nothing."""
+"""`alliances backup` / `restore`: the whole database round-trips; a damaged file is refused, changes nothing."""
 
 from __future__ import annotations
 
