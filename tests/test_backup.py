@@ -1,4 +1,4 @@
-"""`alliances backup` / `restore`: the whole database round-trips; a damaged file is refused, changes nothing."""
+"""`alliances backup` and `restore`: the whole database round-trips; a damaged file is refused."""
 
 from __future__ import annotations
 
