@@ -317,3 +317,21 @@ def test_anonymous_access_none_requires_sign_in(web_db: Database) -> None:
     assert client.get("/alliances").status_code == 401
     assert client.get("/login").status_code == 200
     assert client.get("/api/v1/alliances", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_an_alliance_manager_acts_only_for_its_own_organisation(web_db: Database) -> None:
+    from alliances.auth.roles import may_act_for
+    from alliances.store.organisations import find_organisation
+
+    with web_db.session() as s:
+        sanofi, servier = find_organisation(s, "Sanofi").id, find_organisation(s, "Servier").id
+        user = accounts.add_user(
+            s, "am@example.org", PASSWORD, organisation="Sanofi", role="alliance_manager"
+        )
+        s.add(accounts.Membership(user_id=user.id, organisation_id=servier, role="viewer"))
+        s.flush()
+        viewer = accounts.viewer_of(s, user)
+    assert viewer.role == "alliance_manager" and viewer.organisation_ids == {sanofi, servier}
+    assert may_act_for(viewer, sanofi, "alliance_manager")
+    assert not may_act_for(viewer, servier, "alliance_manager") and may_act_for(viewer, servier, "viewer")
+    assert not may_act_for(viewer, None, "viewer")

@@ -81,6 +81,7 @@ def viewer_of(session: Session, user: User) -> Viewer:
         user_id=user.id,
         role=role,
         email=user.email,
+        memberships=frozenset(rows),
     )
 
 

@@ -20,6 +20,8 @@ class Viewer:
     user_id: int | None = field(default=None, compare=False)
     role: str | None = field(default=None, compare=False)
     email: str | None = field(default=None, compare=False)
+    # (organisation id, role) of each membership: a user may manage one organisation and only read another.
+    memberships: frozenset[tuple[int, str]] = field(default_factory=frozenset, compare=False)
 
     @property
     def who(self) -> str:

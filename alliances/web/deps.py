@@ -78,3 +78,18 @@ def audit_private_reads(request: Request, session: Session, alliance_ids: list[i
             origin=origin,
             detail={"ids": private, "path": request.url.path},
         )
+
+
+def audit_export(request: Request, viewer: Viewer, fmt: str) -> None:
+    """An export by a reader who may see private records is written to the audit log, with its filters."""
+    if not viewer.organisation_ids and not viewer.is_admin:
+        return  # public data only: nothing private can be in it
+    origin = request.client.host if request.client else "unknown"
+    with request.app.state.db.session(write=True) as log:
+        audit.record(
+            log,
+            who=viewer.who,
+            action="alliance.export",
+            origin=origin,
+            detail={"format": fmt, "query": str(request.url.query)[:500]},
+        )

@@ -11,7 +11,7 @@ from alliances.store.filters import ALLIANCE_SORTS
 from alliances.store.queries import get_alliance, list_alliances
 from alliances.taxonomy import vocab
 from alliances.web.context import ListParams, SessionDep, filters_query, parse_filters, parse_id, render
-from alliances.web.deps import ViewerDep, audit_private_reads
+from alliances.web.deps import ViewerDep, audit_export, audit_private_reads
 from alliances.web.exports import alliances_csv, alliances_jsonl, primed
 
 router = APIRouter()
@@ -43,6 +43,7 @@ def alliances_api(
 @router.get("/api/v1/alliances.csv", tags=["exports"], summary="Filtered alliances as CSV (one row each)")
 def alliances_csv_export(request: Request, params: ListParams, viewer: ViewerDep) -> StreamingResponse:
     filters = parse_filters(params)
+    audit_export(request, viewer, "csv")
     return StreamingResponse(
         primed(alliances_csv(request.app.state.db, filters, viewer=viewer)),
         media_type="text/csv; charset=utf-8",
@@ -53,6 +54,7 @@ def alliances_csv_export(request: Request, params: ListParams, viewer: ViewerDep
 @router.get("/api/v1/alliances.jsonl", tags=["exports"], summary="Filtered alliances as JSON Lines")
 def alliances_jsonl_export(request: Request, params: ListParams, viewer: ViewerDep) -> StreamingResponse:
     filters = parse_filters(params)
+    audit_export(request, viewer, "jsonl")
     return StreamingResponse(
         primed(alliances_jsonl(request.app.state.db, filters, viewer=viewer)),
         media_type="application/x-ndjson; charset=utf-8",
