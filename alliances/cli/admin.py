@@ -6,10 +6,13 @@ Whoever holds the database file is its administrator: these commands need no acc
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
 from alliances.auth import accounts
 from alliances.cli.common import DbOption, JsonOption, console, open_database, print_json, print_table
@@ -30,6 +33,17 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
     app.command("backup")(backup_cmd)
     app.command("restore")(restore_cmd)
+
+
+@contextmanager
+def session_of(db: str | None, write: bool = False) -> Iterator[Session]:
+    """One transaction on the --db database, whose connections are closed afterwards."""
+    database = open_database(db, write=write)
+    try:
+        with database.session(write=write) as session:
+            yield session
+    finally:
+        database.dispose()
 
 
 def _password_from_stdin() -> str:
@@ -55,7 +69,7 @@ def users_add(
             "give the password on standard input with --password-stdin (never on the command line)"
         )
     password = _password_from_stdin()
-    with open_database(db, write=True).session() as session:
+    with session_of(db, write=True) as session:
         user = accounts.add_user(session, email, password, organisation=org, role=role)
         email = user.email
     console.print(f"User {email} added ({role}).")
@@ -64,7 +78,7 @@ def users_add(
 @users_app.command("list")
 def users_list(db: DbOption = None, json: JsonOption = False) -> None:
     """Every account with its memberships."""
-    with open_database(db).session() as session:
+    with session_of(db) as session:
         rows = list_users(session)
     if json:
         print_json(rows)
@@ -80,7 +94,7 @@ def tokens_create(
     db: DbOption = None,
 ) -> None:
     """Issue a bearer token for a user; it is printed once and only its digest is kept."""
-    with open_database(db, write=True).session() as session:
+    with session_of(db, write=True) as session:
         issued = accounts.issue(session, accounts.require_user(session, email), days=days, label=label)
     sys.stdout.write(issued.secret + "\n")
     console.print(
@@ -91,7 +105,7 @@ def tokens_create(
 @tokens_app.command("list")
 def tokens_list(email: str, db: DbOption = None) -> None:
     """A user's tokens (ids, labels, expiry, revoked): never the secrets."""
-    with open_database(db).session() as session:
+    with session_of(db) as session:
         rows = [
             {"id": t.id, "label": t.label, "expires": f"{t.expires:%Y-%m-%d %H:%M}", "revoked": t.revoked}
             for t in tokens_of(session, accounts.require_user(session, email).id)
@@ -102,7 +116,7 @@ def tokens_list(email: str, db: DbOption = None) -> None:
 @tokens_app.command("revoke")
 def tokens_revoke(token_id: int, db: DbOption = None) -> None:
     """Revoke a token by id: it stops working at once."""
-    with open_database(db, write=True).session() as session:
+    with session_of(db, write=True) as session:
         accounts.revoke(session, token_id)
     console.print(f"Token #{token_id} revoked.")
 
@@ -110,7 +124,7 @@ def tokens_revoke(token_id: int, db: DbOption = None) -> None:
 @audit_app.command("verify")
 def audit_verify(db: DbOption = None) -> None:
     """Check the hash chain: exit 0 when intact, 1 naming the first bad entry."""
-    with open_database(db).session() as session:
+    with session_of(db) as session:
         verdict = audit.verify(session)
     if verdict.ok:
         console.print(f"Audit log intact: {verdict.checked} entries.")
@@ -138,7 +152,7 @@ def audit_show(
     json: JsonOption = False,
 ) -> None:
     """Entries of the audit log, newest first, filtered."""
-    with open_database(db).session() as session:
+    with session_of(db) as session:
         rows = list(
             audit.entries(
                 session, who=who, action=action, record=record, since=since, until=until, limit=limit
@@ -153,7 +167,10 @@ def audit_show(
 def backup_cmd(file: Path, db: DbOption = None) -> None:
     """Write the whole database (every table, private records included) to one checked file."""
     database = open_database(db)
-    counts = backup.backup(database, file)
+    try:
+        counts = backup.backup(database, file)
+    finally:
+        database.dispose()
     console.print(f"Backup written to {file}: {sum(counts.values())} rows in {len(counts)} tables.")
 
 
@@ -165,11 +182,10 @@ def restore_cmd(
     """Replace the whole database with a backup; a corrupt or truncated file changes nothing."""
     backup.read_backup(file)  # refuse a bad file before asking anything
     database = open_database(db, require=False, write=True)
-    if (
-        not yes
-        and database.is_initialised()
-        and not typer.confirm("Replace the whole database?", default=False)
-    ):
-        raise typer.Abort()
-    counts = backup.restore(database, file)
+    try:
+        if not yes and database.is_initialised() and not typer.confirm("Replace the whole database?"):
+            raise typer.Abort()
+        counts = backup.restore(database, file)
+    finally:
+        database.dispose()
     console.print(f"Restored {sum(counts.values())} rows in {len(counts)} tables from {file}.")
