@@ -163,7 +163,15 @@ def main() -> None:
     env = {**os.environ, "ALLIANCES_DB": url, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "alliances.web:create_app", "--port", str(port)]
-        + ["--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
+        + [
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--timeout-keep-alive",
+            "60",
+        ],
         env=env,
     )
     base = f"http://127.0.0.1:{port}"
