@@ -199,3 +199,34 @@ def test_twenty_concurrent_accepts_on_sqlite_all_succeed(web_db: Database) -> No
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def flat_routes(routes: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for route in routes:
+        found += flat_routes(route.original_router.routes) if hasattr(route, "original_router") else [route]
+    return found
+
+
+FUZZ_PARAMS = ("party", "page", "per_page", "year_from", "q", "top", "org", "type", "source", "by", "state")
+FUZZ_VALUES = ("9" * 30, "²", "٣", "-1", "a" * 3000)
+
+
+@pytest.mark.slow
+def test_no_get_route_answers_500_to_hostile_parameters(web_client: Any) -> None:
+    """Out-of-range integers, Unicode digits, negative and huge values on every GET route and parameter."""
+    failures = []
+    for route in flat_routes(web_client.app.routes):
+        if "GET" not in (getattr(route, "methods", None) or ()):
+            continue
+        for value in FUZZ_VALUES:
+            path = (
+                route.path.replace("{alliance_id}", value)
+                .replace("{ref}", value)
+                .replace("{project_id}", value)
+            )
+            for name in FUZZ_PARAMS:
+                status = web_client.get(path, params={name: value}).status_code
+                if status >= 500:
+                    failures.append((path[:40], name, value[:6], status))
+    assert failures == []
