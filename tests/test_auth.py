@@ -335,3 +335,21 @@ def test_an_alliance_manager_acts_only_for_its_own_organisation(web_db: Database
     assert may_act_for(viewer, sanofi, "alliance_manager")
     assert not may_act_for(viewer, servier, "alliance_manager") and may_act_for(viewer, servier, "viewer")
     assert not may_act_for(viewer, None, "viewer")
+
+
+def test_session_cookie_is_secure_over_https(site: dict[str, Any]) -> None:
+    from fastapi.testclient import TestClient
+
+    client = TestClient(site["client"].app, base_url="https://testserver")
+    response = sign_in(client, "analyst@example.org")
+    assert response.status_code == 303 and "Secure" in response.headers["set-cookie"]
+
+
+def test_anonymous_setting_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from alliances.settings import load_settings
+
+    monkeypatch.setenv("ALLIANCES_ANONYMOUS", "none")
+    assert load_settings().anonymous == "none"
+    monkeypatch.setenv("ALLIANCES_ANONYMOUS", "everyone")
+    with pytest.raises(InvalidInput, match="anonymous"):
+        load_settings()
