@@ -39,3 +39,17 @@ class StorageError(AllianceError):
 
     status = 503
     exit_code = 6
+
+
+class Unauthorized(AllianceError):
+    """No valid account or token was presented (issue 13)."""
+
+    status = 401
+    exit_code = 4
+
+
+class TooManyRequests(AllianceError):
+    """Too many attempts in a short time, e.g. failed logins (issue 13)."""
+
+    status = 429
+    exit_code = 1

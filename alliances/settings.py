@@ -33,6 +33,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     lang: str = "en"
+    anonymous: str = "public"  # what visitors without an account see: "public" data or "none" (issue 13)
 
     def with_overrides(self, **values: Any) -> Settings:
         clean = {k: v for k, v in values.items() if v is not None}
@@ -50,7 +51,7 @@ def load_settings(config: Path | None = None, **flags: Any) -> Settings:
             values.update(tomllib.loads(path.read_text(encoding="utf-8")))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise InvalidInput(f"{path}: cannot read config file ({exc})") from exc
-    for name in ("db", "host", "port", "lang"):
+    for name in ("db", "host", "port", "lang", "anonymous"):
         env = os.environ.get(f"ALLIANCES_{name.upper()}")
         if env:
             values[name] = env
@@ -60,4 +61,6 @@ def load_settings(config: Path | None = None, **flags: Any) -> Settings:
             values["port"] = int(values["port"])
         except ValueError as exc:
             raise InvalidInput(f"port must be a number, not {values['port']!r}") from exc
+    if values.get("anonymous") not in (None, "public", "none"):
+        raise InvalidInput(f"anonymous must be 'public' or 'none', not {values['anonymous']!r}")
     return Settings().with_overrides(**values)

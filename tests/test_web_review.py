@@ -37,7 +37,14 @@ def review(web_db: Database, client_for: Any) -> tuple[Any, list[int]]:
         stored = store_extraction(s, content_hash="h1", records=CANDIDATES, title="Communiqué de presse")
         assert stored is not None
         ids = [c.id for c in stored[1]]
-    return client_for(web_db), ids
+    from alliances.auth.accounts import add_user, issue  # writes need an analyst (issue 13)
+
+    with web_db.session() as s:
+        analyst = add_user(s, "analyst@example.org", "a long password", organisation="Sanofi", role="analyst")
+        token = issue(s, analyst).secret
+    client = client_for(web_db)
+    client.headers["Authorization"] = f"Bearer {token}"
+    return client, ids
 
 
 def ai_research(client: Any) -> int:

@@ -9,7 +9,7 @@ import click
 import typer
 from rich.text import Text
 
-from alliances.cli import data, extract, kb, maturity, recommend, web
+from alliances.cli import admin, data, extract, kb, maturity, recommend, web
 from alliances.cli import health as health_cli
 from alliances.cli.common import err_console
 from alliances.errors import AllianceError
@@ -22,7 +22,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (kb, extract, recommend, web, data, maturity):
+for module in (kb, extract, recommend, web, data, maturity, admin):
     module.register(app)
 health_cli.register(app)  # issue 14
 

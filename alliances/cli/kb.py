@@ -27,11 +27,13 @@ from alliances.store.merge import merge_organisations
 from alliances.store.organisations import find_organisation, get_organisation, list_organisations
 from alliances.store.projects import get_project, list_projects, stats
 from alliances.store.queries import get_alliance, iter_alliances, list_alliances
+from alliances.store.viewer import Viewer
 
 orgs_app = typer.Typer(help="Organisations: list, show, search, merge.", no_args_is_help=True)
 projects_app = typer.Typer(help="Innovation projects: list, show.", no_args_is_help=True)
 
 Opt = typer.Option
+ADMIN = Viewer(is_admin=True)  # whoever holds the database file sees everything in it (issue 13)
 
 
 def register(app: typer.Typer) -> None:
@@ -59,8 +61,8 @@ def init(db: DbOption = None) -> None:
 def stats_cmd(db: DbOption = None, json: JsonOption = False) -> None:
     """Counts of organisations, alliances, projects and sources."""
     with open_database(db).session() as session:
-        data = stats(session)
-        about = about_data(session)
+        data = stats(session, viewer=ADMIN)
+        about = about_data(session, viewer=ADMIN)
     if json:
         print_json({**data, "about": about.model_dump()})
         return
@@ -141,7 +143,7 @@ def list_cmd(
         }
     )
     with open_database(db).session() as session:
-        result = list_alliances(session, filters)
+        result = list_alliances(session, filters, viewer=ADMIN)
     if json:
         print_json(result)
         return
@@ -162,7 +164,7 @@ def show_cmd(
 ) -> None:
     """One alliance with its evidence and sources."""
     with open_database(db).session() as session:
-        record = get_alliance(session, alliance_id)
+        record = get_alliance(session, alliance_id, viewer=ADMIN)
     if json:
         print_json(record)
         return
@@ -239,9 +241,9 @@ def export_cmd(
         raise InvalidInput(f"--format must be jsonl or csv, not {format!r}")
     with open_database(db).session() as session:
         chunks = (
-            export_jsonl(session)
+            export_jsonl(session, viewer=ADMIN)
             if format == "jsonl"
-            else export_csv(iter_alliances(session, Filters(sort="id")))
+            else export_csv(iter_alliances(session, Filters(sort="id"), viewer=ADMIN))
         )
         if output is None:
             for chunk in chunks:
@@ -271,7 +273,7 @@ def orgs_list(
         ORGANISATION_SORTS,
     )
     with open_database(db).session() as session:
-        result = list_organisations(session, filters)
+        result = list_organisations(session, filters, viewer=ADMIN)
     if json:
         print_json(result)
         return
@@ -286,7 +288,7 @@ def orgs_show(
 ) -> None:
     """An organisation's profile: family, partners, technologies, alliances."""
     with open_database(db).session() as session:
-        profile = get_organisation(session, ref)
+        profile = get_organisation(session, ref, viewer=ADMIN)
     if json:
         print_json(profile)
         return
@@ -326,7 +328,7 @@ def orgs_search(
     from alliances.store.organisations import search_organisations
 
     with open_database(db).session() as session:
-        items = search_organisations(session, text)
+        items = search_organisations(session, text, viewer=ADMIN)
     if json:
         print_json(items)
         return
@@ -359,7 +361,7 @@ def projects_list(
     """List innovation projects."""
     filters = Filters.parse({"q": q, "technology": technology, "stage": stage, "per_page": 500})
     with open_database(db).session() as session:
-        result = list_projects(session, filters)
+        result = list_projects(session, filters, viewer=ADMIN)
     if json:
         print_json(result)
         return
@@ -375,7 +377,7 @@ def projects_show(
 ) -> None:
     """One project with its evidence."""
     with open_database(db).session() as session:
-        record = get_project(session, project_id)
+        record = get_project(session, project_id, viewer=ADMIN)
     if json:
         print_json(record)
         return

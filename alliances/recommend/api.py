@@ -129,7 +129,7 @@ def _top(scores: np.ndarray, keep: np.ndarray, top: int, tier: np.ndarray | None
 def resolve_organisation(session: Session, org: str | int) -> int:
     """An organisation id from an id or a name; NotFound with the closest names otherwise."""
     resolver = Resolver(session)
-    if isinstance(org, int) or org.strip().isdigit():
+    if isinstance(org, int) or (org.strip().isascii() and org.strip().isdigit()):  # not "²" (issue 13)
         if int(org) in resolver.names:
             return int(org)
         raise NotFound(f"no organisation with id {org}")

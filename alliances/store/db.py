@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -18,6 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alliances.errors import AllianceError, StorageError
 
+# Set for the duration of a web request that writes (POST, PATCH…): its sessions begin IMMEDIATE.
+WRITING: ContextVar[bool] = ContextVar("alliances_writing", default=False)
+
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINTs (a RELEASE would commit): we emit BEGIN ourselves.
@@ -25,7 +30,21 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
+    # WAL: readers never wait for a writer, nor a writer for readers (issue 13). Not for :memory:.
+    try:
+        if cur.execute("PRAGMA journal_mode").fetchone()[0] not in ("memory", "wal"):
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.OperationalError:  # a read-only file keeps its journal; reads still work
+        pass
     cur.close()
+
+
+def _begin(conn: Any) -> None:
+    # A write transaction takes the write lock at once (BEGIN IMMEDIATE), so it waits its turn under
+    # busy_timeout instead of failing with "database is locked" when it upgrades from reading.
+    write = conn.get_execution_options().get("alliances_write") or WRITING.get()
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -39,7 +58,7 @@ def make_engine(url: str) -> Engine:
                 raise StorageError(f"cannot create the database folder {parent}: {exc.strerror}") from exc
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _begin)
         return engine
     try:
         return create_engine(url, pool_pre_ping=True)
@@ -71,16 +90,21 @@ class Database:
         return cls(url, make_engine(url))
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One transaction: committed if the block succeeds, rolled back whole otherwise."""
-        factory = sessionmaker(self.engine, expire_on_commit=False)
+    def session(self, write: bool = False) -> Iterator[Session]:
+        """One transaction: committed if the block succeeds, rolled back whole otherwise.
+
+        `write=True` (or a writing web request) takes SQLite's write lock at the start of the transaction.
+        """
+        bind = self.engine.execution_options(alliances_write=True) if write else self.engine
+        factory = sessionmaker(bind, expire_on_commit=False)
         session = factory()
         try:
             yield session
             session.commit()
         except OperationalError as exc:
             session.rollback()
-            raise StorageError(f"database {safe_url(self.url)}: {_reason(exc)}") from exc
+            # The reason only: a reader of a web page must not learn where the database lives.
+            raise StorageError(f"database error: {_reason(exc)}") from exc
         except BaseException:
             session.rollback()
             raise

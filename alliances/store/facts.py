@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alliances.store.models import Alliance, AllianceTag, Organisation, Party
-from alliances.store.viewer import Viewer, visible
+from alliances.store.viewer import Viewer, hidden_organisations, visible
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def load_facts(session: Session, *, viewer: Viewer | None = None) -> Facts:
                 Organisation.kind,
                 Organisation.country,
                 Organisation.parent_id,
-            )
+            ).where(Organisation.id.not_in(hidden_organisations(viewer)))  # issue 13: no private-only names
         )
     }
     parties: dict[int, list[int]] = defaultdict(list)

@@ -19,6 +19,7 @@ from alliances.store.filters import Filters
 from alliances.store.models import Alliance, Evidence, Source
 from alliances.store.queries import get_alliance, iter_alliances
 from alliances.store.resolve import Resolver
+from alliances.store.viewer import Viewer
 from alliances.store.writes import add_alliance
 
 CSV_COLUMNS = [
@@ -74,12 +75,21 @@ def export_record(record: dict[str, Any]) -> dict[str, Any]:
         "events": record.get("events", []),
         "sources": sources,
         "origin": record["origin"],
+        # A private record stays private when the export is imported back (issue 13).
+        **(
+            {"visibility": record["visibility"], "owner_id": record.get("owner_id")}
+            if record.get("visibility", "public") != "public"
+            else {}
+        ),
     }
 
 
-def export_jsonl(session: Session, filters: Filters | None = None) -> Iterator[str]:
-    for summary in iter_alliances(session, filters or Filters(sort="id")):
-        yield json.dumps(export_record(get_alliance(session, summary["id"])), ensure_ascii=False) + "\n"
+def export_jsonl(
+    session: Session, filters: Filters | None = None, *, viewer: Viewer | None = None
+) -> Iterator[str]:
+    for summary in iter_alliances(session, filters or Filters(sort="id"), viewer=viewer):
+        record = get_alliance(session, summary["id"], viewer=viewer)
+        yield json.dumps(export_record(record), ensure_ascii=False) + "\n"
 
 
 def csv_row(record: dict[str, Any]) -> dict[str, Any]:
@@ -118,7 +128,7 @@ def export_csv(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow(csv_row(record))
+        writer.writerow({k: neutralise(v) for k, v in csv_row(record).items()})
         if buffer.tell() > 65536:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -199,6 +209,7 @@ def _csv_records(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:
         raise InvalidInput(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
     for row in reader:
         where = f"{path}:{reader.line_num}"
+        row = {k: unneutralise(v) for k, v in row.items()}
         names, kinds = _split(row, "parties"), _split(row, "kinds")
         parties = [{"name": n, **({"kind": kinds[i]} if i < len(kinds) else {})} for i, n in enumerate(names)]
         amount = None
@@ -289,3 +300,24 @@ def attach_sources(session: Session, alliance: Alliance, sources: list[dict[str,
             )
         )
     session.flush()
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): such cells are
+# exported behind a quote mark, which the importer removes, so files still round-trip (issue 13).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        try:
+            float(value)
+            return value  # a plain negative number is data, not a formula
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def unneutralise(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value

@@ -16,7 +16,7 @@ from alliances.store.models import Alias, Alliance, AllianceTag, Organisation, P
 from alliances.store.names import normalise
 from alliances.store.queries import Record, page_of, summaries
 from alliances.store.version import Memo
-from alliances.store.viewer import Viewer, visible
+from alliances.store.viewer import Viewer, may_see_organisation, visible, visible_organisations
 
 
 def org_record(org: Organisation, degree: int | None = None) -> Record:
@@ -59,6 +59,7 @@ def _sort_key(value: str | int) -> str | int:
 def list_organisations(session: Session, filters: Filters, *, viewer: Viewer | None = None) -> Record:
     """A page of organisations; `sort=-degree` ranks by number of alliances (the default)."""
     stmt = select(Organisation.id, Organisation.name, Organisation.kind, Organisation.country)
+    stmt = visible_organisations(stmt, Organisation.id, viewer)
     if filters.kind:
         stmt = stmt.where(Organisation.kind == filters.kind)
     if filters.country:
@@ -95,19 +96,21 @@ def list_organisations(session: Session, filters: Filters, *, viewer: Viewer | N
     return page_of([org_record(orgs[r[0]], r[4]) for r in page], len(rows), filters)
 
 
-def search_organisations(session: Session, text: str, limit: int = 20) -> list[Record]:
+def search_organisations(
+    session: Session, text: str, limit: int = 20, *, viewer: Viewer | None = None
+) -> list[Record]:
     from alliances.store.resolve import Resolver
 
     filters = Filters(q=text, per_page=limit, sort="-degree")
-    items = list_organisations(session, filters)["items"]
+    items = list_organisations(session, filters, viewer=viewer)["items"]
     if items:
         return items
     resolver = Resolver(session)
-    counts = degrees(session)
+    counts = degrees(session, viewer)
     out = []
     for org_id, _name, score in resolver.suggest(normalise(text), limit, threshold=60.0):
         org = session.get(Organisation, org_id)
-        if org is not None:
+        if org is not None and may_see_organisation(session, org_id, viewer):
             out.append({**org_record(org, counts.get(org_id, 0)), "score": score})
     return out
 
@@ -116,7 +119,9 @@ def find_organisation(session: Session, ref: str | int) -> Organisation:
     """By id or by name/alias; an unknown name fails with the closest names."""
     from alliances.store.resolve import Resolver
 
-    if isinstance(ref, int) or str(ref).isdigit():
+    if isinstance(ref, int) or (str(ref).isascii() and str(ref).isdigit()):
+        if int(ref) >= 2**63:  # beyond 64-bit integers: no such id (and no overflow in SQL)
+            raise NotFound(f"no organisation with id {ref}")
         org = session.get(Organisation, int(ref))
         if org is None:
             raise NotFound(f"no organisation with id {ref}")
@@ -132,6 +137,21 @@ def find_organisation(session: Session, ref: str | int) -> Organisation:
     return org
 
 
+def _unknown(session: Session, ref: str | int, viewer: Viewer | None) -> str:
+    """The not-found message, its suggestions limited to names the viewer may know of."""
+    from alliances.store.resolve import Resolver
+
+    if isinstance(ref, int) or (str(ref).isascii() and str(ref).isdigit()):
+        return f"no organisation with id {ref}"
+    resolver = Resolver(session)
+    close = [
+        name
+        for org_id, name, _ in resolver.suggest(normalise(str(ref)), 6, threshold=60.0)
+        if may_see_organisation(session, org_id, viewer)
+    ][:3]
+    return f"no organisation named {ref!r}" + (f"; closest: {', '.join(close)}" if close else "")
+
+
 PROFILE_ALLIANCES = 100
 
 
@@ -142,7 +162,14 @@ def _ranked(rows: Any) -> dict[Any, int]:
 
 def get_organisation(session: Session, ref: str | int, *, viewer: Viewer | None = None) -> Record:
     """The profile of an organisation, by id or name; computed once per data version."""
-    org = find_organisation(session, ref)
+    try:
+        org = find_organisation(session, ref)
+    except NotFound:
+        if viewer is not None and viewer.is_admin:
+            raise
+        raise NotFound(_unknown(session, ref, viewer)) from None
+    if not may_see_organisation(session, org.id, viewer):
+        raise NotFound(_unknown(session, ref, viewer))
     key = ("profile", str(session.get_bind().engine.url), org.id, viewer)
     return copy.deepcopy(_DEGREES.get(session, key, lambda: _profile(session, org, viewer)))
 

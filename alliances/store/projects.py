@@ -62,7 +62,9 @@ def list_projects(session: Session, filters: Filters, *, viewer: Viewer | None =
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     columns = {"name": Project.name, "announced": Project.announced, "year": Project.year, "id": Project.id}
     stmt = order(stmt, filters.sort if filters.sort in PROJECT_SORTS else None, columns, [Project.name.asc()])
-    ids = list(session.scalars(stmt.limit(filters.per_page).offset((filters.page - 1) * filters.per_page)))
+    start = (filters.page - 1) * filters.per_page
+    # A page past the end is empty; beyond 64-bit integers SQLite would overflow (issue 13).
+    ids = [] if start >= 2**62 else list(session.scalars(stmt.limit(filters.per_page).offset(start)))
     return page_of(project_records(session, ids), total, filters)
 
 

@@ -36,8 +36,8 @@ def page_of(items: list[Record], total: int, filters: Filters) -> Record:
 
 def party_org_ids(session: Session, party: str) -> list[int]:
     """An id, or a name/alias (exact, else substring), with the subsidiaries of each match."""
-    if party.isdigit():
-        roots = [int(party)]
+    if party.isascii() and party.isdigit():  # "²" and "٣" are digits to Python, not ids (issue 13)
+        roots = [int(party)] if len(party) <= 18 else []  # beyond 64-bit integers: no such id
     else:
         norm = normalise(party)
         roots = list(session.scalars(select(Organisation.id).where(Organisation.norm == norm)))
@@ -232,6 +232,7 @@ def get_alliance(session: Session, alliance_id: int, *, viewer: Viewer | None = 
     assert alliance is not None
     record["description"] = alliance.description
     record["visibility"] = alliance.visibility
+    record["owner_id"] = alliance.owner_id
     record["events"] = [
         {"kind": e.kind, "date": e.date, "note": e.note}
         for e in session.scalars(

@@ -16,6 +16,19 @@ class Viewer:
 
     organisation_ids: frozenset[int] = field(default_factory=frozenset)
     is_admin: bool = False
+    # Who, for permissions and the audit log; left out of equality so caches are shared per organisation set.
+    user_id: int | None = field(default=None, compare=False)
+    role: str | None = field(default=None, compare=False)
+    email: str | None = field(default=None, compare=False)
+    # (organisation id, role) of each membership: a user may manage one organisation and only read another.
+    memberships: frozenset[tuple[int, str]] = field(default_factory=frozenset, compare=False)
+
+    @property
+    def who(self) -> str:
+        """How the audit log names this reader."""
+        if self.email:
+            return self.email
+        return "admin (cli)" if self.is_admin else "anonymous"
 
 
 def visible(stmt: Select[*Ts], model: Any, viewer: Viewer | None) -> Select[*Ts]:
@@ -27,3 +40,53 @@ def visible(stmt: Select[*Ts], model: Any, viewer: Viewer | None) -> Select[*Ts]
     if allowed:
         condition = or_(condition, model.owner_id.in_(allowed))
     return stmt.where(condition)
+
+
+def hidden_organisations(viewer: Viewer | None) -> Any:
+    """Ids of organisations that only alliances hidden from the viewer mention (as party or vehicle).
+
+    Naming a private alliance's partner or vehicle would reveal the alliance: such organisations are
+    left out of lists, searches, profiles and recommendations for whoever may not see the alliance.
+    """
+    from sqlalchemy import select, union
+
+    from alliances.store.models import Alliance, Party
+
+    shown = visible(select(Alliance.id), Alliance, viewer).scalar_subquery()
+    mentioned_hidden: Any = union(
+        select(Party.organisation_id).where(Party.alliance_id.not_in(shown)),
+        select(Alliance.vehicle_id).where(Alliance.id.not_in(shown), Alliance.vehicle_id.is_not(None)),
+    )
+    mentioned_shown: Any = union(
+        select(Party.organisation_id).where(Party.alliance_id.in_(shown)),
+        select(Alliance.vehicle_id).where(Alliance.id.in_(shown), Alliance.vehicle_id.is_not(None)),
+    )
+    return select(mentioned_hidden.subquery().c[0]).except_(select(mentioned_shown.subquery().c[0]))
+
+
+def visible_organisations(stmt: Select[*Ts], column: Any, viewer: Viewer | None) -> Select[*Ts]:
+    """Restrict a select to organisations (by their id `column`) the viewer may know of."""
+    if viewer is not None and viewer.is_admin:
+        return stmt
+    return stmt.where(column.not_in(hidden_organisations(viewer)))
+
+
+def may_see_organisation(session: Any, organisation_id: int, viewer: Viewer | None) -> bool:
+    from sqlalchemy import literal, select
+
+    if viewer is not None and viewer.is_admin:
+        return True
+    probe = visible_organisations(select(literal(1)), literal(organisation_id), viewer)
+    return session.scalar(probe) is not None
+
+
+def private_among(session: Any, alliance_ids: list[int]) -> list[int]:
+    """Which of these alliances are private: reading them is written to the audit log."""
+    from sqlalchemy import select
+
+    from alliances.store.models import Alliance
+
+    if not alliance_ids:
+        return []
+    stmt = select(Alliance.id).where(Alliance.id.in_(alliance_ids), Alliance.visibility != "public")
+    return sorted(session.scalars(stmt))

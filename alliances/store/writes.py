@@ -164,6 +164,7 @@ def add_alliance(
     amount, currency, amount_kind = amount_fields(record.get("amount"), f"{where}: amount")
     visibility = record.get("visibility") or "public"
     vocab("visibilities").check(visibility, f"{where}: visibility")
+    owner_id = check_owner(session, record.get("owner_id"), visibility, where)
     resolved: list[tuple[dict[str, Any], int]] = []
     for party in parties:
         org_id = resolve_party(session, party, resolver, f"{where}: parties", create_missing, origin)
@@ -195,7 +196,7 @@ def add_alliance(
         description=record.get("description"),
         origin=origin,
         visibility=visibility,
-        owner_id=record.get("owner_id"),
+        owner_id=owner_id,
     )
     for pos, (party, org_id) in enumerate(resolved):
         role = party.get("role") or "partner"
@@ -237,3 +238,22 @@ def default_events(announced: str | None, status: str | None, ended: str | None)
     if status == "terminated":
         events.append({"kind": "terminated", "date": ended})
     return events
+
+
+def check_owner(session: Session, owner_id: Any, visibility: str, where: str) -> int | None:
+    """The owning organisation of a record (issue 13): it must exist, and a private record needs one."""
+    if owner_id in (None, ""):
+        if visibility != "public":
+            raise InvalidInput(
+                f"{where}: owner_id: a {visibility} record needs the id of its owning organisation"
+            )
+        return None
+    if isinstance(owner_id, bool) or not isinstance(owner_id, int | str) or not str(owner_id).isascii():
+        raise InvalidInput(f"{where}: owner_id: not an organisation id: {owner_id!r}")
+    if (
+        not str(owner_id).isdigit()
+        or len(str(owner_id)) > 18
+        or session.get(Organisation, int(owner_id)) is None
+    ):
+        raise InvalidInput(f"{where}: owner_id: no organisation with id {owner_id!r}")
+    return int(owner_id)

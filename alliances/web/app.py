@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -17,10 +17,11 @@ from alliances.analytics.network import NetworkCache
 from alliances.settings import Settings, load_settings
 from alliances.store.db import Database
 from alliances.store.version import Memo
-from alliances.web import errors, templating
+from alliances.web import errors, security, templating
 from alliances.web.routes import (
     about,
     alliances,
+    auth,
     matrix,
     maturity,
     network,
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         docs_url=None,  # FastAPI's Swagger UI loads from a CDN; /docs is our own offline page
         redoc_url=None,
         openapi_url="/openapi.json",
+        dependencies=[Depends(security.authenticate)],  # who is asking, on every route (issue 13)
     )
     app.state.settings = settings
     app.state.db = database or Database.open(settings.db)
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     templating.install(templates.env)
     app.state.templates = templates
     errors.install(app)
+    security.install(app)
     for module in (
         site,
         overview,
@@ -69,6 +72,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         recommend,
         about,
         maturity,
+        auth,
     ):
         app.include_router(module.router)
     app.include_router(health_routes.router)  # issue 14

@@ -83,7 +83,7 @@ def parse_filters(
 
 def parse_id(value: str, what: str) -> int:
     """Path ids are declared as text so that `/alliances/abc` is a clean 404, not a validation error."""
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:  # no Unicode digits, no overflow
         raise NotFound(f"no {what} with id {value!r}")
     return int(value)
 

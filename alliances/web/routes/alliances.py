@@ -11,7 +11,8 @@ from alliances.store.filters import ALLIANCE_SORTS
 from alliances.store.queries import get_alliance, list_alliances
 from alliances.taxonomy import vocab
 from alliances.web.context import ListParams, SessionDep, filters_query, parse_filters, parse_id, render
-from alliances.web.exports import alliances_csv, alliances_jsonl
+from alliances.web.deps import ViewerDep, audit_export, audit_private_reads
+from alliances.web.exports import alliances_csv, alliances_jsonl, primed
 
 router = APIRouter()
 
@@ -31,25 +32,31 @@ def facets() -> dict[str, tuple[str, ...]]:
 
 
 @router.get("/api/v1/alliances", tags=["alliances"], summary="Search and filter alliances (paginated)")
-def alliances_api(params: ListParams, session: SessionDep) -> dict[str, Any]:
-    return list_alliances(session, parse_filters(params))
+def alliances_api(
+    request: Request, params: ListParams, session: SessionDep, viewer: ViewerDep
+) -> dict[str, Any]:
+    result = list_alliances(session, parse_filters(params), viewer=viewer)
+    audit_private_reads(request, session, [a["id"] for a in result["items"]])
+    return result
 
 
 @router.get("/api/v1/alliances.csv", tags=["exports"], summary="Filtered alliances as CSV (one row each)")
-def alliances_csv_export(request: Request, params: ListParams) -> StreamingResponse:
+def alliances_csv_export(request: Request, params: ListParams, viewer: ViewerDep) -> StreamingResponse:
     filters = parse_filters(params)
+    audit_export(request, viewer, "csv")
     return StreamingResponse(
-        alliances_csv(request.app.state.db, filters),
+        primed(alliances_csv(request.app.state.db, filters, viewer=viewer)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="alliances.csv"'},
     )
 
 
 @router.get("/api/v1/alliances.jsonl", tags=["exports"], summary="Filtered alliances as JSON Lines")
-def alliances_jsonl_export(request: Request, params: ListParams) -> StreamingResponse:
+def alliances_jsonl_export(request: Request, params: ListParams, viewer: ViewerDep) -> StreamingResponse:
     filters = parse_filters(params)
+    audit_export(request, viewer, "jsonl")
     return StreamingResponse(
-        alliances_jsonl(request.app.state.db, filters),
+        primed(alliances_jsonl(request.app.state.db, filters, viewer=viewer)),
         media_type="application/x-ndjson; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="alliances.jsonl"'},
     )
@@ -60,14 +67,21 @@ def alliances_jsonl_export(request: Request, params: ListParams) -> StreamingRes
     tags=["alliances"],
     summary="One alliance: parties, attributes, events, evidence with sources",
 )
-def alliance_api(alliance_id: str, session: SessionDep) -> dict[str, Any]:
-    return get_alliance(session, parse_id(alliance_id, "alliance"))
+def alliance_api(
+    request: Request, alliance_id: str, session: SessionDep, viewer: ViewerDep
+) -> dict[str, Any]:
+    record = get_alliance(session, parse_id(alliance_id, "alliance"), viewer=viewer)
+    audit_private_reads(request, session, [record["id"]])
+    return record
 
 
 @router.get("/alliances", response_class=HTMLResponse, include_in_schema=False)
-def alliances_page(request: Request, params: ListParams, session: SessionDep) -> HTMLResponse:
+def alliances_page(
+    request: Request, params: ListParams, session: SessionDep, viewer: ViewerDep
+) -> HTMLResponse:
     filters = parse_filters(params, per_page=25)
-    result = list_alliances(session, filters)
+    result = list_alliances(session, filters, viewer=viewer)
+    audit_private_reads(request, session, [a["id"] for a in result["items"]])
     return render(
         request,
         "alliances.html",
@@ -84,6 +98,7 @@ def alliances_page(request: Request, params: ListParams, session: SessionDep) ->
 
 
 @router.get("/alliances/{alliance_id}", response_class=HTMLResponse, include_in_schema=False)
-def alliance_page(request: Request, alliance_id: str, session: SessionDep) -> HTMLResponse:
-    record = get_alliance(session, parse_id(alliance_id, "alliance"))
+def alliance_page(request: Request, alliance_id: str, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
+    record = get_alliance(session, parse_id(alliance_id, "alliance"), viewer=viewer)
+    audit_private_reads(request, session, [record["id"]])
     return render(request, "alliance.html", {"page": "alliances", "a": record})

@@ -13,14 +13,15 @@ from alliances.store.organisations import get_organisation, list_organisations
 from alliances.taxonomy import vocab
 from alliances.web import charts
 from alliances.web.context import ListParams, SessionDep, filters_query, parse_filters, render, request_lang
+from alliances.web.deps import ViewerDep, get_viewer
 from alliances.web.i18n import Translator
 
 router = APIRouter()
 
 
 def profile(request: Request, session: Session, ref: str) -> dict[str, Any]:
-    """The store's profile plus the ego network from the cached alliance graph."""
-    record = get_organisation(session, ref)
+    """The store's profile plus the ego network from the cached alliance graph (public alliances)."""
+    record = get_organisation(session, ref, viewer=get_viewer(request))
     cache = request.app.state.network_cache
     record["ego_network"] = request.app.state.memo.get(
         session, ("ego", record["id"]), lambda: cache.ego(session, record["id"])
@@ -33,8 +34,8 @@ def profile(request: Request, session: Session, ref: str) -> dict[str, Any]:
     tags=["organisations"],
     summary="Organisations with their number of alliances (sort=-degree ranks them)",
 )
-def organisations_api(params: ListParams, session: SessionDep) -> dict[str, Any]:
-    return list_organisations(session, parse_filters(params, ORGANISATION_SORTS))
+def organisations_api(params: ListParams, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
+    return list_organisations(session, parse_filters(params, ORGANISATION_SORTS), viewer=viewer)
 
 
 @router.get(
@@ -47,7 +48,9 @@ def organisation_api(request: Request, ref: str, session: SessionDep) -> dict[st
 
 
 @router.get("/organisations", response_class=HTMLResponse, include_in_schema=False)
-def organisations_page(request: Request, params: ListParams, session: SessionDep) -> HTMLResponse:
+def organisations_page(
+    request: Request, params: ListParams, session: SessionDep, viewer: ViewerDep
+) -> HTMLResponse:
     filters = parse_filters(
         {**params, "sort": params.get("sort") or "-degree"}, ORGANISATION_SORTS, per_page=50
     )
@@ -56,7 +59,7 @@ def organisations_page(request: Request, params: ListParams, session: SessionDep
         "organisations.html",
         {
             "page": "organisations",
-            "result": list_organisations(session, filters),
+            "result": list_organisations(session, filters, viewer=viewer),
             "filters": filters,
             "kinds": vocab("organisation_kinds").keys,
             "sorts": ORGANISATION_SORTS,

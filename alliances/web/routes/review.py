@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
@@ -24,8 +24,10 @@ from alliances.store.candidates import (
 )
 from alliances.taxonomy import vocab
 from alliances.web.context import SessionDep, parse_id, render
+from alliances.web.deps import require_role
 
 router = APIRouter()
+ANALYST = [Depends(require_role("analyst"))]  # every write below: an analyst's account, CSRF for forms
 
 State = Annotated[str | None, Query(description="pending (default), accepted, rejected or all")]
 EDITABLE = ("type", "technologies", "stages", "therapeutic_areas", "date", "status", "amount", "vehicle")
@@ -63,7 +65,12 @@ def candidates_api(session: SessionDep, state: State = None) -> dict[str, Any]:
     return {"items": items, "total": len(items), "page": 1, "per_page": max(1, len(items))}
 
 
-@router.post("/api/v1/candidates/{candidate_id}/accept", tags=["review"], summary="Accept a candidate")
+@router.post(
+    "/api/v1/candidates/{candidate_id}/accept",
+    tags=["review"],
+    summary="Accept a candidate",
+    dependencies=ANALYST,
+)
 async def accept_api(
     request: Request, candidate_id: str, kinds: Annotated[dict[str, str] | None, Body(embed=True)] = None
 ) -> dict[str, Any]:
@@ -71,7 +78,12 @@ async def accept_api(
     return await run_in_threadpool(_act, request, "accept", parse_id(candidate_id, "candidate"), form)
 
 
-@router.post("/api/v1/candidates/{candidate_id}/reject", tags=["review"], summary="Reject a candidate")
+@router.post(
+    "/api/v1/candidates/{candidate_id}/reject",
+    tags=["review"],
+    summary="Reject a candidate",
+    dependencies=ANALYST,
+)
 async def reject_api(request: Request, candidate_id: str) -> dict[str, Any]:
     return await run_in_threadpool(_act, request, "reject", parse_id(candidate_id, "candidate"), {})
 
@@ -80,6 +92,7 @@ async def reject_api(request: Request, candidate_id: str) -> dict[str, Any]:
     "/api/v1/candidates/{candidate_id}",
     tags=["review"],
     summary="Correct a candidate: type, technologies, stages, parties, date, status…",
+    dependencies=ANALYST,
 )
 async def edit_api(
     request: Request, candidate_id: str, changes: Annotated[dict[str, Any], Body()]
@@ -110,7 +123,7 @@ def review_page(
     )
 
 
-@router.post("/review/{candidate_id}/{action}", include_in_schema=False)
+@router.post("/review/{candidate_id}/{action}", include_in_schema=False, dependencies=ANALYST)
 async def review_action(request: Request, candidate_id: str, action: str) -> RedirectResponse:
     if action not in ("accept", "reject", "edit"):
         from alliances.errors import NotFound

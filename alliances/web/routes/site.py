@@ -15,7 +15,9 @@ from alliances import __version__
 from alliances.errors import StorageError
 from alliances.store.db import safe_url
 from alliances.store.models import Alliance
+from alliances.store.viewer import visible
 from alliances.web.context import SessionDep, render
+from alliances.web.deps import ViewerDep
 
 router = APIRouter()
 
@@ -30,8 +32,9 @@ def plotly_js() -> Path:
 
 
 @router.get("/healthz", tags=["site"], summary="Liveness and database check")
-def healthz(request: Request, session: SessionDep) -> dict[str, Any]:
-    alliances = session.scalar(select(func.count()).select_from(Alliance)) or 0
+def healthz(request: Request, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
+    shown = visible(select(Alliance.id), Alliance, viewer).subquery()  # counts of what the reader may see
+    alliances = session.scalar(select(func.count()).select_from(shown)) or 0
     return {
         "ok": True,
         "version": __version__,

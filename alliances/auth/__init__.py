@@ -1,0 +1,1 @@
+"""Who may do what: accounts, passwords, tokens, roles and sessions (no HTTP here; the web layer is thin)."""

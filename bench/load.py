@@ -1,0 +1,215 @@
+"""Load benchmark (not a test): 50 concurrent authenticated clients on loopback for a bounded time.
+
+    python bench/load.py                           # SQLite (WAL), 4 uvicorn workers, 50 clients, 30 s
+    python bench/load.py --clients 50 --seconds 60 --workers 4 --write-share 0.05
+    ALLIANCES_TEST_PG_URL=postgresql+psycopg://… python bench/load.py --engine postgres
+
+A copy of the bundled observatory is built in a temporary folder (or a fresh PostgreSQL database), with
+an analyst account, its bearer token and pending candidates to accept. Each client loops until the
+deadline: mostly reads (lists, searches, profiles, matrix, trends, overview, detail pages), and a share
+of writes (accepting a distinct candidate, or correcting one). It prints throughput, p50 / p95 / p99 and
+the errors (any 5xx, timeout or unexpected status). Target: 0 errors (no 503 "locked") and p95 <= 250 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+READS = [
+    "/api/v1/alliances",
+    "/api/v1/alliances?technology=ai&stage=research",
+    "/api/v1/alliances?q=sanofi",
+    "/api/v1/alliances?page=3&sort=-amount",
+    "/api/v1/alliances/{alliance}",
+    "/api/v1/organisations",
+    "/api/v1/organisations?kind=big_tech",
+    "/api/v1/organisations/{organisation}",
+    "/api/v1/matrix",
+    "/api/v1/trends",
+    "/api/v1/overview",
+    "/api/v1/projects",
+    "/alliances",
+    "/alliances/{alliance}",
+    "/organisations/Sanofi",
+    "/healthz",
+]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def prepare(url: str, candidates: int) -> str:
+    """Load the bundled data, an analyst and pending candidates; return the analyst's token."""
+    from alliances.auth.accounts import add_user, issue
+    from alliances.store.bundle import init_database
+    from alliances.store.candidates import store_extraction
+    from alliances.store.db import Database
+
+    db = Database.open(url)
+    init_database(db)
+    record = {
+        "parties": [{"name": "Servier"}, {"name": "Owkin"}],
+        "type": "rd_collaboration",
+        "technologies": ["ai"],
+        "stages": ["research"],
+        "date": "2024-03-01",
+        "confidence": 0.9,
+        "evidence": "Servier and Owkin sign a research agreement.",
+    }
+    with db.session() as s:
+        for i in range(candidates):
+            store_extraction(s, content_hash=f"load-{i}", records=[record], title=f"Press release {i}")
+        user = add_user(
+            s, "load@example.org", "a long load-test password", organisation="Sanofi", role="analyst"
+        )
+        token = issue(s, user).secret
+    db.dispose()
+    return token
+
+
+async def client(
+    http: httpx.AsyncClient, deadline: float, write_share: float, todo: list[int], seed: int, out: list
+) -> None:
+    rng = random.Random(seed)
+    while time.monotonic() < deadline:
+        if todo and rng.random() < write_share:
+            cid = todo.pop()
+            if rng.random() < 0.5:
+                method, path, body = "POST", f"/api/v1/candidates/{cid}/accept", {}
+            else:
+                method, path, body = "PATCH", f"/api/v1/candidates/{cid}", {"type": "joint_venture"}
+        else:
+            method, body = "GET", None
+            path = rng.choice(READS).format(alliance=rng.randint(1, 300), organisation=rng.randint(1, 300))
+        start = time.perf_counter()
+        try:
+            response = await http.request(method, path, json=body)
+            status = response.status_code
+        except httpx.HTTPError as exc:
+            status = type(exc).__name__
+        out.append((method, path, status, (time.perf_counter() - start) * 1000))
+
+
+async def drive(
+    base: str, token: str, clients: int, seconds: float, write_share: float, todo: list[int]
+) -> list:
+    results: list = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30, limits=limits) as http:
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(*(client(http, deadline, write_share, todo, i, results) for i in range(clients)))
+    return results
+
+
+def expected(method: str, path: str, status: object) -> bool:
+    if not isinstance(status, int) or status >= 500:
+        return False
+    if path.startswith(("/api/v1/alliances/", "/alliances/", "/api/v1/organisations/")) and status == 404:
+        return True  # a random id may not exist
+    return status < 400
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--write-share", type=float, default=0.05)
+    parser.add_argument("--candidates", type=int, default=3000)
+    parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="alliances-load-"))
+    pg_admin, pg_name = None, None
+    if args.engine == "postgres":
+        from sqlalchemy import create_engine, text
+
+        pg = os.environ.get("ALLIANCES_TEST_PG_URL")
+        if not pg:
+            sys.exit("set ALLIANCES_TEST_PG_URL to run against PostgreSQL")
+        pg_name = f"alliances_load_{uuid.uuid4().hex[:8]}"
+        pg_admin = create_engine(pg, isolation_level="AUTOCOMMIT")
+        with pg_admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{pg_name}"'))
+        url = pg.rsplit("/", 1)[0] + f"/{pg_name}"
+    else:
+        url = f"sqlite:///{folder / 'load.db'}"
+    print(f"preparing {args.engine} database with {args.candidates} candidates …", flush=True)
+    token = prepare(url, args.candidates)
+    port = free_port()
+    env = {**os.environ, "ALLIANCES_DB": url, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "alliances.web:create_app", "--port", str(port)]
+        + [
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--timeout-keep-alive",
+            "60",
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        warm = asyncio.run(drive(base, token, 4, 5.0, 0.0, []))  # each worker's caches, as users meet them
+        todo = list(range(args.candidates, 0, -1))
+        started = time.monotonic()
+        results = asyncio.run(drive(base, token, args.clients, args.seconds, args.write_share, todo))
+        elapsed = time.monotonic() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if pg_admin is not None:
+            from sqlalchemy import text
+
+            with pg_admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+
+    latencies = [r[3] for r in results]
+    writes = [r[3] for r in results if r[0] != "GET"]
+    errors = Counter(str(r[2]) for r in results if not expected(*r[:3]))
+    print(
+        f"engine {args.engine}, {args.workers} workers, {args.clients} clients, {elapsed:.0f} s "
+        f"(after {len(warm)} warm-up requests)"
+    )
+    print(f"requests {len(results)} ({len(writes)} writes), throughput {len(results) / elapsed:.1f} req/s")
+    print(
+        f"latency ms: p50 {statistics.median(latencies):.0f}  p95 {percentile(latencies, 0.95):.0f}  "
+        f"p99 {percentile(latencies, 0.99):.0f}  (writes p95 {percentile(writes, 0.95):.0f})"
+    )
+    print(f"errors {sum(errors.values())}" + (f": {dict(errors)}" if errors else ""))
+
+
+if __name__ == "__main__":
+    main()

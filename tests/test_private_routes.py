@@ -1,0 +1,184 @@
+"""A private alliance is seen only by members of its owning organisation, on every route of the app.
+
+A private alliance with a partner and a vehicle no public record names is planted in a copy of the
+bundled database; every GET route is then visited by an anonymous reader, by a member of another
+organisation, and by a member of the owner.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from sqlalchemy import select
+
+from alliances.auth import accounts
+from alliances.errors import InvalidInput
+from alliances.store.db import Database
+from alliances.store.models import Organisation
+from alliances.store.writes import add_alliance
+
+PARTNER = "Zyxqar Therapeutics"
+VEHICLE = "Qwvex Holdings"
+SECRET = (PARTNER, VEHICLE, "Zyxqar", "Qwvex")
+PASSWORD = "a long enough password"
+
+
+def flat_routes(routes: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for route in routes:
+        if hasattr(route, "original_router"):
+            found += flat_routes(route.original_router.routes)
+        else:
+            found.append(route)
+    return found
+
+
+@pytest.fixture
+def planted(bundled_db: Database, client_for: Any) -> Iterator[dict[str, Any]]:
+    with bundled_db.session() as s:
+        sanofi = s.scalar(select(Organisation.id).where(Organisation.name == "Sanofi"))
+        servier = s.scalar(select(Organisation.id).where(Organisation.name == "Servier"))
+        alliance = add_alliance(
+            s,
+            {
+                "parties": [{"name": "Sanofi"}, {"name": PARTNER, "kind": "startup"}],
+                "type": "joint_venture",
+                "vehicle": VEHICLE,
+                "technologies": ["ai"],
+                "stages": ["research"],
+                "therapeutic_areas": ["oncology"],
+                "date": "2025-02-01",
+                "title": f"Sanofi and {PARTNER} plan {VEHICLE}",
+                "visibility": "private",
+                "owner_id": sanofi,
+            },
+            create_missing=True,
+        )
+        partner = s.scalar(select(Organisation.id).where(Organisation.name == PARTNER))
+        vehicle = s.scalar(select(Organisation.id).where(Organisation.name == VEHICLE))
+        tokens = {}
+        for who, org in (("member", sanofi), ("outsider", servier)):
+            user = accounts.add_user(s, f"{who}@example.org", PASSWORD, organisation=str(org), role="viewer")
+            tokens[who] = accounts.issue(s, user).secret
+        ids = {"alliance": alliance.id, "partner": partner, "vehicle": vehicle, "sanofi": sanofi}
+    assert ids["partner"] and ids["vehicle"]
+    yield {"client": client_for(bundled_db), "ids": ids, "tokens": tokens, "db": bundled_db}
+
+
+def headers_of(planted: dict[str, Any], who: str) -> dict[str, str]:
+    return {} if who == "anonymous" else {"Authorization": f"Bearer {planted['tokens'][who]}"}
+
+
+def addresses(app: Any, ids: dict[str, int]) -> list[str]:
+    """Every GET address of the app, private resources and searches for the secret names included."""
+    out: list[str] = []
+    for route in flat_routes(app.routes):
+        if "GET" not in (getattr(route, "methods", None) or ()):
+            continue
+        path = route.path
+        if "{alliance_id}" in path:
+            out += [path.replace("{alliance_id}", str(ids["alliance"])), path.replace("{alliance_id}", "1")]
+        elif "{ref}" in path:
+            out += [path.replace("{ref}", str(ids[k])) for k in ("partner", "vehicle", "sanofi")]
+            out += [path.replace("{ref}", PARTNER), path.replace("{ref}", "Zyxqar")]
+        elif "{project_id}" in path:
+            out.append(path.replace("{project_id}", "1"))
+        else:
+            out.append(path)
+            out += [
+                f"{path}?q=Zyxqar",
+                f"{path}?party=Sanofi",
+                f"{path}?party={PARTNER}",
+                f"{path}?org=Sanofi",
+            ]
+            out += [
+                f"{path}?org=Zyxqar",
+                f"{path}?q=Qwvex&per_page=500",
+                f"{path}?technology=ai&stage=research",
+            ]
+    return out
+
+
+PRIVATE = ("/api/v1/alliances/{a}", "/alliances/{a}", "/api/v1/organisations/{p}", "/organisations/{p}")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider"])
+def test_outsiders_never_see_the_private_alliance_anywhere(planted: dict[str, Any], who: str) -> None:
+    client, ids = planted["client"], planted["ids"]
+    headers = headers_of(planted, who)
+    visited = 0
+    for address in addresses(client.app, ids):
+        response = client.get(address, headers=headers)
+        assert response.status_code < 500, (address, response.status_code)
+        body = response.text
+        for secret in SECRET:  # a search echoes its own words: look for the names it did not ask for
+            if secret not in unquote(address) and not any(w in unquote(address) for w in secret.split()):
+                assert secret not in body, (who, address, secret)
+        visited += 1
+    assert visited > 100
+    for template in PRIVATE:
+        for ref in (ids["alliance"], ids["partner"], ids["vehicle"]):
+            path = template.format(a=ids["alliance"], p=ref)
+            assert client.get(path, headers=headers).status_code in (403, 404), path
+
+
+def test_counts_are_those_of_what_the_reader_may_see(planted: dict[str, Any]) -> None:
+    client = planted["client"]
+    anonymous = client.get("/healthz").json()["alliances"]
+    outsider = client.get("/healthz", headers=headers_of(planted, "outsider")).json()["alliances"]
+    member = client.get("/healthz", headers=headers_of(planted, "member")).json()["alliances"]
+    assert anonymous == outsider == member - 1
+    total = client.get("/api/v1/alliances", headers=headers_of(planted, "outsider")).json()["total"]
+    assert total == anonymous
+    assert client.get("/api/v1/alliances", headers=headers_of(planted, "member")).json()["total"] == member
+
+
+def test_members_of_the_owner_see_search_and_export_it(planted: dict[str, Any]) -> None:
+    client, ids = planted["client"], planted["ids"]
+    headers = headers_of(planted, "member")
+    record = client.get(f"/api/v1/alliances/{ids['alliance']}", headers=headers).json()
+    assert record["visibility"] == "private" and PARTNER in {p["name"] for p in record["parties"]}
+    found = client.get("/api/v1/alliances?q=Zyxqar", headers=headers).json()
+    assert [a["id"] for a in found["items"]] == [ids["alliance"]]
+    assert PARTNER in client.get("/api/v1/alliances.csv?q=Zyxqar", headers=headers).text
+    assert client.get(f"/api/v1/organisations/{ids['partner']}", headers=headers).status_code == 200
+    listed = client.get("/api/v1/organisations?q=Zyxqar", headers=headers).json()
+    assert [o["name"] for o in listed["items"]] == [PARTNER]
+
+
+def test_reading_private_data_is_audited(planted: dict[str, Any]) -> None:
+    from alliances.store.audit import entries, verify
+
+    client, ids = planted["client"], planted["ids"]
+    client.get(f"/api/v1/alliances/{ids['alliance']}", headers=headers_of(planted, "member"))
+    client.get("/api/v1/alliances.csv?q=Zyxqar", headers=headers_of(planted, "member"))
+    client.get("/api/v1/alliances.csv?q=Zyxqar")  # anonymous: public data only, nothing to log
+    with planted["db"].session() as s:
+        reads = list(entries(s, who="member@example.org", action="alliance.read"))
+        assert reads and reads[0]["record"] == f"alliance:{ids['alliance']}"
+        exports = list(entries(s, action="alliance.export"))
+        assert [e["who"] for e in exports] == ["member@example.org"] and "Zyxqar" in exports[0]["detail"]
+        assert verify(s).ok
+
+
+def test_cli_acts_as_admin_and_exports_private_alliances(planted: dict[str, Any], cli: Any) -> None:
+    db = planted["db"]
+    shown = cli("show", str(planted["ids"]["alliance"]), "--db", db.url)
+    assert shown.code == 0 and PARTNER in shown.out
+    exported = cli("export", "--db", db.url)
+    assert exported.code == 0
+    mine = [json.loads(line) for line in exported.out.splitlines() if PARTNER in line]
+    assert len(mine) == 1 and mine[0]["visibility"] == "private" and mine[0]["owner_id"]
+
+
+@pytest.mark.parametrize("owner", [999999, "abc", "²", 10**30, True])
+def test_owner_id_is_validated(bundled_db: Database, owner: Any) -> None:
+    record = {"parties": [{"name": "Sanofi"}, {"name": "Servier"}], "type": "rd_collaboration"}
+    with bundled_db.session() as s, pytest.raises(InvalidInput, match="owner_id"):
+        add_alliance(s, {**record, "visibility": "private", "owner_id": owner})
+    with bundled_db.session() as s, pytest.raises(InvalidInput, match="owner_id"):
+        add_alliance(s, {**record, "visibility": "private"})
