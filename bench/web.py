@@ -120,9 +120,7 @@ def main() -> None:
             timings.append((time.perf_counter() - start) * 1000)
         if template not in EXPORTS:
             every += timings
-        print(
-            f"{label:<62} {cold:8.0f} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}"
-        )
+        print(f"{label:<62} {cold:8.0f} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}")
     print(
         f"\nall page and API routes (exports excluded): p50 {statistics.median(every):.1f} ms, "
         f"p95 {percentile(every, 0.95):.1f} ms over {len(every)} requests"

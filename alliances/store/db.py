@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from alliances.errors import AllianceError, StorageError
+from alliances.store.version import Memo
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -65,6 +66,7 @@ class Database:
 
     url: str
     engine: Engine
+    memo: Memo = field(default_factory=lambda: Memo(size=512), compare=False, repr=False)
 
     @classmethod
     def open(cls, url: str) -> Database:
@@ -73,7 +75,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One transaction: committed if the block succeeds, rolled back whole otherwise."""
-        factory = sessionmaker(self.engine, expire_on_commit=False)
+        factory = sessionmaker(self.engine, expire_on_commit=False, info={"memo": self.memo})
         session = factory()
         try:
             yield session

@@ -65,6 +65,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         review,
         recommend,
     ):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=errors.ERROR_RESPONSES)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     return app

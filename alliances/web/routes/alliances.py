@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
-from alliances.store.filters import ALLIANCE_SORTS
+from alliances.schemas import ALLIANCE_SORTS, AllianceDetail, AlliancePublic, Page
 from alliances.store.queries import get_alliance, list_alliances
 from alliances.taxonomy import vocab
-from alliances.web.context import ListParams, SessionDep, filters_query, parse_filters, parse_id, render
-from alliances.web.exports import alliances_csv, alliances_jsonl
+from alliances.web.context import AllianceQuery, Id, SessionDep, filters_query, page_size, render
+from alliances.web.exports import Bom, alliances_csv, alliances_jsonl, csv_response
 
 router = APIRouter()
 
@@ -30,24 +30,35 @@ def facets() -> dict[str, tuple[str, ...]]:
     }
 
 
-@router.get("/api/v1/alliances", tags=["alliances"], summary="Search and filter alliances (paginated)")
-def alliances_api(params: ListParams, session: SessionDep) -> dict[str, Any]:
-    return list_alliances(session, parse_filters(params))
+@router.get(
+    "/api/v1/alliances",
+    tags=["alliances"],
+    summary="Search and filter alliances (paginated)",
+    response_model=Page[AlliancePublic],
+)
+def alliances_api(filters: AllianceQuery, session: SessionDep) -> dict[str, Any]:
+    return list_alliances(session, filters)
 
 
-@router.get("/api/v1/alliances.csv", tags=["exports"], summary="Filtered alliances as CSV (one row each)")
-def alliances_csv_export(request: Request, params: ListParams) -> StreamingResponse:
-    filters = parse_filters(params)
-    return StreamingResponse(
-        alliances_csv(request.app.state.db, filters),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="alliances.csv"'},
-    )
+@router.get(
+    "/api/v1/alliances.csv",
+    tags=["exports"],
+    summary="Filtered alliances as CSV (RFC 4180, one row each; bom=1 for Excel)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def alliances_csv_export(request: Request, filters: AllianceQuery, bom: Bom = False) -> StreamingResponse:
+    return csv_response(alliances_csv(request.app.state.db, filters, bom=bom), "alliances.csv")
 
 
-@router.get("/api/v1/alliances.jsonl", tags=["exports"], summary="Filtered alliances as JSON Lines")
-def alliances_jsonl_export(request: Request, params: ListParams) -> StreamingResponse:
-    filters = parse_filters(params)
+@router.get(
+    "/api/v1/alliances.jsonl",
+    tags=["exports"],
+    summary="Filtered alliances as JSON Lines",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/x-ndjson": {}}}},
+)
+def alliances_jsonl_export(request: Request, filters: AllianceQuery) -> StreamingResponse:
     return StreamingResponse(
         alliances_jsonl(request.app.state.db, filters),
         media_type="application/x-ndjson; charset=utf-8",
@@ -59,14 +70,15 @@ def alliances_jsonl_export(request: Request, params: ListParams) -> StreamingRes
     "/api/v1/alliances/{alliance_id}",
     tags=["alliances"],
     summary="One alliance: parties, attributes, events, evidence with sources",
+    response_model=AllianceDetail,
 )
-def alliance_api(alliance_id: str, session: SessionDep) -> dict[str, Any]:
-    return get_alliance(session, parse_id(alliance_id, "alliance"))
+def alliance_api(alliance_id: Id, session: SessionDep) -> dict[str, Any]:
+    return get_alliance(session, alliance_id)
 
 
 @router.get("/alliances", response_class=HTMLResponse, include_in_schema=False)
-def alliances_page(request: Request, params: ListParams, session: SessionDep) -> HTMLResponse:
-    filters = parse_filters(params, per_page=25)
+def alliances_page(request: Request, filters: AllianceQuery, session: SessionDep) -> HTMLResponse:
+    filters = page_size(filters, 25)
     result = list_alliances(session, filters)
     return render(
         request,
@@ -84,6 +96,6 @@ def alliances_page(request: Request, params: ListParams, session: SessionDep) ->
 
 
 @router.get("/alliances/{alliance_id}", response_class=HTMLResponse, include_in_schema=False)
-def alliance_page(request: Request, alliance_id: str, session: SessionDep) -> HTMLResponse:
-    record = get_alliance(session, parse_id(alliance_id, "alliance"))
+def alliance_page(request: Request, alliance_id: Id, session: SessionDep) -> HTMLResponse:
+    record = get_alliance(session, alliance_id)
     return render(request, "alliance.html", {"page": "alliances", "a": record})
