@@ -570,3 +570,200 @@ class Health(BaseModel):
     version: str
     database: str
     alliances: int
+
+
+# --- records as they come in --------------------------------------------------------------------
+
+
+def _checked(facet: str, value: Any) -> str:
+    """A vocabulary key, or a ValueError with the vocabulary's own sentence."""
+    try:
+        return vocab(facet).check(value)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from exc
+
+
+def _date(value: Any) -> str | None:
+    """A partial date (YYYY, YYYY-MM, YYYY-MM-DD) that exists, or a ValueError saying why not."""
+    from alliances.store.dates import check_partial_date
+
+    try:
+        return check_partial_date(value, "date")
+    except InvalidInput as exc:
+        raise ValueError(exc.message.removeprefix("date: ")) from exc
+
+
+def _listed(value: Any) -> Any:
+    """Tags come as a list or as one "a, b; c" string (CSV cells)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
+    if not isinstance(value, list):
+        raise ValueError("must be a list")
+    return value
+
+
+class TagsIn(BaseModel):
+    """Technologies and stages from the vocabulary; therapeutic areas are free text, lower-cased."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    technologies: list[str] = []
+    stages: list[str] = []
+    therapeutic_areas: list[str] = []
+
+    @field_validator("technologies", "stages", "therapeutic_areas", mode="before")
+    @classmethod
+    def _as_list(cls, value: Any) -> Any:
+        return _listed(value)
+
+    @field_validator("technologies")
+    @classmethod
+    def _technologies(cls, values: list[str]) -> list[str]:
+        return [_checked("technologies", v) for v in values]
+
+    @field_validator("stages")
+    @classmethod
+    def _stages(cls, values: list[str]) -> list[str]:
+        return [_checked("stages", v) for v in values]
+
+    @field_validator("therapeutic_areas")
+    @classmethod
+    def _areas(cls, values: list[str]) -> list[str]:
+        return [str(v).strip().lower() for v in values if str(v).strip()]
+
+
+class AmountIn(BaseModel):
+    value: float = Field(ge=0)
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+    kind: str = "total"
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> float:
+        try:
+            return float(value)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not a number") from exc
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return str(value).upper() if value else None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> str:
+        return _checked("amount_kinds", value or "total")
+
+
+class PartyIn(BaseModel):
+    """A party: a plain name, or an object with name (as stated), canonical name, role, kind or id."""
+
+    name: str = ""
+    stated: str | None = None
+    role: str = "partner"
+    kind: str | None = None
+    id: int | None = Field(None, ge=1, le=MAX_ID)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"name": data.strip()}
+        if isinstance(data, dict):
+            name = str(data.get("canonical") or data.get("name") or "").strip()
+            return {**data, "name": name, "stated": data.get("name"), "role": data.get("role") or "partner"}
+        raise ValueError("a party must be a name or an object with a name")
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, value: str) -> str:
+        return _checked("party_roles", value)
+
+
+class EventIn(BaseModel):
+    kind: str
+    date: str | None = None
+    note: str | None = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> str:
+        return _checked("event_kinds", value)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> str | None:
+        return _date(value)
+
+
+class AllianceIn(TagsIn):
+    """An alliance as it comes in (SCHEMA.md records plus knowledge-base fields), validated whole."""
+
+    key: str | None = None
+    title: str | None = None
+    description: str | None = None
+    parties: list[PartyIn]
+    type: str
+    status: str | None = None
+    announced: str | None = None
+    ended: str | None = None
+    amount: AmountIn | None = None
+    visibility: str = "public"
+    vehicle: str | None = None
+    owner_id: int | None = None
+    events: list[EventIn] = []
+    evidence_records: list[dict[str, Any]] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _aliases(cls, data: Any) -> Any:
+        """SCHEMA.md says `date` and `end_date`; the knowledge base says `announced` and `ended`."""
+        if not isinstance(data, dict):
+            raise ValueError("an alliance must be an object")
+        data = dict(data)
+        data.setdefault("announced", data.get("date"))
+        data["ended"] = data.get("ended", data.get("end_date"))
+        if data.get("amount") in ("", {}):
+            data["amount"] = None
+        data["events"] = data.get("events") or []
+        data["vehicle"] = str(data.get("vehicle") or "").strip() or None
+        data["key"] = data.get("key") or None
+        return data
+
+    @field_validator("parties", mode="before")
+    @classmethod
+    def _two_parties(cls, value: Any) -> Any:
+        if not isinstance(value, list) or len(value) < 2:
+            raise ValueError("an alliance needs at least two parties")
+        return value
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type(cls, value: Any) -> str:
+        return _checked("alliance_types", value)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> str | None:
+        return None if value is None else _checked("statuses", value)
+
+    @field_validator("visibility", mode="before")
+    @classmethod
+    def _visibility(cls, value: Any) -> str:
+        return _checked("visibilities", value or "public")
+
+    @field_validator("announced", "ended", mode="before")
+    @classmethod
+    def _dates(cls, value: Any) -> str | None:
+        return _date(value)
+
+
+def parse_record(model: type[F], record: Any, where: str) -> F:
+    """A record checked against its model; the first problems, as one line starting with `where`."""
+    try:
+        return model.model_validate(record)
+    except ValidationError as exc:
+        raise InvalidInput(f"{where}: {problem(exc)}") from exc
