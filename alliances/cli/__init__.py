@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.text import Text
@@ -23,6 +25,18 @@ app = typer.Typer(
 
 for module in (kb, extract, recommend, web):
     module.register(app)
+
+
+@app.callback()
+def options(
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="TOML settings file (env ALLIANCES_CONFIG).", show_default=False),
+    ] = None,
+) -> None:
+    """Alliance Observatory: alliances between health-industry and technology organisations."""
+    if config is not None:  # read by alliances.settings.load_settings, below flags and the environment
+        os.environ["ALLIANCES_CONFIG"] = str(config)
 
 
 def main() -> None:
