@@ -20,6 +20,7 @@ from alliances.analytics.matrix import (
 from alliances.schemas import AllianceFilters, MatrixPublic, ProjectFilters
 from alliances.store.projects import list_projects
 from alliances.store.queries import list_alliances
+from alliances.store.version import Memo
 from alliances.taxonomy import vocab
 from alliances.web.context import AllianceQuery, SessionDep, filters_query, page_size, render
 
@@ -40,12 +41,10 @@ def cell_links(filters: AllianceFilters, source: str, technology: str, stage: st
     }
 
 
-def matrix_data(
-    request: Request, filters: AllianceFilters, source: Source, session: Session
-) -> dict[str, Any]:
+def matrix_data(memo: Memo, filters: AllianceFilters, source: Source, session: Session) -> dict[str, Any]:
     """The matrix with a link per cell; computed once per data version and filter set."""
     key = ("matrix", filters.cache_key(), source)
-    data: dict[str, Any] = request.app.state.memo.get(session, key, lambda: _matrix(filters, source, session))
+    data: dict[str, Any] = memo.get(session, key, lambda: _matrix(filters, source, session))
     return data
 
 
@@ -72,7 +71,7 @@ def matrix_api(
     session: SessionDep,
     source: SourceParam = MatrixSource.alliances,
 ) -> dict[str, Any]:
-    return matrix_data(request, filters, source.value, session)
+    return matrix_data(request.app.state.memo, filters, source.value, session)
 
 
 @router.get("/matrix", response_class=HTMLResponse, include_in_schema=False)
@@ -82,7 +81,7 @@ def matrix_page(
     session: SessionDep,
     source: SourceParam = MatrixSource.alliances,
 ) -> HTMLResponse:
-    data = matrix_data(request, filters, source.value, session)
+    data = matrix_data(request.app.state.memo, filters, source.value, session)
     cells = {(c["technology"], c["stage"]): c for c in data["cells"]}
     return render(
         request,

@@ -13,6 +13,7 @@ from alliances.schemas import AllianceFilters, OrganisationFilters, OverviewPubl
 from alliances.store.organisations import list_organisations
 from alliances.store.projects import stats
 from alliances.store.queries import list_alliances
+from alliances.store.version import Memo
 from alliances.web.context import SessionDep, render
 
 router = APIRouter()
@@ -35,15 +36,16 @@ def overview(session: Session) -> dict[str, Any]:
     response_model=OverviewPublic,
 )
 def overview_api(request: Request, session: SessionDep) -> dict[str, Any]:
-    return cached_overview(request, session)
+    return cached_overview(request.app.state.memo, session)
 
 
-def cached_overview(request: Request, session: Session) -> dict[str, Any]:
+def cached_overview(memo: Memo, session: Session) -> dict[str, Any]:
     """The overview is a pure function of the data: computed once per data version."""
-    data: dict[str, Any] = request.app.state.memo.get(session, "overview", lambda: overview(session))
+    data: dict[str, Any] = memo.get(session, "overview", lambda: overview(session))
     return data
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def overview_page(request: Request, session: SessionDep) -> HTMLResponse:
-    return render(request, "overview.html", {**cached_overview(request, session), "page": "overview"})
+    data = cached_overview(request.app.state.memo, session)
+    return render(request, "overview.html", {**data, "page": "overview"})

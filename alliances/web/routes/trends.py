@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from alliances.analytics.trends import alliance_trends
 from alliances.schemas import AllianceFilters, TrendsPublic
+from alliances.store.version import Memo
 from alliances.taxonomy import vocab
 from alliances.web import charts
 from alliances.web.context import AllianceQuery, SessionDep, filters_query, render, request_lang
@@ -25,19 +26,19 @@ router = APIRouter()
     response_model=TrendsPublic,
 )
 def trends_api(request: Request, filters: AllianceQuery, session: SessionDep) -> dict[str, Any]:
-    return trends_data(request, session, filters)
+    return trends_data(request.app.state.memo, session, filters)
 
 
-def trends_data(request: Request, session: Session, filters: AllianceFilters) -> dict[str, Any]:
+def trends_data(memo: Memo, session: Session, filters: AllianceFilters) -> dict[str, Any]:
     """The yearly series, computed once per data version and filter set."""
     key = ("trends", filters.cache_key())
-    data: dict[str, Any] = request.app.state.memo.get(session, key, lambda: alliance_trends(session, filters))
+    data: dict[str, Any] = memo.get(session, key, lambda: alliance_trends(session, filters))
     return data
 
 
 @router.get("/trends", response_class=HTMLResponse, include_in_schema=False)
 def trends_page(request: Request, filters: AllianceQuery, session: SessionDep) -> HTMLResponse:
-    data = trends_data(request, session, filters)
+    data = trends_data(request.app.state.memo, session, filters)
     t = Translator(request_lang(request))
     figures = {
         "by_type": charts.by_type(data, t),
