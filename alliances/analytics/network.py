@@ -8,6 +8,7 @@ and filter set; the web layer only ever draws a top-N subgraph.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import Counter
 from collections.abc import Collection
@@ -42,6 +43,9 @@ class Metric(StrEnum):
 MAX_TOP = 300
 
 
+_ANY_PAGE = {"page": 1, "per_page": 1, "sort": None}
+
+
 @dataclass(frozen=True)
 class NetworkQuery:
     """Which alliances make the graph (the list's filters) and whether subsidiaries roll up to groups."""
@@ -49,9 +53,13 @@ class NetworkQuery:
     filters: AllianceFilters = field(default_factory=AllianceFilters)
     rollup: bool = False
 
+    def __post_init__(self) -> None:
+        # The page of the ranking is not part of the graph: every page shares one cached network.
+        object.__setattr__(self, "filters", self.filters.model_copy(update=_ANY_PAGE))
+
     @classmethod
     def from_filters(cls, filters: AllianceFilters, rollup: bool = False) -> NetworkQuery:
-        return cls(filters.cache_key(), rollup)
+        return cls(filters, rollup)
 
     def params(self) -> dict[str, Any]:
         kept = self.filters.model_dump(exclude_defaults=True, exclude={"page", "per_page", "sort"})
@@ -85,17 +93,26 @@ def build_graph(facts: Facts, query: NetworkQuery, ids: Collection[int] | None =
             counts[org] += 1
         for a, b in combinations(sorted(members), 2):
             types.setdefault((a, b), Counter())[alliance.type] += 1
-    for org_id, n in counts.items():
-        fact = facts.organisations[org_id]
-        graph.add_node(org_id, label=fact.name, kind=fact.kind, country=fact.country or "", alliances=n)
-    for (a, b), counter in types.items():
-        graph.add_edge(
+    graph.add_nodes_from(
+        (
+            org_id,
+            {"label": fact.name, "kind": fact.kind, "country": fact.country or "", "alliances": n},
+        )
+        for org_id, n in counts.items()
+        if (fact := facts.organisations[org_id])
+    )
+    graph.add_edges_from(
+        (
             a,
             b,
-            weight=sum(counter.values()),
-            type=counter.most_common(1)[0][0],
-            types=", ".join(sorted(counter)),
+            {
+                "weight": sum(counter.values()),
+                "type": counter.most_common(1)[0][0],
+                "types": ", ".join(sorted(counter)),
+            },
         )
+        for (a, b), counter in types.items()
+    )
     return graph
 
 
@@ -110,11 +127,20 @@ class Network:
     samples: int | None
     version: tuple[int, ...]
     layouts: dict[tuple[int, str], dict[int, tuple[float, float]]] = field(default_factory=dict)
+    # Derived once per network (a few hundred ms on 20,000 organisations), then shared by every request.
+    _orders: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _drawn: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict, repr=False)
+    _edges: int | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def ranked(self, by: str = "degree") -> list[int]:
         key = parse_metric(by)
-        labels = self.graph.nodes
-        return sorted(self.metrics, key=lambda n: (-getattr(self.metrics[n], key), labels[n]["label"]))
+        if key not in self._orders:
+            labels = self.graph.nodes
+            order = sorted(self.metrics, key=lambda n: (-getattr(self.metrics[n], key), labels[n]["label"]))
+            with self._lock:
+                self._orders.setdefault(key, order)
+        return self._orders[key]
 
     def node_record(self, node: int, rank: int | None = None) -> dict[str, Any]:
         data = self.graph.nodes[node]
@@ -137,7 +163,16 @@ class Network:
         """The `top` most central organisations and the edges between them, with a stable layout.
 
         The layout (a seeded force-directed placement) is cached with the network: it is the costly part.
+        Callers get their own copy, free to decorate.
         """
+        key = (top, parse_metric(by))
+        if key not in self._drawn:
+            drawn = self._draw(*key)
+            with self._lock:
+                self._drawn.setdefault(key, drawn)
+        return copy.deepcopy(self._drawn[key])
+
+    def _draw(self, top: int, by: str) -> dict[str, Any]:
         nodes = self.ranked(by)[:top]
         key = (top, by)
         if key not in self.layouts:
@@ -156,9 +191,11 @@ class Network:
         }
 
     def summary(self) -> dict[str, Any]:
+        if self._edges is None:
+            self._edges = self.graph.number_of_edges()
         return {
             "nodes": self.graph.number_of_nodes(),
-            "edges": self.graph.number_of_edges(),
+            "edges": self._edges,
             "approximate": self.approximate,
             "samples": self.samples,
         }
@@ -215,7 +252,7 @@ class NetworkCache:
         if found is not None:
             return found
         facts = self.facts(session, version)
-        unfiltered = query.filters == AllianceFilters().cache_key()
+        unfiltered = query.filters == NetworkQuery().filters
         ids = None if unfiltered else matching_ids(session, query.filters)
         graph = build_graph(facts, query, ids)
         with self._lock:
