@@ -193,3 +193,11 @@ def test_usage_errors_print_usage_and_exit_2(args: tuple[str, ...], names: str, 
     assert result.returncode == 2, result.stderr
     assert names in result.stderr
     assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+
+
+def test_csv_export_with_bom_matches_the_download(cli: Any, dbfile: str, tmp_path: Path) -> None:
+    path = tmp_path / "alliances.csv"
+    assert cli("export", "--format", "csv", "--bom", "-o", str(path), "--db", dbfile).code == 0
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfkey,title,parties,kinds,type,") and b"\r\n" in data
+    assert data.decode("utf-8-sig").count("\r\n") == 306  # header + 305 bundled alliances
