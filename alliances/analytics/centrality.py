@@ -36,10 +36,11 @@ class CentralityResult:
 
 def sample_size(graph: nx.Graph) -> int | None:
     """None for exact betweenness, else the number of sampled sources that fits the budget."""
-    n = graph.number_of_nodes()
+    n: int = graph.number_of_nodes()
     if n <= EXACT_LIMIT:
         return None
-    return max(MIN_SAMPLES, min(n, EDGE_VISIT_BUDGET // max(1, n + graph.number_of_edges())))
+    m: int = graph.number_of_edges()
+    return max(MIN_SAMPLES, min(n, EDGE_VISIT_BUDGET // max(1, n + m)))
 
 
 def _igraph(graph: nx.Graph) -> tuple[ig.Graph, list[int]]:

@@ -97,7 +97,7 @@ def search_organisations(session: Session, text: str, limit: int = 20) -> list[R
     from alliances.store.resolve import Resolver
 
     filters = build(OrganisationFilters, q=text, per_page=limit, sort="-degree")
-    items = list_organisations(session, filters)["items"]
+    items: list[Record] = list_organisations(session, filters)["items"]
     if items:
         return items
     resolver = Resolver(session)
