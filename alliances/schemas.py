@@ -193,8 +193,31 @@ def problem_of(errors: Sequence[Any]) -> str:
     for err in errors:
         where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path"))
         message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        if err.get("type") == "enum":
+            message = _not_in_vocabulary(where, err.get("input"), str(err.get("ctx", {}).get("expected", "")))
         parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts) or "invalid input"
+
+
+# Query parameters whose values come from a vocabulary: its own sentence names the term asked for.
+FACET_OF = {
+    "type": "alliance_types",
+    "technology": "technologies",
+    "stage": "stages",
+    "status": "statuses",
+    "kind": "organisation_kinds",
+}
+
+
+def _not_in_vocabulary(where: str, value: Any, expected: str) -> str:
+    facet = FACET_OF.get(where)
+    if facet is not None:
+        try:
+            vocab(facet).check(value)
+        except InvalidInput as exc:
+            return exc.message
+    choices = expected.replace("'", "").replace(" or ", ", ")
+    return f"{value!r} is not one of: {choices}"
 
 
 def build(model: type[F], **values: Any) -> F:

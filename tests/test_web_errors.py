@@ -131,9 +131,13 @@ def test_bad_filters_are_422_with_a_message(web_client: Any, route: str, name: s
 @pytest.mark.parametrize(
     ("route", "params", "message"),
     [
-        ("/api/v1/matrix", {"source": "patents"}, "source: Input should be"),
-        ("/matrix", {"source": "patents"}, "source: Input should be"),
-        ("/api/v1/network", {"by": "pagerank"}, "by: Input should be"),
+        (
+            "/api/v1/matrix",
+            {"source": "patents"},
+            "source: 'patents' is not one of: alliances, projects, both",
+        ),
+        ("/matrix", {"source": "patents"}, "source: &#39;patents&#39; is not one of"),
+        ("/api/v1/network", {"by": "pagerank"}, "by: 'pagerank' is not one of: degree, alliances"),
         ("/network", {"top": "-3"}, "top: Input should be greater"),
         ("/api/v1/network.gexf", {"rollup": "maybe"}, "rollup: Input should be a valid boolean"),
         ("/api/v1/recommendations", {"top": "51"}, "top: Input should be less"),
