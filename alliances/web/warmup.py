@@ -19,6 +19,7 @@ from alliances.store.queries import list_alliances
 log = logging.getLogger("alliances.web")
 
 DEFAULT_TOP = 80
+HUBS = 5  # the most connected organisations' profiles: the costliest pages to build
 
 
 def warm_up(app: FastAPI) -> float:
@@ -27,6 +28,7 @@ def warm_up(app: FastAPI) -> float:
     Best effort: a failure here only means the first visit computes what it needs itself.
     """
     from alliances.web.routes.matrix import matrix_data
+    from alliances.web.routes.organisations import cached_profile
     from alliances.web.routes.overview import cached_overview
     from alliances.web.routes.trends import trends_data
 
@@ -37,7 +39,9 @@ def warm_up(app: FastAPI) -> float:
             network = state.network_cache.network(session, NetworkQuery())
             network.top_subgraph(DEFAULT_TOP, "degree")
             list_alliances(session, AllianceFilters(per_page=25))
-            list_organisations(session, OrganisationFilters())
+            hubs = list_organisations(session, OrganisationFilters(per_page=HUBS))["items"]
+            for hub in hubs:
+                cached_profile(state, session, str(hub["id"]))
             matrix_data(state.memo, AllianceFilters(), "alliances", session)
             trends_data(state.memo, session, AllianceFilters())
             cached_overview(state.memo, session)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
+from starlette.datastructures import State
 
 from alliances.schemas import ORGANISATION_SORTS, OrganisationProfile, OrganisationPublic, Page
 from alliances.store.organisations import get_organisation, list_organisations
@@ -28,10 +29,14 @@ Ref = Annotated[str, Path(max_length=200, description="Organisation id or name")
 
 
 def profile(request: Request, session: Session, ref: str) -> dict[str, Any]:
-    """The store's profile plus the ego network from the cached alliance graph."""
+    return cached_profile(request.app.state, session, ref)
+
+
+def cached_profile(state: State, session: Session, ref: str) -> dict[str, Any]:
+    """The store's profile plus the ego network from the cached alliance graph (app-owned caches)."""
     record = get_organisation(session, ref)
-    cache = request.app.state.network_cache
-    record["ego_network"] = request.app.state.memo.get(
+    cache = state.network_cache
+    record["ego_network"] = state.memo.get(
         session, ("ego", record["id"]), lambda: cache.ego(session, record["id"])
     )
     return record
