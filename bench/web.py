@@ -1,23 +1,24 @@
-"""Benchmark (not a test): p50/p95 latency of every page and API route on a large SQLite database.
+"""Benchmark (not a test): p50/p95 latency of every page and API route, first request included.
 
     python bench/web.py                      # builds /tmp/alliances-bench.db with `alliances synth` once
     python bench/web.py --db big.db --repeat 20
 
 The database is filled by `alliances synth --organisations 20000 --alliances 100000` unless it exists.
-Requests go through the ASGI app in-process (no network), after one warm-up request per route so that
-cached analytics (network centralities, computed once per data version and filter set) are measured as
-users meet them after the first visit; the first, cold timings are printed too. Target: p95 <= 200 ms.
+The real `alliances serve` is started in a subprocess; its lifespan warms up before the port opens (the
+time until the port accepts connections is printed). Each route's first request after start ("cold") is
+timed and counted in the percentiles with the repeats that follow. Target: p95 <= 200 ms.
 """
 
 from __future__ import annotations
 
 import argparse
+import socket
 import statistics
 import subprocess
 import sys
 import time
-import warnings
 from pathlib import Path
+from typing import Any
 
 ROUTES = [
     "/",
@@ -83,6 +84,32 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(db: Path, port: int) -> tuple[subprocess.Popen[str], float]:
+    """`alliances serve` in a subprocess; returns once the port accepts connections (no request sent)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from alliances.cli import main; main()", "serve", "--db", str(db)]
+        + ["--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    while True:
+        if proc.poll() is not None:
+            raise SystemExit(f"serve exited: {proc.stderr.read() if proc.stderr else ''}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc, time.perf_counter() - start
+        except OSError:
+            time.sleep(0.05)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=Path("/tmp/alliances-bench.db"))
@@ -93,18 +120,23 @@ def main() -> None:
     if not args.db.exists():
         build(args.db, args.organisations, args.alliances)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
+    import httpx
 
-    from alliances.settings import Settings
-    from alliances.web import create_app
+    port = free_port()
+    proc, ready = start_server(args.db.resolve(), port)
+    print(f"serve: port open {ready:.1f} s after start (database opened, lifespan warm-up done)")
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+            run(client, args.repeat, args.db.resolve())
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
-    client = TestClient(create_app(Settings().with_overrides(db=str(args.db.resolve()))))
-    first = client.get("/api/v1/alliances?per_page=1&sort=-announced").json()["items"][0]
-    top = client.get("/api/v1/organisations?sort=-degree&per_page=1").json()["items"][0]
-    ids = {"alliance": first["id"], "organisation": top["id"]}
-    print(f"{'route':<62} {'cold ms':>8} {'p50 ms':>8} {'p95 ms':>8}")
+
+def run(client: Any, repeat: int, db: Path) -> None:
+    # Ids are looked up in SQLite directly, so that no route is visited before it is timed.
+    ids = lookup_ids(db)
+    print(f"{'route':<62} {'first ms':>8} {'p50 ms':>8} {'p95 ms':>8}")
     every: list[float] = []
     for template in ROUTES + EXPORTS:
         route = template.format(**ids)
@@ -113,20 +145,33 @@ def main() -> None:
         cold = (time.perf_counter() - start) * 1000
         assert response.status_code == 200, (route, response.status_code)
         label = f"{route} ({len(response.content) / 1e6:.1f} MB)" if template in EXPORTS else route
-        timings = []
-        for _ in range(args.repeat if template not in EXPORTS else 2):
+        timings = [cold]
+        for _ in range(repeat if template not in EXPORTS else 2):
             start = time.perf_counter()
             client.get(route)
             timings.append((time.perf_counter() - start) * 1000)
         if template not in EXPORTS:
             every += timings
-        print(
-            f"{label:<62} {cold:8.0f} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}"
-        )
+        print(f"{label:<62} {cold:8.0f} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}")
     print(
-        f"\nall page and API routes (exports excluded): p50 {statistics.median(every):.1f} ms, "
-        f"p95 {percentile(every, 0.95):.1f} ms over {len(every)} requests"
+        f"\nall page and API routes (exports excluded), first requests included: "
+        f"p50 {statistics.median(every):.1f} ms, p95 {percentile(every, 0.95):.1f} ms, "
+        f"max {max(every):.0f} ms over {len(every)} requests"
     )
+
+
+def lookup_ids(db: Path) -> dict[str, int]:
+    """The latest alliance and the most connected organisation (the largest hub's profile is the slowest)."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        alliance = conn.execute(
+            "SELECT id FROM alliance ORDER BY announced DESC, id DESC LIMIT 1"
+        ).fetchone()[0]
+        hub = conn.execute(
+            "SELECT organisation_id FROM party GROUP BY organisation_id ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()[0]
+    return {"alliance": int(alliance), "organisation": int(hub)}
 
 
 if __name__ == "__main__":

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alliances.analytics.matrix import MATRIX_STAGES, MATRIX_TECHNOLOGIES, check_source, tech_stage_matrix
-from alliances.errors import InvalidInput
+from alliances.analytics.matrix import MATRIX_STAGES, MATRIX_TECHNOLOGIES, tech_stage_matrix
 from alliances.store.db import Database
 from alliances.store.filters import Filters
 
@@ -73,9 +72,3 @@ def test_matrix_as_dict_rows_match_cells(web_db: Database) -> None:
     assert len(data["rows"]) == 8 and all(len(r) == 5 for r in data["rows"])
     cells = {(c["technology"], c["stage"]): c["count"] for c in data["cells"]}
     assert data["rows"][0] == [cells[("ai", s)] for s in MATRIX_STAGES]
-
-
-def test_unknown_source_is_refused() -> None:
-    assert check_source(None) == "alliances"
-    with pytest.raises(InvalidInput, match="source must be one of"):
-        check_source("patents")

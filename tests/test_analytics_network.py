@@ -10,8 +10,8 @@ import pytest
 
 from alliances.analytics import export
 from alliances.analytics.centrality import EXACT_LIMIT, centralities, sample_size
-from alliances.analytics.network import NetworkCache, NetworkQuery, build_graph, parse_metric, parse_top
-from alliances.errors import InvalidInput
+from alliances.analytics.network import NetworkCache, NetworkQuery, build_graph
+from alliances.schemas import AllianceFilters
 from alliances.store.db import Database
 from alliances.store.facts import load_facts
 from alliances.store.writes import add_alliance
@@ -43,9 +43,9 @@ def test_rollup_merges_subsidiaries_into_their_group(web_db: Database) -> None:
 def test_filters_select_the_alliances_drawn(web_db: Database) -> None:
     cache = NetworkCache()
     with web_db.session() as s:
-        big_tech = cache.network(s, NetworkQuery(kind="big_tech"))
-        recent = cache.network(s, NetworkQuery(year_from=2021, year_to=2023))
-        ai = cache.network(s, NetworkQuery(technology="ai", stage="research"))
+        big_tech = cache.network(s, NetworkQuery(AllianceFilters(kind="big_tech")))
+        recent = cache.network(s, NetworkQuery(AllianceFilters(year_from=2021, year_to=2023)))
+        ai = cache.network(s, NetworkQuery(AllianceFilters(technology="ai", stage="research")))
     # Alliances with a big-tech party: W01, W04, W07, W09, W10.
     assert big_tech.summary()["edges"] == 5
     assert set(names(big_tech.ranking(per_page=50)["items"])) == {
@@ -122,12 +122,3 @@ def test_exports_read_back(web_db: Database) -> None:
     assert len(nodes) == 11 and set(nodes[0]) >= {"label", "degree", "betweenness", "eigenvector"}
     edges = list(csv.DictReader(io.StringIO("".join(export.edges_csv(network)))))
     assert len(edges) == 10 and {e["type"] for e in edges} >= {"rd_collaboration", "joint_venture"}
-
-
-@pytest.mark.parametrize(
-    ("value", "message"),
-    [("pagerank", "by must be one of"), ("0", "top must be between"), ("many", "top must be a whole number")],
-)
-def test_bad_network_parameters_are_refused(value: str, message: str) -> None:
-    with pytest.raises(InvalidInput, match=message):
-        parse_metric(value) if message.startswith("by") else parse_top(value)

@@ -132,9 +132,10 @@ def test_bad_input_exits_2_with_one_line(
     assert cli("stats", "--db", dbfile, "--json").out == before
 
 
-def test_invalid_filter_is_one_line(cli: Any, dbfile: str) -> None:
+def test_invalid_filter_names_the_option_and_its_choices(cli: Any, dbfile: str) -> None:
     result = cli("list", "--technology", "quantum", "--db", dbfile)
-    assert result.code == 2 and "unknown technology 'quantum'" in result.err
+    assert result.code == 2 and "Invalid value for '--technology'" in result.err
+    assert "'quantum' is not one of" in result.err and "'ai'" in result.err
 
 
 def test_missing_database_says_run_init(cli: Any, tmp_path: Path) -> None:
@@ -158,3 +159,45 @@ def test_unwritable_file_is_refused_before_writing(
     monkeypatch.setattr(os, "access", lambda *_: False)
     result = cli("init", "--db", dbfile)
     assert result.code == 6 and "is read-only" in result.err
+
+
+def _run_cli(*args: str) -> Any:
+    """The installed entry point in a real process (Typer's own exceptions must not leak)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-c", "from alliances.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (("list", "--bogus"), "No such option: --bogus"),
+        (("show",), "Missing argument"),
+        (("list", "--page", "x"), "'--page'"),
+        (("export", "--format", "xml"), "'--format'"),
+        (("list", "--page", "0"), "page"),
+        (("list", "--per-page", "1" + "0" * 30), "per_page"),
+        (("show", "²"), "alliance_id"),
+    ],
+)
+def test_usage_errors_print_usage_and_exit_2(args: tuple[str, ...], names: str, dbfile: str) -> None:
+    result = _run_cli(*args, "--db", dbfile)
+    assert result.returncode == 2, result.stderr
+    assert names in result.stderr
+    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+
+
+def test_csv_export_with_bom_matches_the_download(cli: Any, dbfile: str, tmp_path: Path) -> None:
+    path = tmp_path / "alliances.csv"
+    assert cli("export", "--format", "csv", "--bom", "-o", str(path), "--db", dbfile).code == 0
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfkey,title,parties,kinds,type,") and b"\r\n" in data
+    assert data.decode("utf-8-sig").count("\r\n") == 306  # header + 305 bundled alliances

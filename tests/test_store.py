@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from alliances.errors import InvalidInput
+from alliances.schemas import AllianceFilters, OrganisationFilters
 from alliances.store.db import Database
 from alliances.store.filters import Filters
 from alliances.store.merge import merge_organisations
@@ -128,12 +129,13 @@ def test_alliance_round_trip(any_db: Database) -> None:
         ({"country": "us"}, ["a1", "a2"]),
         ({"q": "diabetes"}, ["a1"]),
         ({"q": "verily"}, ["a2"]),
+        ({"area": "Diab"}, ["a1"]),
     ],
 )
 def test_filters(any_db: Database, params: dict[str, Any], expected: list[str]) -> None:
     ids = seed(any_db)
     with any_db.session() as s:
-        page = list_alliances(s, Filters.parse(params))
+        page = list_alliances(s, AllianceFilters.model_validate(params))
     assert sorted(a["id"] for a in page["items"]) == sorted(ids[k] for k in expected)
     assert page["total"] == len(expected)
 
@@ -158,7 +160,7 @@ def test_sort_and_pagination(any_db: Database) -> None:
 def test_organisations_by_degree(any_db: Database) -> None:
     seed(any_db)
     with any_db.session() as s:
-        items = list_organisations(s, Filters(sort="-degree"))["items"]
+        items = list_organisations(s, OrganisationFilters(sort="-degree"))["items"]
     assert items[0]["name"] == "Sanofi" and items[0]["degree"] == 2
 
 

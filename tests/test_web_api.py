@@ -139,3 +139,27 @@ def test_healthz_and_openapi(web_client: Any) -> None:
         "page",
         "per_page",
     }
+
+
+def test_lifespan_warms_up_before_the_first_request(web_db: Any) -> None:
+    """Startup computes the overview, trends and hub profiles, so the first visitor does not wait."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from alliances.schemas import AllianceFilters
+    from alliances.settings import Settings
+    from alliances.web import create_app
+
+    app = create_app(Settings(db=web_db.url), database=web_db)
+
+    def not_warmed() -> Any:
+        raise AssertionError("computed on request, not at startup")
+
+    with TestClient(app), web_db.session() as session:
+        app.state.memo.get(session, "overview", not_warmed)
+        app.state.memo.get(session, ("trends", AllianceFilters().cache_key()), not_warmed)
+        hub = app.state.memo.get(session, "overview", not_warmed)["connected"][0]["id"]
+        app.state.memo.get(session, ("ego", hub), not_warmed)

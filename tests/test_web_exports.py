@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import networkx as nx
+import pytest
 
 from alliances.store.io import CSV_COLUMNS
 
@@ -57,3 +58,14 @@ def test_network_exports_open_in_graph_tools(web_client: Any) -> None:
     nodes = list(csv.DictReader(io.StringIO(web_client.get("/api/v1/network.nodes.csv").text)))
     edges = list(csv.DictReader(io.StringIO(web_client.get("/api/v1/network.edges.csv").text)))
     assert len(nodes) == 11 and len(edges) == 10
+
+
+@pytest.mark.parametrize(
+    "route", ["/api/v1/alliances.csv", "/api/v1/network.nodes.csv", "/api/v1/network.edges.csv"]
+)
+def test_csv_is_rfc_4180_with_an_optional_bom(web_client: Any, route: str) -> None:
+    plain = web_client.get(route).content
+    assert plain.count(b"\r\n") >= 2 and b"\n" not in plain.replace(b"\r\n", b"")
+    assert not plain.startswith(b"\xef\xbb\xbf")
+    with_bom = web_client.get(route, params={"bom": "1"}).content
+    assert with_bom == b"\xef\xbb\xbf" + plain

@@ -6,14 +6,13 @@ attributes so Gephi can size and rank nodes without recomputing.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import asdict
 
 import networkx as nx
 
 from alliances.analytics.network import Network
+from alliances.store.csvout import csv_chunks
 
 NODE_COLUMNS = ("id", "label", "kind", "country", "alliances", "degree", "betweenness", "eigenvector")
 EDGE_COLUMNS = ("source", "target", "source_label", "target_label", "weight", "type", "types")
@@ -37,20 +36,7 @@ def gexf(network: Network) -> str:
     return "\n".join(nx.generate_gexf(annotated(network), version="1.2draft")) + "\n"
 
 
-def _rows_to_csv(header: tuple[str, ...], rows: Iterator[list[object]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for i, row in enumerate(rows):
-        writer.writerow(row)
-        if i % 500 == 499:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def nodes_csv(network: Network) -> Iterator[str]:
+def nodes_csv(network: Network, *, bom: bool = False) -> Iterator[str]:
     def rows() -> Iterator[list[object]]:
         for node in network.ranked("degree"):
             data, m = network.graph.nodes[node], network.metrics[node]
@@ -65,14 +51,14 @@ def nodes_csv(network: Network) -> Iterator[str]:
                 m.eigenvector,
             ]
 
-    return _rows_to_csv(NODE_COLUMNS, rows())
+    return csv_chunks(NODE_COLUMNS, rows(), bom=bom)
 
 
-def edges_csv(network: Network) -> Iterator[str]:
+def edges_csv(network: Network, *, bom: bool = False) -> Iterator[str]:
     labels = network.graph.nodes
 
     def rows() -> Iterator[list[object]]:
         for a, b, d in sorted(network.graph.edges(data=True), key=lambda e: (-e[2]["weight"], e[0], e[1])):
             yield [a, b, labels[a]["label"], labels[b]["label"], d["weight"], d["type"], d["types"]]
 
-    return _rows_to_csv(EDGE_COLUMNS, rows())
+    return csv_chunks(EDGE_COLUMNS, rows(), bom=bom)

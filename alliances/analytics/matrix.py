@@ -8,16 +8,13 @@ four cells, as the study's table reads ("this use case touches these links").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from alliances.errors import InvalidInput
-from alliances.store.filters import Filters
-from alliances.store.models import Alliance, AllianceTag, ProjectTag
-from alliances.store.projects import project_ids
-from alliances.store.queries import filter_alliances
+from alliances.schemas import AllianceFilters
+from alliances.store.aggregates import alliance_cells, project_cells
 from alliances.store.viewer import Viewer
 from alliances.taxonomy import load_data_file
 
@@ -32,13 +29,12 @@ Cell = tuple[str, str]
 NOT_FOR_PROJECTS = ("type", "status", "kind", "country")
 
 
-def check_source(value: str | None) -> Source:
-    """Validate the `source` query parameter (alliances, projects or both)."""
-    if value in (None, ""):
-        return "alliances"
-    if value not in SOURCES:
-        raise InvalidInput(f"source must be one of {', '.join(SOURCES)}, not {value!r}")
-    return value  # type: ignore[return-value]
+class MatrixSource(StrEnum):
+    """What the matrix counts."""
+
+    alliances = "alliances"
+    projects = "projects"
+    both = "both"
 
 
 @dataclass(frozen=True)
@@ -93,33 +89,20 @@ class Matrix:
 
 
 def tech_stage_matrix(
-    session: Session, filters: Filters, source: Source = "alliances", *, viewer: Viewer | None = None
+    session: Session,
+    filters: AllianceFilters,
+    source: Source = "alliances",
+    *,
+    viewer: Viewer | None = None,
 ) -> Matrix:
     """Count alliances and/or projects per technology × stage, under the usual list filters."""
     alliances: dict[Cell, int] = {}
     projects: dict[Cell, int] = {}
     records = 0
     if source in ("alliances", "both"):
-        ids = filter_alliances(session, select(Alliance.id), filters, viewer)
-        alliances = _cells(session, AllianceTag, AllianceTag.alliance_id, ids)
-        records += session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+        alliances, n = alliance_cells(session, filters, viewer)
+        records += n
     if source in ("projects", "both"):
-        ids = project_ids(session, filters, viewer)
-        projects = _cells(session, ProjectTag, ProjectTag.project_id, ids)
-        records += session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+        projects, n = project_cells(session, filters, viewer)
+        records += n
     return Matrix(source, alliances, projects, records)
-
-
-def _cells(session: Session, tag_model: Any, id_column: Any, ids: Select[Any]) -> dict[Cell, int]:
-    """One grouped self-join of the tag table: technology tag × stage tag of the same record."""
-    tech = aliased(tag_model)
-    stage = aliased(tag_model)
-    tech_id = getattr(tech, id_column.key)
-    stage_id = getattr(stage, id_column.key)
-    stmt = (
-        select(tech.value, stage.value, func.count())
-        .join(stage, (stage_id == tech_id) & (stage.facet == "stage"))
-        .where(tech.facet == "technology", tech_id.in_(ids))
-        .group_by(tech.value, stage.value)
-    )
-    return {(t, s): n for t, s, n in session.execute(stmt)}

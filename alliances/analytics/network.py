@@ -1,71 +1,69 @@
 """The alliance network: organisations as nodes, an edge for every pair of parties to an alliance.
 
-Built from a Facts snapshot (plain tuples, one query per table) so that filtering and centralities run
-in memory. On a 20,000-organisation database centralities cost seconds, so `NetworkCache` keeps them per
-data version and filter set; the web layer only ever draws a top-N subgraph.
+Built from a Facts snapshot (plain tuples, one query per table) and the ids of the alliances the store
+finds for the filters, so a filter means on the network what it means on the list. On a
+20,000-organisation database centralities cost seconds, so `NetworkCache` keeps them per data version
+and filter set; the web layer only ever draws a top-N subgraph.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
-from collections import Counter, OrderedDict
-from dataclasses import asdict, dataclass, field, fields
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from itertools import combinations
 from typing import Any
 
 import networkx as nx
+from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
 from alliances.analytics.centrality import Metrics, centralities
 from alliances.errors import InvalidInput
-from alliances.store.facts import AllianceFact, Facts, load_facts
-from alliances.store.filters import Filters
+from alliances.schemas import AllianceFilters
+from alliances.store.facts import Facts, load_facts
+from alliances.store.queries import matching_ids
 from alliances.store.version import data_version
 
 METRICS = ("degree", "alliances", "betweenness", "eigenvector")
+
+
+class Metric(StrEnum):
+    """What the ranking sorts by."""
+
+    degree = "degree"
+    alliances = "alliances"
+    betweenness = "betweenness"
+    eigenvector = "eigenvector"
+
+
 MAX_TOP = 300
+
+
+_ANY_PAGE = {"page": 1, "per_page": 1, "sort": None}
 
 
 @dataclass(frozen=True)
 class NetworkQuery:
-    """Which alliances make the graph, and whether subsidiaries are rolled up to their group."""
+    """Which alliances make the graph (the list's filters) and whether subsidiaries roll up to groups."""
 
-    type: str | None = None
-    technology: str | None = None
-    stage: str | None = None
-    status: str | None = None
-    kind: str | None = None
-    country: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
+    filters: AllianceFilters = field(default_factory=AllianceFilters)
     rollup: bool = False
 
-    @classmethod
-    def from_filters(cls, filters: Filters, rollup: bool = False) -> NetworkQuery:
-        names = {f.name for f in fields(cls)} - {"rollup"}
-        return cls(**{n: getattr(filters, n) for n in names}, rollup=rollup)
+    def __post_init__(self) -> None:
+        # The page of the ranking is not part of the graph: every page shares one cached network.
+        object.__setattr__(self, "filters", self.filters.model_copy(update=_ANY_PAGE))
 
-    def matches(self, alliance: AllianceFact, facts: Facts) -> bool:
-        """Same semantics as the alliance list: kind/country mean "has a party of that kind/country"."""
-        if self.type and alliance.type != self.type:
-            return False
-        if self.status and alliance.status != self.status:
-            return False
-        if self.technology and self.technology not in alliance.technologies:
-            return False
-        if self.stage and self.stage not in alliance.stages:
-            return False
-        if self.year_from and (alliance.year is None or alliance.year < self.year_from):
-            return False
-        if self.year_to and (alliance.year is None or alliance.year > self.year_to):
-            return False
-        orgs = [facts.organisations[i] for i in alliance.party_ids if i in facts.organisations]
-        if self.kind and all(o.kind != self.kind for o in orgs):
-            return False
-        return not (self.country and all(o.country != self.country.upper() for o in orgs))
+    @classmethod
+    def from_filters(cls, filters: AllianceFilters, rollup: bool = False) -> NetworkQuery:
+        return cls(filters, rollup)
 
     def params(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, False)}
+        kept = self.filters.model_dump(exclude_defaults=True, exclude={"page", "per_page", "sort"})
+        return {**kept, **({"rollup": True} if self.rollup else {})}
 
 
 def parse_metric(value: str | None) -> str:
@@ -76,25 +74,17 @@ def parse_metric(value: str | None) -> str:
     return value
 
 
-def parse_top(value: str | int | None, default: int = 80) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        top = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"top must be a whole number, not {value!r}") from exc
-    if not 1 <= top <= MAX_TOP:
-        raise InvalidInput(f"top must be between 1 and {MAX_TOP}")
-    return top
+def build_graph(facts: Facts, query: NetworkQuery, ids: Collection[int] | None = None) -> nx.Graph:
+    """Nodes are organisations (or their groups), edges carry the alliance count and types.
 
-
-def build_graph(facts: Facts, query: NetworkQuery) -> nx.Graph:
-    """Nodes are organisations (or their groups), edges carry the alliance count and types."""
+    `ids` are the alliances the store found for the query's filters (None: every alliance in `facts`).
+    """
     graph = nx.Graph()
     counts: Counter[int] = Counter()
     types: dict[tuple[int, int], Counter[str]] = {}
+    chosen = None if ids is None else set(ids)
     for alliance in facts.alliances:
-        if not query.matches(alliance, facts):
+        if chosen is not None and alliance.id not in chosen:
             continue
         members = {
             facts.top_parent(i) if query.rollup else i for i in alliance.party_ids if i in facts.organisations
@@ -103,17 +93,26 @@ def build_graph(facts: Facts, query: NetworkQuery) -> nx.Graph:
             counts[org] += 1
         for a, b in combinations(sorted(members), 2):
             types.setdefault((a, b), Counter())[alliance.type] += 1
-    for org_id, n in counts.items():
-        fact = facts.organisations[org_id]
-        graph.add_node(org_id, label=fact.name, kind=fact.kind, country=fact.country or "", alliances=n)
-    for (a, b), counter in types.items():
-        graph.add_edge(
+    graph.add_nodes_from(
+        (
+            org_id,
+            {"label": fact.name, "kind": fact.kind, "country": fact.country or "", "alliances": n},
+        )
+        for org_id, n in counts.items()
+        if (fact := facts.organisations[org_id])
+    )
+    graph.add_edges_from(
+        (
             a,
             b,
-            weight=sum(counter.values()),
-            type=counter.most_common(1)[0][0],
-            types=", ".join(sorted(counter)),
+            {
+                "weight": sum(counter.values()),
+                "type": counter.most_common(1)[0][0],
+                "types": ", ".join(sorted(counter)),
+            },
         )
+        for (a, b), counter in types.items()
+    )
     return graph
 
 
@@ -128,11 +127,20 @@ class Network:
     samples: int | None
     version: tuple[int, ...]
     layouts: dict[tuple[int, str], dict[int, tuple[float, float]]] = field(default_factory=dict)
+    # Derived once per network (a few hundred ms on 20,000 organisations), then shared by every request.
+    _orders: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _drawn: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict, repr=False)
+    _edges: int | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def ranked(self, by: str = "degree") -> list[int]:
         key = parse_metric(by)
-        labels = self.graph.nodes
-        return sorted(self.metrics, key=lambda n: (-getattr(self.metrics[n], key), labels[n]["label"]))
+        if key not in self._orders:
+            labels = self.graph.nodes
+            order = sorted(self.metrics, key=lambda n: (-getattr(self.metrics[n], key), labels[n]["label"]))
+            with self._lock:
+                self._orders.setdefault(key, order)
+        return self._orders[key]
 
     def node_record(self, node: int, rank: int | None = None) -> dict[str, Any]:
         data = self.graph.nodes[node]
@@ -155,7 +163,16 @@ class Network:
         """The `top` most central organisations and the edges between them, with a stable layout.
 
         The layout (a seeded force-directed placement) is cached with the network: it is the costly part.
+        Callers get their own copy, free to decorate.
         """
+        key = (top, parse_metric(by))
+        if key not in self._drawn:
+            drawn = self._draw(*key)
+            with self._lock:
+                self._drawn.setdefault(key, drawn)
+        return copy.deepcopy(self._drawn[key])
+
+    def _draw(self, top: int, by: str) -> dict[str, Any]:
         nodes = self.ranked(by)[:top]
         key = (top, by)
         if key not in self.layouts:
@@ -174,9 +191,11 @@ class Network:
         }
 
     def summary(self) -> dict[str, Any]:
+        if self._edges is None:
+            self._edges = self.graph.number_of_edges()
         return {
             "nodes": self.graph.number_of_nodes(),
-            "edges": self.graph.number_of_edges(),
+            "edges": self._edges,
             "approximate": self.approximate,
             "samples": self.samples,
         }
@@ -199,58 +218,60 @@ def edge_records(graph: nx.Graph) -> list[dict[str, Any]]:
 
 
 class NetworkCache:
-    """Facts, graphs and centralities kept in memory, keyed by a data-version stamp and the query.
+    """Facts, graphs and centralities in memory, owned by the web app, keyed by data version and query.
 
-    Any write that adds or removes alliances, parties, tags or organisations changes the stamp, so an
-    accepted candidate shows up on the next request; entries of older versions are dropped.
+    Any write that adds or removes alliances, parties, tags or organisations changes the version, so an
+    accepted candidate shows up on the next request; entries of older versions age out of the LRU.
+    Centralities are computed outside the lock: a slow filtered network never blocks other readers.
     """
 
     def __init__(self, size: int = 16) -> None:
-        self.size = size
         self._lock = threading.Lock()
         self._facts: tuple[tuple[int, ...], Facts] | None = None
-        self._networks: OrderedDict[tuple[Any, ...], Network] = OrderedDict()
-        self._graphs: OrderedDict[tuple[Any, ...], nx.Graph] = OrderedDict()
+        self._graphs: LRUCache[tuple[Any, ...], nx.Graph] = LRUCache(maxsize=size)
+        self._networks: LRUCache[tuple[Any, ...], Network] = LRUCache(maxsize=size)
 
     def facts(self, session: Session, version: tuple[int, ...] | None = None) -> Facts:
         version = version or data_version(session)
         with self._lock:
-            if self._facts is None or self._facts[0] != version:
-                self._facts = (version, load_facts(session))
-                self._networks.clear()
-                self._graphs.clear()
-            return self._facts[1]
+            if self._facts is not None and self._facts[0] == version:
+                return self._facts[1]
+        facts = load_facts(session)
+        with self._lock:
+            self._facts = (version, facts)
+        return facts
 
     def graph(
         self, session: Session, query: NetworkQuery, version: tuple[int, ...] | None = None
     ) -> nx.Graph:
         """The filtered graph alone (cheap): what the ego networks of profiles need."""
         version = version or data_version(session)
-        facts = self.facts(session, version)
-        key = ("graph", version, query)
+        key = (version, query)
         with self._lock:
-            if key not in self._graphs:
-                self._graphs[key] = build_graph(facts, query)
-                while len(self._graphs) > self.size:
-                    self._graphs.popitem(last=False)
-            self._graphs.move_to_end(key)
-            return self._graphs[key]
+            found = self._graphs.get(key)
+        if found is not None:
+            return found
+        facts = self.facts(session, version)
+        unfiltered = query.filters == NetworkQuery().filters
+        ids = None if unfiltered else matching_ids(session, query.filters)
+        graph = build_graph(facts, query, ids)
+        with self._lock:
+            self._graphs[key] = graph
+        return graph
 
     def network(self, session: Session, query: NetworkQuery) -> Network:
         """The graph with its centralities, computed once per data version and query."""
         version = data_version(session)
-        graph = self.graph(session, query, version)
         key = (version, query)
         with self._lock:
-            if key in self._networks:
-                self._networks.move_to_end(key)
-                return self._networks[key]
-            result = centralities(graph)
-            network = Network(query, graph, result.metrics, result.approximate, result.samples, version)
-            self._networks[key] = network
-            while len(self._networks) > self.size:
-                self._networks.popitem(last=False)
-            return network
+            found = self._networks.get(key)
+        if found is not None:
+            return found
+        graph = self.graph(session, query, version)
+        result = centralities(graph)
+        network = Network(query, graph, result.metrics, result.approximate, result.samples, version)
+        with self._lock:
+            return self._networks.setdefault(key, network)
 
     def ego(self, session: Session, org_id: int, limit: int = 40) -> dict[str, Any]:
         """An organisation, its strongest partners and the ties among them (for its profile page)."""

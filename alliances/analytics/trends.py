@@ -6,17 +6,14 @@ one list of consecutive years (gaps filled with zeros) so charts never skip a ye
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any
 
-from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Executable
 
+from alliances.schemas import AllianceFilters
+from alliances.store.aggregates import termination_dates, yearly_counts
 from alliances.store.dates import year_of
-from alliances.store.filters import Filters
-from alliances.store.models import Alliance, AllianceTag, Event, Organisation, Party
-from alliances.store.queries import filter_alliances
 from alliances.store.viewer import Viewer
 from alliances.taxonomy import vocab
 
@@ -28,42 +25,17 @@ def _series(counts: dict[tuple[int, str], int], years: list[int], keys: list[str
     return {k: [counts.get((y, k), 0) for y in years] for k in keys if any(counts.get((y, k)) for y in years)}
 
 
-def _grouped(session: Session, stmt: Executable) -> dict[tuple[int, str], int]:
-    """(year, key) -> count from a grouped select of three columns."""
-    return {(int(year), str(key)): int(n) for year, key, n in session.execute(stmt)}
-
-
 def _years(*year_sets: set[int]) -> list[int]:
     every = set().union(*year_sets)
     return list(range(min(every), max(every) + 1)) if every else []
 
 
-def alliance_trends(session: Session, filters: Filters, *, viewer: Viewer | None = None) -> dict[str, Any]:
+def alliance_trends(
+    session: Session, filters: AllianceFilters, *, viewer: Viewer | None = None
+) -> dict[str, Any]:
     """Every series of the trends page for the alliances matching `filters`."""
-    ids: Select[Any] = filter_alliances(session, select(Alliance.id), filters, viewer)
-    dated = (Alliance.id.in_(ids), Alliance.year.is_not(None))
-    by_type = _grouped(
-        session,
-        select(Alliance.year, Alliance.type, func.count(Alliance.id))
-        .where(*dated)
-        .group_by(Alliance.year, Alliance.type),
-    )
-    by_tech = _grouped(
-        session,
-        select(Alliance.year, AllianceTag.value, func.count(Alliance.id))
-        .join(AllianceTag, (AllianceTag.alliance_id == Alliance.id) & (AllianceTag.facet == "technology"))
-        .where(*dated)
-        .group_by(Alliance.year, AllianceTag.value),
-    )
-    by_kind = _grouped(
-        session,
-        select(Alliance.year, Organisation.kind, func.count(Party.id))
-        .join(Party, Party.alliance_id == Alliance.id)
-        .join(Organisation, Organisation.id == Party.organisation_id)
-        .where(*dated)
-        .group_by(Alliance.year, Organisation.kind),
-    )
-    ended = terminations(session, ids)
+    by_type, by_tech, by_kind = yearly_counts(session, filters, viewer)
+    ended = terminations(termination_dates(session, filters, viewer))
     years = _years({y for y, _ in by_type}, {y for y in ended["by_year"]})
     party_totals = [sum(n for (y2, _), n in by_kind.items() if y2 == y) for y in years]
     kind_counts = _series(by_kind, years, list(vocab("organisation_kinds").keys))
@@ -90,28 +62,14 @@ def alliance_trends(session: Session, filters: Filters, *, viewer: Viewer | None
     }
 
 
-def terminations(session: Session, ids: Select[Any]) -> dict[str, Any]:
-    """Terminated alliances by year of ending: the `ended` date, else a `terminated` event's date."""
-    rows = list(
-        session.execute(
-            select(Alliance.id, Alliance.ended).where(Alliance.id.in_(ids), Alliance.status == "terminated")
-        )
-    )
-    event_dates: dict[int, str] = defaultdict(str)
-    missing = [i for i, ended in rows if not ended]
-    if missing:
-        for alliance_id, date in session.execute(
-            select(Event.alliance_id, Event.date).where(
-                Event.alliance_id.in_(missing), Event.kind == "terminated"
-            )
-        ):
-            event_dates[alliance_id] = event_dates[alliance_id] or (date or "")
+def terminations(ended: list[tuple[int, str | None]]) -> dict[str, Any]:
+    """Terminated alliances by year of ending; those without any date are counted apart."""
     counts: Counter[int] = Counter()
     undated = 0
-    for alliance_id, ended in rows:
-        year = year_of(ended or event_dates.get(alliance_id) or None)
+    for _alliance_id, date in ended:
+        year = year_of(date)
         if year is None:
             undated += 1
         else:
             counts[year] += 1
-    return {"by_year": dict(counts), "undated": undated, "total": len(rows)}
+    return {"by_year": dict(counts), "undated": undated, "total": len(ended)}

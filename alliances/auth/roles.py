@@ -16,7 +16,7 @@ def check_role(role: str) -> str:
 
 def at_least(role: str | None, needed: str) -> bool:
     """Whether `role` grants what `needed` grants (an unknown or missing role grants nothing)."""
-    return role in ROLES and ROLES.index(role) >= ROLES.index(needed)  # type: ignore[arg-type]
+    return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
 
 
 def highest(roles: list[str]) -> str | None:

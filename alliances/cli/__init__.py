@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
+from typing import Annotated
 
-import click
 import typer
 from rich.text import Text
 
@@ -20,6 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
 )
 
 for module in (kb, extract, recommend, web, data, maturity, admin):
@@ -27,24 +29,32 @@ for module in (kb, extract, recommend, web, data, maturity, admin):
 health_cli.register(app)  # issue 14
 
 
+@app.callback()
+def options(
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="TOML settings file (env ALLIANCES_CONFIG).", show_default=False),
+    ] = None,
+) -> None:
+    """Alliance Observatory: alliances between health-industry and technology organisations."""
+    if config is not None:  # read by alliances.settings.load_settings, below flags and the environment
+        os.environ["ALLIANCES_CONFIG"] = str(config)
+
+
 def main() -> None:
-    """Entry point: run the app, turning known errors into one line on stderr."""
+    """Entry point: Typer's standalone mode owns usage errors; ours become one line and an exit code.
+
+    Typer 0.2x raises the exceptions of its bundled copy of click, so catching `click.ClickException`
+    misses them: in standalone mode Typer prints click's usage message and exits 2 itself.
+    """
     try:
-        code = app(standalone_mode=False)
+        app(prog_name="alliances")
     except AllianceError as exc:
         err_console.print(Text("Error: ", style="red") + Text(exc.message), soft_wrap=True)
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print("Aborted.")
-        sys.exit(130)
     except KeyboardInterrupt:
         err_console.print("Interrupted; nothing half-written was kept.")
         sys.exit(130)
-    except click.ClickException as exc:  # usage errors: click's own one-line message
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
     except Exception as exc:  # a bug: one line for the user, the traceback only on request
         if os.environ.get("ALLIANCES_DEBUG"):
             raise
@@ -52,5 +62,3 @@ def main() -> None:
             Text(f"Error: unexpected {type(exc).__name__}: {exc} (ALLIANCES_DEBUG=1 shows the traceback)")
         )
         sys.exit(1)
-    # Without standalone mode click returns typer.Exit codes instead of exiting with them.
-    sys.exit(code if isinstance(code, int) else 0)

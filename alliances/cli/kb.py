@@ -18,10 +18,25 @@ from alliances.cli.common import (
     print_table,
 )
 from alliances.errors import InvalidInput
+from alliances.schemas import (
+    MAX_ID,
+    AllianceFilters,
+    AllianceSort,
+    AllianceType,
+    ExportFormat,
+    OrganisationFilters,
+    OrganisationKind,
+    OrganisationSort,
+    Origin,
+    ProjectFilters,
+    StageKey,
+    StatusKey,
+    TechnologyKey,
+    build,
+)
 from alliances.store.about import AboutData, about_data
 from alliances.store.bundle import init_database
 from alliances.store.db import safe_url
-from alliances.store.filters import ORGANISATION_SORTS, Filters
 from alliances.store.io import export_csv, export_jsonl, import_records, read_records
 from alliances.store.merge import merge_organisations
 from alliances.store.organisations import find_organisation, get_organisation, list_organisations
@@ -104,43 +119,63 @@ def print_about(about: AboutData) -> None:
     )
 
 
-FilterOpts = dict[str, Any]
+BY_DEGREE = OrganisationSort("-degree")
+JSONL = ExportFormat.jsonl
+
+# One spelling per filter across commands; choices come from the vocabulary (listed in --help).
+QOpt = Annotated[str | None, Opt("--q", "-q", help="Full-text search.")]
+PartyOpt = Annotated[str | None, Opt("--party", help="Organisation name or id (includes subsidiaries).")]
+TypeOpt = Annotated[AllianceType | None, Opt("--type", help="Alliance type.")]
+TechnologyOpt = Annotated[TechnologyKey | None, Opt("--technology", help="Technology.")]
+StageOpt = Annotated[StageKey | None, Opt("--stage", help="Value-chain stage.")]
+StatusOpt = Annotated[StatusKey | None, Opt("--status", help="Status.")]
+KindOpt = Annotated[OrganisationKind | None, Opt("--kind", help="Organisation kind (of one of the parties).")]
+CountryOpt = Annotated[str | None, Opt("--country", help="Two-letter country code (of one of the parties).")]
+FromOpt = Annotated[int | None, Opt("--from", help="First year (inclusive).")]
+ToOpt = Annotated[int | None, Opt("--to", help="Last year (inclusive).")]
+OriginOpt = Annotated[Origin | None, Opt("--origin", help="Where records come from.")]
+AreaOpt = Annotated[str | None, Opt("--area", help="Therapeutic area contains, e.g. oncology.")]
+PageOpt = Annotated[int, Opt("--page", help="Page number.")]
+PerPageOpt = Annotated[int, Opt("--per-page", help="Rows per page.")]
 
 
 def list_cmd(
     db: DbOption = None,
-    q: Annotated[str | None, Opt("--q", "-q", help="Full-text search.")] = None,
-    party: Annotated[str | None, Opt(help="Organisation name or id (includes subsidiaries).")] = None,
-    type: Annotated[str | None, Opt("--type", help="Alliance type.")] = None,
-    technology: Annotated[str | None, Opt(help="Technology.")] = None,
-    stage: Annotated[str | None, Opt(help="Value-chain stage.")] = None,
-    status: Annotated[str | None, Opt(help="announced, active or terminated.")] = None,
-    kind: Annotated[str | None, Opt(help="Kind of one of the parties.")] = None,
-    country: Annotated[str | None, Opt(help="Country (ISO code) of one of the parties.")] = None,
-    year_from: Annotated[int | None, Opt("--from", help="First year.")] = None,
-    year_to: Annotated[int | None, Opt("--to", help="Last year.")] = None,
-    sort: Annotated[str | None, Opt(help="Field, - for descending.")] = None,
-    page: Annotated[int, Opt(help="Page number.")] = 1,
-    per_page: Annotated[int, Opt(help="Rows per page.")] = 50,
+    q: QOpt = None,
+    party: PartyOpt = None,
+    type: TypeOpt = None,
+    technology: TechnologyOpt = None,
+    stage: StageOpt = None,
+    status: StatusOpt = None,
+    kind: KindOpt = None,
+    country: CountryOpt = None,
+    year_from: FromOpt = None,
+    year_to: ToOpt = None,
+    origin: OriginOpt = None,
+    area: AreaOpt = None,
+    sort: Annotated[AllianceSort | None, Opt("--sort", help="Field; - prefix for descending.")] = None,
+    page: PageOpt = 1,
+    per_page: PerPageOpt = 50,
     json: JsonOption = False,
 ) -> None:
     """List alliances, with filters."""
-    filters = Filters.parse(
-        {
-            "q": q,
-            "party": party,
-            "type": type,
-            "technology": technology,
-            "stage": stage,
-            "status": status,
-            "kind": kind,
-            "country": country,
-            "year_from": year_from,
-            "year_to": year_to,
-            "sort": sort,
-            "page": page,
-            "per_page": per_page,
-        }
+    filters = build(
+        AllianceFilters,
+        q=q,
+        party=party,
+        type=type,
+        technology=technology,
+        stage=stage,
+        status=status,
+        kind=kind,
+        country=country,
+        year_from=year_from,
+        year_to=year_to,
+        origin=origin,
+        area=area,
+        sort=sort,
+        page=page,
+        per_page=per_page,
     )
     with open_database(db).session() as session:
         result = list_alliances(session, filters, viewer=ADMIN)
@@ -158,7 +193,7 @@ def list_cmd(
 
 
 def show_cmd(
-    alliance_id: Annotated[int, typer.Argument(help="Alliance id.")],
+    alliance_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="Alliance id.")],
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -231,19 +266,20 @@ def import_cmd(
 
 def export_cmd(
     db: DbOption = None,
-    format: Annotated[str, Opt("--format", help="jsonl or csv.")] = "jsonl",
+    format: Annotated[
+        ExportFormat, Opt("--format", help="jsonl (re-importable) or csv.")
+    ] = ExportFormat.jsonl,
     output: Annotated[
         Path | None, Opt("--output", "-o", help="File to write (default: standard output).")
     ] = None,
+    bom: Annotated[bool, Opt("--bom", help="Start a CSV file with a UTF-8 BOM (Excel on Windows).")] = False,
 ) -> None:
-    """Export every alliance as JSON Lines (re-importable) or CSV."""
-    if format not in ("jsonl", "csv"):
-        raise InvalidInput(f"--format must be jsonl or csv, not {format!r}")
+    """Export every alliance as JSON Lines (re-importable) or CSV (RFC 4180)."""
     with open_database(db).session() as session:
         chunks = (
             export_jsonl(session, viewer=ADMIN)
-            if format == "jsonl"
-            else export_csv(iter_alliances(session, Filters(sort="id"), viewer=ADMIN))
+            if format == ExportFormat.jsonl
+            else export_csv(iter_alliances(session, AllianceFilters(sort="id"), viewer=ADMIN), bom=bom)
         )
         if output is None:
             for chunk in chunks:
@@ -259,18 +295,25 @@ def export_cmd(
 @orgs_app.command("list")
 def orgs_list(
     db: DbOption = None,
-    q: Annotated[str | None, Opt("--q", "-q", help="Name contains.")] = None,
-    kind: Annotated[str | None, Opt(help="Organisation kind.")] = None,
-    country: Annotated[str | None, Opt(help="Country code.")] = None,
-    sort: Annotated[str | None, Opt(help="name, kind, country or degree (- for descending).")] = "-degree",
-    page: Annotated[int, Opt()] = 1,
-    per_page: Annotated[int, Opt()] = 50,
+    q: Annotated[str | None, Opt("--q", "-q", help="Name or alias contains.")] = None,
+    kind: Annotated[OrganisationKind | None, Opt("--kind", help="Organisation kind.")] = None,
+    country: CountryOpt = None,
+    origin: OriginOpt = None,
+    sort: Annotated[OrganisationSort, Opt("--sort", help="Field; - prefix for descending.")] = BY_DEGREE,
+    page: PageOpt = 1,
+    per_page: PerPageOpt = 50,
     json: JsonOption = False,
 ) -> None:
     """List organisations, most connected first."""
-    filters = Filters.parse(
-        {"q": q, "kind": kind, "country": country, "sort": sort, "page": page, "per_page": per_page},
-        ORGANISATION_SORTS,
+    filters = build(
+        OrganisationFilters,
+        q=q,
+        kind=kind,
+        country=country,
+        origin=origin,
+        sort=sort,
+        page=page,
+        per_page=per_page,
     )
     with open_database(db).session() as session:
         result = list_organisations(session, filters, viewer=ADMIN)
@@ -353,13 +396,28 @@ def orgs_merge(
 @projects_app.command("list")
 def projects_list(
     db: DbOption = None,
-    q: Annotated[str | None, Opt("--q", "-q")] = None,
-    technology: Annotated[str | None, Opt()] = None,
-    stage: Annotated[str | None, Opt()] = None,
+    q: QOpt = None,
+    party: PartyOpt = None,
+    technology: TechnologyOpt = None,
+    stage: StageOpt = None,
+    year_from: FromOpt = None,
+    year_to: ToOpt = None,
+    page: PageOpt = 1,
+    per_page: PerPageOpt = 500,
     json: JsonOption = False,
 ) -> None:
     """List innovation projects."""
-    filters = Filters.parse({"q": q, "technology": technology, "stage": stage, "per_page": 500})
+    filters = build(
+        ProjectFilters,
+        q=q,
+        party=party,
+        technology=technology,
+        stage=stage,
+        year_from=year_from,
+        year_to=year_to,
+        page=page,
+        per_page=per_page,
+    )
     with open_database(db).session() as session:
         result = list_projects(session, filters, viewer=ADMIN)
     if json:
@@ -373,7 +431,9 @@ def projects_list(
 
 @projects_app.command("show")
 def projects_show(
-    project_id: Annotated[int, typer.Argument()], db: DbOption = None, json: JsonOption = False
+    project_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="Project id.")],
+    db: DbOption = None,
+    json: JsonOption = False,
 ) -> None:
     """One project with its evidence."""
     with open_database(db).session() as session:

@@ -8,6 +8,7 @@ import typer
 
 from alliances.cli.common import DbOption, JsonOption, console, open_database, print_json, print_table
 from alliances.recommend import evaluate, find_partners, recommend
+from alliances.schemas import OrganisationKind, StageKey, TechnologyKey
 from alliances.store.facts import load_facts
 from alliances.synth import generate, write
 
@@ -26,11 +27,11 @@ def recommend_cmd(
         str | None, typer.Argument(help="Organisation name or id; omit for a need-based search.")
     ] = None,
     technology: Annotated[
-        str | None, Opt(help="Technology the partner should bring (ai, cloud, ...).")
+        TechnologyKey | None, Opt("--technology", help="Technology the partner should bring.")
     ] = None,
-    stage: Annotated[str | None, Opt(help="Value-chain stage (research, development, ...).")] = None,
-    area: Annotated[str | None, Opt(help="Therapeutic area (oncology, diabetes, ...).")] = None,
-    kind: Annotated[str | None, Opt(help="Partner kind (startup, big_tech, pharma, ...).")] = None,
+    stage: Annotated[StageKey | None, Opt("--stage", help="Value-chain stage.")] = None,
+    area: Annotated[str | None, Opt("--area", help="Therapeutic area (oncology, diabetes, ...).")] = None,
+    kind: Annotated[OrganisationKind | None, Opt("--kind", help="Partner kind.")] = None,
     since: Annotated[int | None, Opt(help="Only count alliances announced in or after this year.")] = None,
     top: Annotated[int, Opt(min=1, max=200, help="How many candidates.")] = 10,
     db: DbOption = None,
@@ -39,10 +40,10 @@ def recommend_cmd(
     """Ranked, explained partner candidates for an organisation, or the most active ones for a need."""
     with open_database(db).session() as session:
         filters: dict[str, Any] = {
-            "technology": technology,
-            "stage": stage,
+            "technology": technology and str(technology),
+            "stage": stage and str(stage),
             "area": area,
-            "kind": kind,
+            "kind": kind and str(kind),
             "since": since,
             "top": top,
         }

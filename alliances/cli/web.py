@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import errno
 import socket
-import threading
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -46,22 +45,6 @@ def prepare_database(url: str) -> Database:
     return db
 
 
-def warm_up(web_app: Any) -> None:
-    """Compute the default network in the background: on 20,000 organisations the first visit of
-    /network would otherwise wait for the centralities. Best effort: a failure here only means the
-    first visit computes them itself."""
-    from alliances.analytics.network import NetworkQuery
-
-    def run() -> None:
-        try:
-            with web_app.state.db.session() as session:
-                web_app.state.network_cache.network(session, NetworkQuery())
-        except Exception:  # noqa: BLE001 - the request path reports errors properly
-            return
-
-    threading.Thread(target=run, name="warm-up", daemon=True).start()
-
-
 def register(app: typer.Typer) -> None:
     """Add `serve` to the main app."""
 
@@ -84,8 +67,7 @@ def register(app: typer.Typer) -> None:
         settings = load_settings(db=db, host=host, port=port, lang=lang)
         port_free(settings.host, settings.port)
         database = prepare_database(settings.db)
-        web_app = create_app(settings, database=database)
-        warm_up(web_app)
+        web_app = create_app(settings, database=database)  # its lifespan warms up before the port opens
         shown = "localhost" if settings.host in ("127.0.0.1", "::1") else settings.host
         console.print(
             f"Alliance Observatory at http://{shown}:{settings.port}/  (Ctrl+C to stop)", style="bold"

@@ -23,6 +23,7 @@ from alliances.analytics.trends import alliance_trends
 from alliances.errors import StorageError
 from alliances.maturity import service
 from alliances.maturity.model import load_model
+from alliances.maturity.survey import definitions as survey_definitions
 from alliances.report import charts
 from alliances.store.filters import Filters
 from alliances.web import charts as web_charts
@@ -95,6 +96,6 @@ def render_report(session: Session, *, year: int, lang: str = "en") -> str:
         version=__version__,
         plotly_js=Markup(plotly_source()),
         figure_json=figure_json,
-        survey_defs=service.definitions(),
+        survey_defs=survey_definitions(),
         **data,
     )

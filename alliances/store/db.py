@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from alliances.errors import AllianceError, StorageError
+from alliances.store.version import Memo
 
 # Set for the duration of a web request that writes (POST, PATCH…): its sessions begin IMMEDIATE.
 WRITING: ContextVar[bool] = ContextVar("alliances_writing", default=False)
@@ -84,6 +85,7 @@ class Database:
 
     url: str
     engine: Engine
+    memo: Memo = field(default_factory=lambda: Memo(size=512), compare=False, repr=False)
 
     @classmethod
     def open(cls, url: str) -> Database:
@@ -96,7 +98,7 @@ class Database:
         `write=True` (or a writing web request) takes SQLite's write lock at the start of the transaction.
         """
         bind = self.engine.execution_options(alliances_write=True) if write else self.engine
-        factory = sessionmaker(bind, expire_on_commit=False)
+        factory = sessionmaker(bind, expire_on_commit=False, info={"memo": self.memo})
         session = factory()
         try:
             yield session

@@ -1,86 +1,123 @@
-"""Query parameters shared by the CLI, the pages and the API: parsed and validated once."""
+"""AllianceFilters (declared in `alliances.schemas`) turned into SQL: the only place a filter has a meaning.
+
+Every list, page, API route, export, analytics and CLI command asks `alliance_ids` / `filter_alliances`,
+so a filter counts the same alliances everywhere.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from alliances.errors import InvalidInput
-from alliances.taxonomy import vocab
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy.orm import Session
 
-MAX_PER_PAGE = 500
-ALLIANCE_SORTS = ("announced", "year", "type", "status", "title", "id", "amount")
-ORGANISATION_SORTS = ("name", "kind", "country", "degree", "id")
-PROJECT_SORTS = ("name", "announced", "year", "id")
+from alliances.schemas import (
+    ALLIANCE_SORTS,
+    MAX_PER_PAGE,
+    ORGANISATION_SORTS,
+    PROJECT_SORTS,
+    AllianceFilters,
+    OrganisationFilters,
+    ProjectFilters,
+)
+from alliances.store.models import Alias, Alliance, AllianceTag, Organisation, Party
+from alliances.store.names import normalise
+from alliances.store.viewer import Viewer, visible
+
+Filters = AllianceFilters  # the name older callers know
+
+__all__ = [
+    "ALLIANCE_SORTS",
+    "MAX_PER_PAGE",
+    "ORGANISATION_SORTS",
+    "PROJECT_SORTS",
+    "AllianceFilters",
+    "Filters",
+    "OrganisationFilters",
+    "ProjectFilters",
+    "filter_alliances",
+    "party_org_ids",
+]
 
 
-@dataclass(frozen=True)
-class Filters:
-    q: str | None = None
-    type: str | None = None
-    technology: str | None = None
-    stage: str | None = None
-    status: str | None = None
-    party: str | None = None
-    kind: str | None = None
-    country: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    origin: str | None = None
-    sort: str | None = None
-    page: int = 1
-    per_page: int = 50
+def party_org_ids(session: Session, party: str) -> list[int]:
+    """An id, or a name/alias (exact, else substring), with the subsidiaries of each match."""
+    if party.isascii() and party.isdigit():
+        roots = [int(party)]
+    else:
+        norm = normalise(party)
+        roots = list(session.scalars(select(Organisation.id).where(Organisation.norm == norm)))
+        roots += list(session.scalars(select(Alias.organisation_id).where(Alias.norm == norm)))
+        if not roots:
+            roots = list(session.scalars(select(Organisation.id).where(Organisation.norm.contains(norm))))
+    ids = set(roots)
+    frontier = set(roots)
+    for _ in range(3):  # subsidiaries, down three levels
+        if not frontier:
+            break
+        frontier = (
+            set(session.scalars(select(Organisation.id).where(Organisation.parent_id.in_(frontier)))) - ids
+        )
+        ids |= frontier
+    return sorted(ids)
 
-    @classmethod
-    def parse(cls, params: dict[str, Any], sorts: tuple[str, ...] = ALLIANCE_SORTS) -> Filters:
-        """Build filters from loose strings (query parameters, CLI options); reject bad values."""
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in params.items() if k in known and v not in (None, "")}
-        for name in ("year_from", "year_to", "page", "per_page"):
-            if name in values:
-                try:
-                    values[name] = int(values[name])
-                except (TypeError, ValueError) as exc:
-                    raise InvalidInput(f"{name} must be a whole number, not {values[name]!r}") from exc
-        filters = cls(**values)
-        filters.validate(sorts)
-        return filters
 
-    def validate(self, sorts: tuple[str, ...] = ALLIANCE_SORTS) -> None:
-        checks = {
-            "type": "alliance_types",
-            "technology": "technologies",
-            "stage": "stages",
-            "status": "statuses",
-            "kind": "organisation_kinds",
-        }
-        for name, facet in checks.items():
-            value = getattr(self, name)
-            if value is not None:
-                vocab(facet).check(value, name)
-        if self.page < 1:
-            raise InvalidInput("page must be 1 or more")
-        if not 1 <= self.per_page <= MAX_PER_PAGE:
-            raise InvalidInput(f"per_page must be between 1 and {MAX_PER_PAGE}")
-        for name in ("year_from", "year_to"):
-            year = getattr(self, name)
-            if year is not None and not 1900 <= year <= 2100:
-                raise InvalidInput(f"{name} must be a year between 1900 and 2100")
-        if self.year_from and self.year_to and self.year_from > self.year_to:
-            raise InvalidInput("year_from must not be after year_to")
-        if self.country is not None and (len(self.country) != 2 or not self.country.isalpha()):
-            raise InvalidInput(f"country must be a two-letter code, not {self.country!r}")
-        if self.sort is not None and self.sort.lstrip("-") not in sorts:
-            raise InvalidInput(f"sort must be one of {', '.join(sorts)} (prefix - for descending)")
+def _tag(facet: str, value: str) -> ColumnElement[bool]:
+    return exists().where(
+        AllianceTag.alliance_id == Alliance.id, AllianceTag.facet == facet, AllianceTag.value == value
+    )
 
-    def with_page(self, page: int) -> Filters:
-        return replace(self, page=page)
 
-    def as_params(self) -> dict[str, Any]:
-        """Non-default values, for building links that keep the current filters."""
-        defaults = Filters()
-        return {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if getattr(self, f.name) != getattr(defaults, f.name)
-        }
+def _area(text: str) -> ColumnElement[bool]:
+    """Therapeutic areas are free text: "oncology" finds "immuno-oncology" too."""
+    return exists().where(
+        AllianceTag.alliance_id == Alliance.id,
+        AllianceTag.facet == "area",
+        AllianceTag.value.like(f"%{text.lower()}%"),
+    )
+
+
+def filter_alliances(
+    session: Session, stmt: Select[Any], filters: AllianceFilters, viewer: Viewer | None
+) -> Select[Any]:
+    """`stmt` (a select over Alliance) restricted to what the viewer sees and the filters match."""
+    stmt = visible(stmt, Alliance, viewer)
+    if filters.type:
+        stmt = stmt.where(Alliance.type == filters.type)
+    if filters.status:
+        stmt = stmt.where(Alliance.status == filters.status)
+    if filters.origin:
+        stmt = stmt.where(Alliance.origin == filters.origin)
+    if filters.technology:
+        stmt = stmt.where(_tag("technology", filters.technology))
+    if filters.stage:
+        stmt = stmt.where(_tag("stage", filters.stage))
+    if filters.area:
+        stmt = stmt.where(_area(filters.area))
+    if filters.year_from:
+        stmt = stmt.where(Alliance.year >= filters.year_from)
+    if filters.year_to:
+        stmt = stmt.where(Alliance.year <= filters.year_to)
+    if filters.party:
+        ids = party_org_ids(session, filters.party)
+        stmt = stmt.where(exists().where(Party.alliance_id == Alliance.id, Party.organisation_id.in_(ids)))
+    if filters.kind or filters.country:
+        conds = [Party.alliance_id == Alliance.id, Organisation.id == Party.organisation_id]
+        if filters.kind:
+            conds.append(Organisation.kind == filters.kind)
+        if filters.country:
+            conds.append(Organisation.country == filters.country.upper())
+        stmt = stmt.where(exists().where(and_(*conds)))
+    if filters.q:
+        text = filters.q.strip()
+        # Organisations matching the text, found once; then an indexed lookup per alliance.
+        named = select(Organisation.id).where(Organisation.norm.like(f"%{normalise(text)}%"))
+        stmt = stmt.where(
+            or_(
+                Alliance.title.ilike(f"%{text}%"),
+                Alliance.description.ilike(f"%{text}%"),
+                _tag("area", text.lower()),
+                Alliance.id.in_(select(Party.alliance_id).where(Party.organisation_id.in_(named))),
+            )
+        )
+    return stmt

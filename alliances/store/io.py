@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alliances.errors import AllianceError, InvalidInput
+from alliances.store.csvout import csv_chunks
 from alliances.store.filters import Filters
 from alliances.store.models import Alliance, Evidence, Source
 from alliances.store.queries import get_alliance, iter_alliances
@@ -122,18 +123,13 @@ def _number(value: Any) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def export_csv(records: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """CSV text in chunks: a header, then one row per alliance (streams for large exports)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow({k: neutralise(v) for k, v in csv_row(record).items()})
-        if buffer.tell() > 65536:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+def export_csv(records: Iterable[dict[str, Any]], *, bom: bool = False) -> Iterator[str]:
+    """CSV text in chunks: a header, then one row per alliance (RFC 4180; see store.csvout).
+
+    Cells that a spreadsheet would run as a formula are neutralised (issue 13).
+    """
+    rows = ([neutralise(row[c]) for c in CSV_COLUMNS] for row in map(csv_row, records))
+    return csv_chunks(CSV_COLUMNS, rows, bom=bom)
 
 
 @dataclass

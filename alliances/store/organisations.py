@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from alliances.errors import NotFound
-from alliances.store.filters import Filters
+from alliances.schemas import build
+from alliances.store.filters import OrganisationFilters
 from alliances.store.models import Alias, Alliance, AllianceTag, Organisation, Party, Project, ProjectOwner
 from alliances.store.names import normalise
 from alliances.store.queries import Record, page_of, summaries
-from alliances.store.version import Memo
+from alliances.store.version import memo_of
 from alliances.store.viewer import Viewer, may_see_organisation, visible, visible_organisations
 
 
@@ -29,9 +29,6 @@ def org_record(org: Organisation, degree: int | None = None) -> Record:
         "degree": degree,
         "origin": org.origin,
     }
-
-
-_DEGREES = Memo(size=256)
 
 
 def degrees(session: Session, viewer: Viewer | None = None) -> dict[int, int]:
@@ -49,14 +46,16 @@ def degrees(session: Session, viewer: Viewer | None = None) -> dict[int, int]:
         )
         return {org: n for org, n in session.execute(stmt)}
 
-    return _DEGREES.get(session, (str(session.get_bind().engine.url), viewer), compute)
+    return memo_of(session).get(session, ("degrees", viewer), compute)
 
 
 def _sort_key(value: str | int) -> str | int:
     return value.casefold() if isinstance(value, str) else value
 
 
-def list_organisations(session: Session, filters: Filters, *, viewer: Viewer | None = None) -> Record:
+def list_organisations(
+    session: Session, filters: OrganisationFilters, *, viewer: Viewer | None = None
+) -> Record:
     """A page of organisations; `sort=-degree` ranks by number of alliances (the default)."""
     stmt = select(Organisation.id, Organisation.name, Organisation.kind, Organisation.country)
     stmt = visible_organisations(stmt, Organisation.id, viewer)
@@ -85,8 +84,7 @@ def list_organisations(session: Session, filters: Filters, *, viewer: Viewer | N
         rows.sort(key=lambda r: _sort_key(r[position]), reverse=descending)
         return rows
 
-    key = ("rows", str(session.get_bind().engine.url), replace(filters, page=1, per_page=1), viewer)
-    rows = _DEGREES.get(session, key, ranked)
+    rows = memo_of(session).get(session, ("organisation_rows", filters.cache_key(), viewer), ranked)
     start = (filters.page - 1) * filters.per_page
     page = rows[start : start + filters.per_page]
     orgs = {
@@ -101,8 +99,8 @@ def search_organisations(
 ) -> list[Record]:
     from alliances.store.resolve import Resolver
 
-    filters = Filters(q=text, per_page=limit, sort="-degree")
-    items = list_organisations(session, filters, viewer=viewer)["items"]
+    filters = build(OrganisationFilters, q=text, per_page=limit, sort="-degree")
+    items: list[Record] = list_organisations(session, filters, viewer=viewer)["items"]
     if items:
         return items
     resolver = Resolver(session)
@@ -170,8 +168,10 @@ def get_organisation(session: Session, ref: str | int, *, viewer: Viewer | None 
         raise NotFound(_unknown(session, ref, viewer)) from None
     if not may_see_organisation(session, org.id, viewer):
         raise NotFound(_unknown(session, ref, viewer))
-    key = ("profile", str(session.get_bind().engine.url), org.id, viewer)
-    return copy.deepcopy(_DEGREES.get(session, key, lambda: _profile(session, org, viewer)))
+    profile = memo_of(session).get(
+        session, ("profile", org.id, viewer), lambda: _profile(session, org, viewer)
+    )
+    return copy.deepcopy(profile)
 
 
 def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Record:

@@ -9,7 +9,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from alliances.errors import NotFound
-from alliances.store.filters import PROJECT_SORTS, Filters
+from alliances.store.filters import AllianceFilters, ProjectFilters, party_org_ids
 from alliances.store.models import (
     Alliance,
     Candidate,
@@ -31,10 +31,8 @@ def _project_tag(facet: str, value: str) -> Any:
     )
 
 
-def project_ids(session: Session, filters: Filters, viewer: Viewer | None = None) -> Select[int]:
+def project_ids(session: Session, filters: AllianceFilters, viewer: Viewer | None = None) -> Select[int]:
     """The ids of the visible projects matching the filters that apply to projects (pages and matrix)."""
-    from alliances.store.queries import party_org_ids
-
     stmt = visible(select(Project.id), Project, viewer)
     if filters.technology:
         stmt = stmt.where(_project_tag("technology", filters.technology))
@@ -57,11 +55,11 @@ def project_ids(session: Session, filters: Filters, viewer: Viewer | None = None
     return stmt
 
 
-def list_projects(session: Session, filters: Filters, *, viewer: Viewer | None = None) -> Record:
+def list_projects(session: Session, filters: ProjectFilters, *, viewer: Viewer | None = None) -> Record:
     stmt = project_ids(session, filters, viewer)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     columns = {"name": Project.name, "announced": Project.announced, "year": Project.year, "id": Project.id}
-    stmt = order(stmt, filters.sort if filters.sort in PROJECT_SORTS else None, columns, [Project.name.asc()])
+    stmt = order(stmt, filters.sort, columns, [Project.name.asc()])
     start = (filters.page - 1) * filters.per_page
     # A page past the end is empty; beyond 64-bit integers SQLite would overflow (issue 13).
     ids = [] if start >= 2**62 else list(session.scalars(stmt.limit(filters.per_page).offset(start)))
@@ -182,3 +180,9 @@ def stats(session: Session, *, viewer: Viewer | None = None) -> Record:
         "organisations_by_kind": kinds,
         "years": {"first": years[0], "last": years[1]},
     }
+
+
+def count_alliances(session: Session, *, viewer: Viewer | None = None) -> int:
+    """The alliances this reader may see (the health check's proof that the database answers)."""
+    shown = visible(select(Alliance.id), Alliance, viewer).subquery()
+    return int(session.scalar(select(func.count()).select_from(shown)) or 0)

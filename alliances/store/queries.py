@@ -4,105 +4,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from alliances.errors import NotFound
-from alliances.store.filters import Filters
-from alliances.store.models import (
-    Alias,
-    Alliance,
-    AllianceTag,
-    Event,
-    Evidence,
-    Organisation,
-    Party,
-    Source,
-)
-from alliances.store.names import normalise
-from alliances.store.version import Memo
+from alliances.schemas import ListQuery
+from alliances.store.filters import AllianceFilters, filter_alliances
+from alliances.store.models import Alliance, AllianceTag, Event, Evidence, Organisation, Party, Source
+from alliances.store.version import memo_of
 from alliances.store.viewer import Viewer, visible
 
 Record = dict[str, Any]
 Ts = TypeVarTuple("Ts")
 
 
-def page_of(items: list[Record], total: int, filters: Filters) -> Record:
+def page_of(items: list[Record], total: int, filters: ListQuery) -> Record:
     return {"items": items, "total": total, "page": filters.page, "per_page": filters.per_page}
-
-
-def party_org_ids(session: Session, party: str) -> list[int]:
-    """An id, or a name/alias (exact, else substring), with the subsidiaries of each match."""
-    if party.isascii() and party.isdigit():  # "²" and "٣" are digits to Python, not ids (issue 13)
-        roots = [int(party)] if len(party) <= 18 else []  # beyond 64-bit integers: no such id
-    else:
-        norm = normalise(party)
-        roots = list(session.scalars(select(Organisation.id).where(Organisation.norm == norm)))
-        roots += list(session.scalars(select(Alias.organisation_id).where(Alias.norm == norm)))
-        if not roots:
-            roots = list(session.scalars(select(Organisation.id).where(Organisation.norm.contains(norm))))
-    ids = set(roots)
-    frontier = set(roots)
-    for _ in range(3):  # subsidiaries, down three levels
-        if not frontier:
-            break
-        frontier = (
-            set(session.scalars(select(Organisation.id).where(Organisation.parent_id.in_(frontier)))) - ids
-        )
-        ids |= frontier
-    return sorted(ids)
-
-
-def _tag(facet: str, value: str) -> Any:
-    return exists().where(
-        AllianceTag.alliance_id == Alliance.id, AllianceTag.facet == facet, AllianceTag.value == value
-    )
-
-
-def filter_alliances(
-    session: Session, stmt: Select[Any], filters: Filters, viewer: Viewer | None
-) -> Select[Any]:
-    stmt = visible(stmt, Alliance, viewer)
-    if filters.type:
-        stmt = stmt.where(Alliance.type == filters.type)
-    if filters.status:
-        stmt = stmt.where(Alliance.status == filters.status)
-    if filters.origin:
-        stmt = stmt.where(Alliance.origin == filters.origin)
-    if filters.technology:
-        stmt = stmt.where(_tag("technology", filters.technology))
-    if filters.stage:
-        stmt = stmt.where(_tag("stage", filters.stage))
-    if filters.year_from:
-        stmt = stmt.where(Alliance.year >= filters.year_from)
-    if filters.year_to:
-        stmt = stmt.where(Alliance.year <= filters.year_to)
-    if filters.party:
-        ids = party_org_ids(session, filters.party)
-        stmt = stmt.where(exists().where(Party.alliance_id == Alliance.id, Party.organisation_id.in_(ids)))
-    if filters.kind or filters.country:
-        conds = [Party.alliance_id == Alliance.id, Organisation.id == Party.organisation_id]
-        if filters.kind:
-            conds.append(Organisation.kind == filters.kind)
-        if filters.country:
-            conds.append(Organisation.country == filters.country.upper())
-        stmt = stmt.where(exists().where(and_(*conds)))
-    if filters.q:
-        text = filters.q.strip()
-        # Organisations matching the text, found once; then an indexed lookup per alliance.
-        named = select(Organisation.id).where(Organisation.norm.like(f"%{normalise(text)}%"))
-        stmt = stmt.where(
-            or_(
-                Alliance.title.ilike(f"%{text}%"),
-                Alliance.description.ilike(f"%{text}%"),
-                _tag("area", text.lower()),
-                Alliance.id.in_(select(Party.alliance_id).where(Party.organisation_id.in_(named))),
-            )
-        )
-    return stmt
 
 
 def order(stmt: Select[*Ts], sort: str | None, columns: dict[str, Any], default: list[Any]) -> Select[*Ts]:
@@ -126,17 +45,14 @@ ALLIANCE_ORDER = {
 }
 
 
-def list_alliances(session: Session, filters: Filters, *, viewer: Viewer | None = None) -> Record:
+def list_alliances(session: Session, filters: AllianceFilters, *, viewer: Viewer | None = None) -> Record:
     """One page of alliance summaries and the total that match the filters."""
     ids = matching_ids(session, filters, viewer)
     start = (filters.page - 1) * filters.per_page
     return page_of(summaries(session, ids[start : start + filters.per_page]), len(ids), filters)
 
 
-_MATCHES = Memo(size=32)
-
-
-def matching_ids(session: Session, filters: Filters, viewer: Viewer | None = None) -> list[int]:
+def matching_ids(session: Session, filters: AllianceFilters, viewer: Viewer | None = None) -> list[int]:
     """Ids of every alliance matching the filters, in page order, kept per data version.
 
     One scan gives both the total and any page (a count plus a sorted LIMIT would filter twice), and
@@ -146,12 +62,12 @@ def matching_ids(session: Session, filters: Filters, viewer: Viewer | None = Non
     stmt = order(
         base, filters.sort, ALLIANCE_ORDER, [Alliance.announced.desc().nulls_last(), Alliance.id.desc()]
     )
-    key = (str(session.get_bind().engine.url), replace(filters, page=1, per_page=1), viewer)
-    return _MATCHES.get(session, key, lambda: list(session.scalars(stmt)))
+    key = ("matching_ids", filters.cache_key(), viewer)
+    return memo_of(session).get(session, key, lambda: list(session.scalars(stmt)))
 
 
 def iter_alliances(
-    session: Session, filters: Filters, *, viewer: Viewer | None = None, batch: int = 500
+    session: Session, filters: AllianceFilters, *, viewer: Viewer | None = None, batch: int = 500
 ) -> Iterator[Record]:
     """Every matching alliance summary, for exports, in the page order."""
     base = filter_alliances(session, select(Alliance.id), filters, viewer)

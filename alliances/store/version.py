@@ -7,10 +7,10 @@ data version and filter set, they cost a dictionary lookup until the next write.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -36,12 +36,15 @@ def data_version(session: Session) -> tuple[int, ...]:
 
 
 class Memo:
-    """Results keyed by (data version, key), least recently used dropped first; thread-safe."""
+    """Results keyed by (data version, key), least recently used dropped first; thread-safe.
+
+    Owned by a `Database` (every session it opens carries it in `session.info`) or by the web app,
+    never by a module: two databases in one process never share entries.
+    """
 
     def __init__(self, size: int = 64) -> None:
-        self.size = size
         self._lock = threading.Lock()
-        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._items: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=size)
 
     def get(
         self,
@@ -53,11 +56,22 @@ class Memo:
         full = (version or data_version(session), key)
         with self._lock:
             if full in self._items:
-                self._items.move_to_end(full)
                 return self._items[full]  # type: ignore[no-any-return]
-        value = compute()
+        value = compute()  # outside the lock: a slow computation never blocks other readers
         with self._lock:
             self._items[full] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
         return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def memo_of(session: Session) -> Memo:
+    """The memo of the database a session belongs to (a fresh, unshared one for a bare session)."""
+    memo = session.info.get("memo")
+    if isinstance(memo, Memo):
+        return memo
+    memo = Memo(size=8)
+    session.info["memo"] = memo
+    return memo

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alliances.errors import Conflict, InvalidInput, NotFound
-from alliances.store.dates import check_partial_date, year_of
+from alliances.schemas import AllianceIn, AmountIn, EventIn, PartyIn, TagsIn, parse_record
+from alliances.store.dates import year_of
 from alliances.store.models import Alias, Alliance, AllianceTag, Event, Evidence, Organisation, Party, Source
 from alliances.store.names import normalise
 from alliances.store.resolve import Resolver
@@ -60,80 +61,46 @@ def add_organisation(
     return org
 
 
-def party_fields(party: Any, where: str) -> dict[str, Any]:
-    """Accept a plain name or a dict with name/canonical/role/kind/id."""
-    if isinstance(party, str):
-        return {"name": party.strip()}
-    if isinstance(party, dict):
-        name = str(party.get("canonical") or party.get("name") or "").strip()
-        return {
-            "name": name,
-            "stated": party.get("name"),
-            "role": party.get("role"),
-            "kind": party.get("kind"),
-            "id": party.get("id"),
-        }
-    raise InvalidInput(f"{where}: a party must be a name or an object with a name")
-
-
 def resolve_party(
-    session: Session, party: dict[str, Any], resolver: Resolver, where: str, create_missing: bool, origin: str
+    session: Session, party: PartyIn, resolver: Resolver, where: str, create_missing: bool, origin: str
 ) -> int:
-    if party.get("id") is not None:
-        try:
-            org_id = int(party["id"])
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput(f"{where}: organisation id {party['id']!r} is not a number") from exc
-        if session.get(Organisation, org_id) is None:
-            raise InvalidInput(f"{where}: unknown organisation id {org_id}")
-        return org_id
-    if not party["name"]:
+    """The organisation a party names: by id, by name or alias, else a new one (when allowed)."""
+    if party.id is not None:
+        if session.get(Organisation, party.id) is None:
+            raise InvalidInput(f"{where}: unknown organisation id {party.id}")
+        return party.id
+    if not party.name:
         raise InvalidInput(f"{where}: party has no name")
-    match = resolver.resolve(party["name"])
+    match = resolver.resolve(party.name)
     if match.organisation_id is not None:
-        if create_missing and party.get("kind"):  # a vehicle created with no kind takes the stated one
+        if create_missing and party.kind:  # a vehicle created with no kind takes the stated one
             org = session.get(Organisation, match.organisation_id)
-            if org is not None and org.kind == "other" and org.origin == origin and party["kind"] != "other":
-                org.kind = vocab("organisation_kinds").check(party["kind"], f"{where}: kind")
+            if org is not None and org.kind == "other" and org.origin == origin and party.kind != "other":
+                org.kind = vocab("organisation_kinds").check(party.kind, f"{where}: kind")
         return match.organisation_id
     if not create_missing:
-        hint = resolver.closest_names(party["name"])
+        hint = resolver.closest_names(party.name)
         tail = f" (closest: {', '.join(hint)})" if hint else ""
-        raise NotFound(f"{where}: unknown organisation {party['name']!r}{tail}")
-    kind = party.get("kind") or "other"
-    return add_organisation(session, party["name"], kind=kind, origin=origin, resolver=resolver).id
+        raise NotFound(f"{where}: unknown organisation {party.name!r}{tail}")
+    kind = party.kind or "other"
+    return add_organisation(session, party.name, kind=kind, origin=origin, resolver=resolver).id
 
 
 def tag_values(record: dict[str, Any], field: str, where: str) -> list[str]:
-    values = record.get(field) or []
-    if isinstance(values, str):
-        values = [v.strip() for v in values.replace(";", ",").split(",") if v.strip()]
-    if not isinstance(values, list):
-        raise InvalidInput(f"{where}: {field} must be a list")
-    if field == "technologies":
-        return [vocab("technologies").check(v, f"{where}: technologies") for v in values]
-    if field == "stages":
-        return [vocab("stages").check(v, f"{where}: stages") for v in values]
-    return [str(v).strip().lower() for v in values if str(v).strip()]
+    """One tag field of a record (technologies, stages, therapeutic_areas), checked by `TagsIn`."""
+    tags = parse_record(TagsIn, {field: record.get(field)}, where)
+    values: list[str] = getattr(tags, field)
+    return values
 
 
 def amount_fields(amount: Any, where: str) -> tuple[float | None, str | None, str | None]:
+    """(value, currency, kind) of an amount, checked by `AmountIn`; all None when there is none."""
     if amount in (None, "", {}):
         return None, None, None
-    if not isinstance(amount, dict) or "value" not in amount:
+    if not isinstance(amount, dict):
         raise InvalidInput(f"{where}: amount must be an object with value and currency")
-    try:
-        value = float(amount["value"])
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"{where}: amount value {amount['value']!r} is not a number") from exc
-    if value < 0:
-        raise InvalidInput(f"{where}: amount value must not be negative")
-    currency = str(amount.get("currency") or "").upper() or None
-    if currency is not None and (len(currency) != 3 or not currency.isalpha()):
-        raise InvalidInput(f"{where}: currency {currency!r} is not a three-letter code")
-    kind = amount.get("kind") or "total"
-    vocab("amount_kinds").check(kind, f"{where}: amount kind")
-    return value, currency, kind
+    checked = parse_record(AmountIn, amount, f"{where}: amount")
+    return checked.value, checked.currency, checked.kind
 
 
 def add_alliance(
@@ -146,81 +113,57 @@ def add_alliance(
     resolver: Resolver | None = None,
     sources: dict[str, Source] | None = None,
 ) -> Alliance:
-    """Validate a record (SCHEMA.md shape plus KB fields) and store it as one alliance."""
-    if not isinstance(record, dict):
-        raise InvalidInput(f"{where}: an alliance must be an object")
+    """Validate a record against `AllianceIn` and store it as one alliance (parties resolved)."""
+    rec = parse_record(AllianceIn, record, where)
     resolver = resolver or Resolver(session)
-    raw_parties = record.get("parties") or []
-    if not isinstance(raw_parties, list) or len(raw_parties) < 2:
-        raise InvalidInput(f"{where}: parties: an alliance needs at least two parties")
-    parties = [party_fields(p, f"{where}: parties") for p in raw_parties]
-    atype = vocab("alliance_types").check(record.get("type"), f"{where}: type")
-    status = record.get("status")
-    if status is not None:
-        vocab("statuses").check(status, f"{where}: status")
-    announced = check_partial_date(record.get("date", record.get("announced")), f"{where}: date")
-    ended = check_partial_date(record.get("ended", record.get("end_date")), f"{where}: ended")
-    tags = {f: tag_values(record, f, where) for f in TAG_FACETS}
-    amount, currency, amount_kind = amount_fields(record.get("amount"), f"{where}: amount")
-    visibility = record.get("visibility") or "public"
-    vocab("visibilities").check(visibility, f"{where}: visibility")
-    owner_id = check_owner(session, record.get("owner_id"), visibility, where)
-    resolved: list[tuple[dict[str, Any], int]] = []
-    for party in parties:
+    owner_id = check_owner(session, rec.owner_id, rec.visibility, where)
+    resolved: list[tuple[PartyIn, int]] = []
+    for party in rec.parties:
         org_id = resolve_party(session, party, resolver, f"{where}: parties", create_missing, origin)
         if all(org_id != known for _, known in resolved):
             resolved.append((party, org_id))
     if len(resolved) < 2:
         raise InvalidInput(f"{where}: parties: an alliance needs two distinct organisations")
-    key = record.get("key") or None
+    key, vehicle = rec.key, rec.vehicle
     if key and session.scalar(select(Alliance.id).where(Alliance.key == key)) is not None:
         raise Conflict(f"{where}: an alliance with key {key!r} already exists")
-    vehicle = str(record.get("vehicle") or "").strip() or None
     vehicle_id = resolver.exact(vehicle) if vehicle else None
-    if vehicle and vehicle_id is None and atype == "joint_venture":  # a joint venture is a new organisation
+    if vehicle and vehicle_id is None and rec.type == "joint_venture":  # a joint venture: a new organisation
         vehicle_id = add_organisation(session, vehicle, kind="other", origin=origin, resolver=resolver).id
     names = [resolver.names[i] for _, i in resolved]
+    amount = rec.amount
     alliance = Alliance(
         key=key,
-        type=atype,
-        status=status,
-        announced=announced,
-        year=year_of(announced),
-        ended=ended,
-        amount=amount,
-        currency=currency,
-        amount_kind=amount_kind,
+        type=rec.type,
+        status=rec.status,
+        announced=rec.announced,
+        year=year_of(rec.announced),
+        ended=rec.ended,
+        amount=amount.value if amount else None,
+        currency=amount.currency if amount else None,
+        amount_kind=amount.kind if amount else None,
         vehicle_id=vehicle_id,
         vehicle_name=vehicle,
-        title=record.get("title") or " – ".join(names),
-        description=record.get("description"),
+        title=rec.title or " – ".join(names),
+        description=rec.description,
         origin=origin,
-        visibility=visibility,
+        visibility=rec.visibility,
         owner_id=owner_id,
     )
     for pos, (party, org_id) in enumerate(resolved):
-        role = party.get("role") or "partner"
-        vocab("party_roles").check(role, f"{where}: parties: role")
         alliance.parties.append(
-            Party(organisation_id=org_id, role=role, stated_name=party.get("stated"), position=pos)
+            Party(organisation_id=org_id, role=party.role, stated_name=party.stated, position=pos)
         )
     for field, facet in TAG_FACETS.items():
-        for value in dict.fromkeys(tags[field]):
+        for value in dict.fromkeys(getattr(rec, field)):
             alliance.tags.append(AllianceTag(facet=facet, value=value))
-    for event in record.get("events") or default_events(announced, status, ended):
-        vocab("event_kinds").check(event.get("kind"), f"{where}: events: kind")
-        alliance.events.append(
-            Event(
-                kind=event["kind"],
-                date=check_partial_date(event.get("date"), f"{where}: events"),
-                note=event.get("note"),
-            )
-        )
+    for event in rec.events or default_events(rec.announced, rec.status, rec.ended):
+        alliance.events.append(Event(kind=event.kind, date=event.date, note=event.note))
     session.add(alliance)
     session.flush()
     if not alliance.key:
         alliance.key = f"A{alliance.id:06d}"
-    for ev in record.get("evidence_records") or []:
+    for ev in rec.evidence_records:
         source = (sources or {}).get(ev["source"])
         if source is None:
             raise InvalidInput(f"{where}: evidence: unknown source {ev['source']!r}")
@@ -230,13 +173,13 @@ def add_alliance(
     return alliance
 
 
-def default_events(announced: str | None, status: str | None, ended: str | None) -> list[dict[str, Any]]:
+def default_events(announced: str | None, status: str | None, ended: str | None) -> list[EventIn]:
     """The timeline a record implies when it states no events of its own."""
-    events: list[dict[str, Any]] = []
+    events: list[EventIn] = []
     if announced:
-        events.append({"kind": "announced", "date": announced})
+        events.append(EventIn(kind="announced", date=announced))
     if status == "terminated":
-        events.append({"kind": "terminated", "date": ended})
+        events.append(EventIn(kind="terminated", date=ended))
     return events
 
 

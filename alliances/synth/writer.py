@@ -8,17 +8,15 @@ every row has origin="synthetic", so such rows can always be told apart (and del
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from alliances.errors import InvalidInput
-from alliances.store.models import Alliance, AllianceTag, Organisation, Party
+from alliances.store.bulk import insert_network, next_ids, non_synthetic_counts
 from alliances.store.names import normalise
 from alliances.synth import profile as P
 from alliances.synth.generator import SynthNetwork
-
-CHUNK = 20_000
 
 
 @dataclass(frozen=True)
@@ -46,10 +44,7 @@ def synthetic_name(org_id: int, kind: str) -> str:
 
 def check_target(session: Session, force: bool) -> None:
     """Refuse, in one line, to mix synthetic rows into a database that holds other data."""
-    others = session.scalar(select(func.count()).select_from(Alliance).where(Alliance.origin != "synthetic"))
-    orgs = session.scalar(
-        select(func.count()).select_from(Organisation).where(Organisation.origin != "synthetic")
-    )
+    others, orgs = non_synthetic_counts(session)
     if (others or orgs) and not force:
         raise InvalidInput(
             f"the database holds {others} non-synthetic alliances and {orgs} organisations: "
@@ -60,9 +55,8 @@ def check_target(session: Session, force: bool) -> None:
 def write(session: Session, network: SynthNetwork, *, force: bool = False) -> Written:
     """Insert the organisations, alliances, parties and tags of `network` (one transaction)."""
     check_target(session, force)
-    org_base = (session.scalar(select(func.max(Organisation.id))) or 0) + 1
-    alliance_base = (session.scalar(select(func.max(Alliance.id))) or 0) + 1
-    orgs = []
+    org_base, alliance_base = next_ids(session)
+    orgs: list[dict[str, Any]] = []
     for i, org in enumerate(network.organisations):
         name = synthetic_name(org_base + i, org.kind)
         orgs.append(
@@ -75,7 +69,9 @@ def write(session: Session, network: SynthNetwork, *, force: bool = False) -> Wr
                 "origin": "synthetic",
             }
         )
-    alliances, parties, tags = [], [], []
+    alliances: list[dict[str, Any]] = []
+    parties: list[dict[str, Any]] = []
+    tags: list[dict[str, Any]] = []
     for j, a in enumerate(network.alliances):
         aid = alliance_base + j
         first, second = (orgs[p]["name"] for p in a.parties[:2])
@@ -100,7 +96,5 @@ def write(session: Session, network: SynthNetwork, *, force: bool = False) -> Wr
             for facet, values in (("technology", a.technologies), ("stage", a.stages), ("area", a.areas))
             for value in values
         ]
-    for model, rows in ((Organisation, orgs), (Alliance, alliances), (Party, parties), (AllianceTag, tags)):
-        for lo in range(0, len(rows), CHUNK):
-            session.execute(insert(model), rows[lo : lo + CHUNK])
+    insert_network(session, orgs, alliances, parties, tags)
     return Written(len(orgs), len(alliances), len(parties), len(tags))

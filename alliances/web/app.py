@@ -6,9 +6,12 @@ build as many apps as they like, each on its own SQLite file. Every asset is ser
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -34,6 +37,7 @@ from alliances.web.routes import (
     trends,
 )
 from alliances.web.routes import health as health_routes
+from alliances.web.warmup import warm_up
 
 HERE = Path(__file__).resolve().parent
 
@@ -41,7 +45,16 @@ HERE = Path(__file__).resolve().parent
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     """Build the app for `settings` (the database it reads is `settings.db` unless one is given)."""
     settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Before the port opens: the costly analytics, so even the first visitor is served fast."""
+        if settings.warm_up:
+            await run_in_threadpool(warm_up, app)
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Alliance Observatory",
         version=__version__,
         description="Alliances between health-industry and technology organisations: pages and JSON API.",
@@ -52,8 +65,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.settings = settings
     app.state.db = database or Database.open(settings.db)
-    app.state.network_cache = NetworkCache()
-    app.state.memo = Memo()  # analytics results per data version
+    app.state.network_cache = NetworkCache()  # facts, graphs and centralities per data version
+    app.state.memo = Memo(size=256)  # analytics results per data version and filters
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templating.install(templates.env)
     app.state.templates = templates
@@ -74,7 +87,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         maturity,
         auth,
     ):
-        app.include_router(module.router)
-    app.include_router(health_routes.router)  # issue 14
+        app.include_router(module.router, responses=errors.ERROR_RESPONSES)
+    app.include_router(health_routes.router, responses=errors.ERROR_RESPONSES)  # issue 14
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     return app

@@ -1,21 +1,21 @@
 """What every route shares: the session, the list parameters, the language, and page rendering.
 
-Routes stay thin: parse with `list_filters`, call a store or analytics function, then `render` the
-page or return the same dict as JSON.
+Routes stay thin: take the filter model as their query model, call a store or analytics function, then
+`render` the page or return the same record as JSON (checked against its response model).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from alliances.errors import NotFound
-from alliances.store.filters import ALLIANCE_SORTS, Filters
+from alliances.schemas import MAX_ID, AllianceFilters, ListQuery, OrganisationFilters, ProjectFilters
 from alliances.web.i18n import LANGS, Translator, negotiate
 
 LANG_COOKIE = "alliances_lang"
@@ -29,61 +29,26 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
-# Declared as plain strings so our own parser gives one clear 422 message, never FastAPI's.
-Text = Annotated[str | None, Query()]
+# The filter models of `alliances.schemas` are the query models: OpenAPI lists typed parameters with
+# their vocabularies, and a bad value is a 422 in the error envelope naming the parameter.
+AllianceQuery = Annotated[AllianceFilters, Query()]
+ProjectQuery = Annotated[ProjectFilters, Query()]
+OrganisationQuery = Annotated[OrganisationFilters, Query()]
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="Numeric id")]
+
+L = TypeVar("L", bound=ListQuery)
 
 
-def list_params(
-    q: Annotated[
-        str | None, Query(description="Full-text search (titles, descriptions, parties, areas)")
-    ] = None,
-    type: Annotated[str | None, Query(description="Alliance type key, e.g. rd_collaboration")] = None,
-    technology: Annotated[str | None, Query(description="Technology key, e.g. ai")] = None,
-    stage: Annotated[str | None, Query(description="Value-chain stage key, e.g. research")] = None,
-    status: Annotated[str | None, Query(description="announced, active or terminated")] = None,
-    party: Annotated[str | None, Query(description="Organisation id or name (subsidiaries included)")] = None,
-    kind: Annotated[str | None, Query(description="Organisation kind of a party, e.g. big_tech")] = None,
-    country: Annotated[str | None, Query(description="Two-letter country code of a party")] = None,
-    year_from: Annotated[str | None, Query(description="First year (inclusive)")] = None,
-    year_to: Annotated[str | None, Query(description="Last year (inclusive)")] = None,
-    sort: Annotated[str | None, Query(description="Field to sort by; prefix - for descending")] = None,
-    page: Annotated[str | None, Query(description="Page number, from 1")] = None,
-    per_page: Annotated[str | None, Query(description="Items per page (1-500)")] = None,
-) -> dict[str, str | None]:
-    """The query parameters shared by every list, page and API route (validated by Filters.parse)."""
-    return {
-        "q": q,
-        "type": type,
-        "technology": technology,
-        "stage": stage,
-        "status": status,
-        "party": party,
-        "kind": kind,
-        "country": country,
-        "year_from": year_from,
-        "year_to": year_to,
-        "sort": sort,
-        "page": page,
-        "per_page": per_page,
-    }
-
-
-ListParams = Annotated[dict[str, str | None], Depends(list_params)]
-
-
-def parse_filters(
-    params: dict[str, str | None], sorts: tuple[str, ...] = ALLIANCE_SORTS, per_page: int | None = None
-) -> Filters:
-    """Filters from query parameters; a page's own default page size unless one was asked for."""
-    values: dict[str, Any] = dict(params)
-    if per_page is not None and not values.get("per_page"):
-        values["per_page"] = per_page
-    return Filters.parse(values, sorts)
+def page_size(filters: L, per_page: int) -> L:
+    """A page's own default page size, unless the reader asked for one."""
+    if "per_page" in filters.model_fields_set:
+        return filters
+    return filters.model_copy(update={"per_page": per_page})
 
 
 def parse_id(value: str, what: str) -> int:
-    """Path ids are declared as text so that `/alliances/abc` is a clean 404, not a validation error."""
-    if not (value.isascii() and value.isdigit()) or len(value) > 18:  # no Unicode digits, no overflow
+    """Path ids declared as text: no Unicode digits, no overflow, a clean 404 otherwise."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise NotFound(f"no {what} with id {value!r}")
     return int(value)
 
@@ -105,7 +70,7 @@ def query_url(request: Request, path: str | None = None, drop: tuple[str, ...] =
     return f"{path or request.url.path}{'?' + query if query else ''}"
 
 
-def filters_query(filters: Filters, **changes: Any) -> str:
+def filters_query(filters: ListQuery, **changes: Any) -> str:
     """A query string of the non-default filters (for links that keep the current selection)."""
     params = {k: v for k, v in filters.as_params().items() if k != "origin"}
     params.update(changes)

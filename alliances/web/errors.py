@@ -7,6 +7,7 @@ a 500 with a generic sentence (details go to the log, never to the reader).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,10 +15,21 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alliances.errors import AllianceError, InvalidInput
+from alliances.schemas import ErrorEnvelope, problem_of
 
 log = logging.getLogger("alliances.web")
 
 JSON_PREFIXES = ("/api/", "/healthz", "/openapi.json")
+
+# The error bodies every API route may answer with, as OpenAPI documents them (the real envelope).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": what}
+    for status, what in (
+        (404, "No such record"),
+        (422, "A parameter is invalid: `error` names it"),
+        (500, "Unexpected error"),
+    )
+}
 
 
 def wants_json(request: Request) -> bool:
@@ -26,7 +38,8 @@ def wants_json(request: Request) -> bool:
 
 def error_response(request: Request, status: int, message: str) -> Response:
     if wants_json(request):
-        return JSONResponse({"ok": False, "error": message, "status": status}, status_code=status)
+        body = ErrorEnvelope(error=message, status=status).model_dump()
+        return JSONResponse(body, status_code=status)
     from alliances.web.context import render
 
     try:
@@ -46,11 +59,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path"))
-            problems.append(f"{where}: {err.get('msg', 'invalid')}" if where else str(err.get("msg")))
-        return error_response(request, 422, "; ".join(problems) or "invalid request")
+        return error_response(request, 422, problem_of(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -66,7 +66,7 @@ def same_origin(scope: Scope) -> bool:
     if claimed == "null":
         return False
     host = headers.get("host", "")
-    return urlsplit(claimed).netloc == host
+    return bool(urlsplit(claimed).netloc == host)
 
 
 class SecurityMiddleware:

@@ -7,12 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
-from alliances.store.filters import ALLIANCE_SORTS
+from alliances.schemas import ALLIANCE_SORTS, AllianceDetail, AlliancePublic, Page
 from alliances.store.queries import get_alliance, list_alliances
 from alliances.taxonomy import vocab
-from alliances.web.context import ListParams, SessionDep, filters_query, parse_filters, parse_id, render
+from alliances.web.context import AllianceQuery, Id, SessionDep, filters_query, page_size, render
 from alliances.web.deps import ViewerDep, audit_export, audit_private_reads
-from alliances.web.exports import alliances_csv, alliances_jsonl, primed
+from alliances.web.exports import Bom, alliances_csv, alliances_jsonl, csv_response, primed
 
 router = APIRouter()
 
@@ -31,29 +31,43 @@ def facets() -> dict[str, tuple[str, ...]]:
     }
 
 
-@router.get("/api/v1/alliances", tags=["alliances"], summary="Search and filter alliances (paginated)")
+@router.get(
+    "/api/v1/alliances",
+    tags=["alliances"],
+    summary="Search and filter alliances (paginated)",
+    response_model=Page[AlliancePublic],
+)
 def alliances_api(
-    request: Request, params: ListParams, session: SessionDep, viewer: ViewerDep
+    request: Request, filters: AllianceQuery, session: SessionDep, viewer: ViewerDep
 ) -> dict[str, Any]:
-    result = list_alliances(session, parse_filters(params), viewer=viewer)
+    result = list_alliances(session, filters, viewer=viewer)
     audit_private_reads(request, session, [a["id"] for a in result["items"]])
     return result
 
 
-@router.get("/api/v1/alliances.csv", tags=["exports"], summary="Filtered alliances as CSV (one row each)")
-def alliances_csv_export(request: Request, params: ListParams, viewer: ViewerDep) -> StreamingResponse:
-    filters = parse_filters(params)
+@router.get(
+    "/api/v1/alliances.csv",
+    tags=["exports"],
+    summary="Filtered alliances as CSV (RFC 4180, one row each; bom=1 for Excel)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def alliances_csv_export(
+    request: Request, filters: AllianceQuery, viewer: ViewerDep, bom: Bom = False
+) -> StreamingResponse:
     audit_export(request, viewer, "csv")
-    return StreamingResponse(
-        primed(alliances_csv(request.app.state.db, filters, viewer=viewer)),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="alliances.csv"'},
-    )
+    chunks = primed(alliances_csv(request.app.state.db, filters, viewer=viewer, bom=bom))
+    return csv_response(chunks, "alliances.csv")
 
 
-@router.get("/api/v1/alliances.jsonl", tags=["exports"], summary="Filtered alliances as JSON Lines")
-def alliances_jsonl_export(request: Request, params: ListParams, viewer: ViewerDep) -> StreamingResponse:
-    filters = parse_filters(params)
+@router.get(
+    "/api/v1/alliances.jsonl",
+    tags=["exports"],
+    summary="Filtered alliances as JSON Lines",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/x-ndjson": {}}}},
+)
+def alliances_jsonl_export(request: Request, filters: AllianceQuery, viewer: ViewerDep) -> StreamingResponse:
     audit_export(request, viewer, "jsonl")
     return StreamingResponse(
         primed(alliances_jsonl(request.app.state.db, filters, viewer=viewer)),
@@ -66,20 +80,19 @@ def alliances_jsonl_export(request: Request, params: ListParams, viewer: ViewerD
     "/api/v1/alliances/{alliance_id}",
     tags=["alliances"],
     summary="One alliance: parties, attributes, events, evidence with sources",
+    response_model=AllianceDetail,
 )
-def alliance_api(
-    request: Request, alliance_id: str, session: SessionDep, viewer: ViewerDep
-) -> dict[str, Any]:
-    record = get_alliance(session, parse_id(alliance_id, "alliance"), viewer=viewer)
+def alliance_api(request: Request, alliance_id: Id, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
+    record = get_alliance(session, alliance_id, viewer=viewer)
     audit_private_reads(request, session, [record["id"]])
     return record
 
 
 @router.get("/alliances", response_class=HTMLResponse, include_in_schema=False)
 def alliances_page(
-    request: Request, params: ListParams, session: SessionDep, viewer: ViewerDep
+    request: Request, filters: AllianceQuery, session: SessionDep, viewer: ViewerDep
 ) -> HTMLResponse:
-    filters = parse_filters(params, per_page=25)
+    filters = page_size(filters, 25)
     result = list_alliances(session, filters, viewer=viewer)
     audit_private_reads(request, session, [a["id"] for a in result["items"]])
     return render(
@@ -98,7 +111,7 @@ def alliances_page(
 
 
 @router.get("/alliances/{alliance_id}", response_class=HTMLResponse, include_in_schema=False)
-def alliance_page(request: Request, alliance_id: str, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
-    record = get_alliance(session, parse_id(alliance_id, "alliance"), viewer=viewer)
+def alliance_page(request: Request, alliance_id: Id, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
+    record = get_alliance(session, alliance_id, viewer=viewer)
     audit_private_reads(request, session, [record["id"]])
     return render(request, "alliance.html", {"page": "alliances", "a": record})

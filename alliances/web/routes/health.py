@@ -211,7 +211,7 @@ async def checklist_form(
         if answer:
             evidence = str(form.get(f"evidence.{item}") or "").strip()
             try:
-                answers.append(ChecklistAnswer(item=item, answer=answer, evidence=evidence))  # type: ignore[arg-type]
+                answers.append(ChecklistAnswer(item=item, answer=answer, evidence=evidence))
             except ValidationError:
                 raise InvalidInput(f"checklist: {item}: unknown answer {answer!r}") from None
     store.save_entries(session, alliance_id, "checklist", answers, viewer=viewer, where="checklist")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -14,22 +13,23 @@ from alliances.analytics.matrix import (
     MATRIX_STAGES,
     MATRIX_TECHNOLOGIES,
     NOT_FOR_PROJECTS,
+    MatrixSource,
     Source,
-    check_source,
     tech_stage_matrix,
 )
-from alliances.store.filters import Filters
+from alliances.schemas import AllianceFilters, MatrixPublic, ProjectFilters
 from alliances.store.projects import list_projects
 from alliances.store.queries import list_alliances
+from alliances.store.version import Memo
 from alliances.taxonomy import vocab
-from alliances.web.context import ListParams, SessionDep, filters_query, parse_filters, render
+from alliances.web.context import AllianceQuery, SessionDep, filters_query, page_size, render
 
 router = APIRouter()
 
-SourceParam = Annotated[str | None, Query(description="alliances (default), projects or both")]
+SourceParam = Annotated[MatrixSource, Query(description="alliances (default), projects or both")]
 
 
-def cell_links(filters: Filters, source: str, technology: str, stage: str) -> dict[str, str]:
+def cell_links(filters: AllianceFilters, source: str, technology: str, stage: str) -> dict[str, str]:
     """Where a cell leads: the filtered alliance list, the project list, or both on one page."""
     kept = {k: v for k, v in filters.as_params().items() if k not in ("page", "per_page", "sort", "origin")}
     cell = {**kept, "technology": technology, "stage": stage}
@@ -41,17 +41,14 @@ def cell_links(filters: Filters, source: str, technology: str, stage: str) -> di
     }
 
 
-def matrix_data(request: Request, filters: Filters, source: str, session: Session) -> dict[str, Any]:
+def matrix_data(memo: Memo, filters: AllianceFilters, source: Source, session: Session) -> dict[str, Any]:
     """The matrix with a link per cell; computed once per data version and filter set."""
-    checked = check_source(source)
-    return request.app.state.memo.get(
-        session,
-        ("matrix", filters, checked),  # type: ignore[no-any-return]
-        lambda: _matrix(filters, checked, session),
-    )
+    key = ("matrix", filters.cache_key(), source)
+    data: dict[str, Any] = memo.get(session, key, lambda: _matrix(filters, source, session))
+    return data
 
 
-def _matrix(filters: Filters, source: Source, session: Session) -> dict[str, Any]:
+def _matrix(filters: AllianceFilters, source: Source, session: Session) -> dict[str, Any]:
     data = tech_stage_matrix(session, filters, source).to_dict()
     for cell in data["cells"]:
         links = cell_links(filters, data["source"], cell["technology"], cell["stage"])
@@ -66,19 +63,25 @@ def _matrix(filters: Filters, source: Source, session: Session) -> dict[str, Any
     "/api/v1/matrix",
     tags=["matrix"],
     summary="Technology × value-chain counts for alliances, projects or both",
+    response_model=MatrixPublic,
 )
 def matrix_api(
-    request: Request, params: ListParams, session: SessionDep, source: SourceParam = None
+    request: Request,
+    filters: AllianceQuery,
+    session: SessionDep,
+    source: SourceParam = MatrixSource.alliances,
 ) -> dict[str, Any]:
-    return matrix_data(request, parse_filters(params), source or "alliances", session)
+    return matrix_data(request.app.state.memo, filters, source.value, session)
 
 
 @router.get("/matrix", response_class=HTMLResponse, include_in_schema=False)
 def matrix_page(
-    request: Request, params: ListParams, session: SessionDep, source: SourceParam = None
+    request: Request,
+    filters: AllianceQuery,
+    session: SessionDep,
+    source: SourceParam = MatrixSource.alliances,
 ) -> HTMLResponse:
-    filters = parse_filters(params)
-    data = matrix_data(request, filters, source or "alliances", session)
+    data = matrix_data(request.app.state.memo, filters, source.value, session)
     cells = {(c["technology"], c["stage"]): c for c in data["cells"]}
     return render(
         request,
@@ -98,10 +101,11 @@ def matrix_page(
 
 
 @router.get("/matrix/cell", response_class=HTMLResponse, include_in_schema=False)
-def matrix_cell_page(request: Request, params: ListParams, session: SessionDep) -> HTMLResponse:
+def matrix_cell_page(request: Request, filters: AllianceQuery, session: SessionDep) -> HTMLResponse:
     """The alliances and the projects of one cell (the "both" view of the matrix)."""
-    filters = parse_filters(params, per_page=50)
-    project_filters = replace(filters, type=None, status=None, kind=None, country=None, sort=None)
+    filters = page_size(filters, 50)
+    kept = filters.model_dump(exclude={"type", "status", "kind", "country", "sort"}, exclude_none=True)
+    project_filters = ProjectFilters(**kept)
     return render(
         request,
         "matrix_cell.html",

@@ -18,6 +18,7 @@ from alliances.maturity.benchmark import Benchmark
 from alliances.maturity.model import load_model
 from alliances.maturity.scoring import Scores, score
 from alliances.maturity.survey import Surveys
+from alliances.maturity.survey import definitions as survey_definitions
 from alliances.maturity.trajectory import Trajectory
 from alliances.report import charts
 from alliances.store import maturity as store
@@ -338,7 +339,7 @@ def surveys_page(request: Request, session: SessionDep, by: Text = None) -> HTML
         {
             "page": "maturity",
             "data": data,
-            "defs": service.definitions(),
+            "defs": survey_definitions(),
             "figures": figures,
             "by": by or "sector",
         },

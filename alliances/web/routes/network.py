@@ -9,56 +9,39 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from alliances.analytics import export
-from alliances.analytics.network import METRICS, Network, NetworkQuery, parse_metric, parse_top
-from alliances.errors import InvalidInput
-from alliances.store.filters import Filters
+from alliances.analytics.network import MAX_TOP, METRICS, Metric, Network, NetworkQuery
+from alliances.schemas import AllianceFilters, NetworkPublic
 from alliances.taxonomy import vocab
-from alliances.web.context import ListParams, SessionDep, filters_query, parse_filters, render
+from alliances.web.context import AllianceQuery, SessionDep, filters_query, page_size, render
+from alliances.web.exports import Bom, csv_response
 from alliances.web.palette import KIND_GROUPS, TYPE_COLOURS, kind_colour
 
 router = APIRouter()
 
-Rollup = Annotated[
-    str | None, Query(description="1 to roll subsidiaries up to their group (Verily -> Alphabet)")
-]
-Top = Annotated[str | None, Query(description="How many organisations to draw (1-300, default 80)")]
-By = Annotated[str | None, Query(description="Rank by degree, alliances, betweenness or eigenvector")]
+Rollup = Annotated[bool, Query(description="1 to roll subsidiaries up to their group (Verily -> Alphabet)")]
+Top = Annotated[int, Query(ge=1, le=MAX_TOP, description=f"How many organisations to draw (1-{MAX_TOP})")]
+By = Annotated[Metric, Query(description="Rank by degree, alliances, betweenness or eigenvector")]
 
 
-def parse_rollup(value: str | None) -> bool:
-    if value in (None, "", "0", "false", "no", "off"):
-        return False
-    if value in ("1", "true", "yes", "on"):
-        return True
-    raise InvalidInput(f"rollup must be 1 or 0, not {value!r}")
-
-
-def network_for(request: Request, session: Session, filters: Filters, rollup: str | None) -> Network:
-    query = NetworkQuery.from_filters(filters, parse_rollup(rollup))
+def network_for(request: Request, session: Session, filters: AllianceFilters, rollup: bool) -> Network:
+    query = NetworkQuery.from_filters(filters, rollup)
     network: Network = request.app.state.network_cache.network(session, query)
     return network
 
 
 def network_data(
-    request: Request,
-    session: Session,
-    params: dict[str, Any],
-    rollup: str | None,
-    top: str | None,
-    by: str | None,
+    request: Request, session: Session, filters: AllianceFilters, rollup: bool, top: int, by: str
 ) -> dict[str, Any]:
-    filters = parse_filters(params, per_page=25)
-    metric, size = parse_metric(by), parse_top(top)
     network = network_for(request, session, filters, rollup)
-    graph = network.top_subgraph(size, metric)
+    graph = network.top_subgraph(top, by)
     for node in graph["nodes"]:
         node["colour"] = kind_colour(node["kind"])
     for edge in graph["edges"]:
         edge["colour"] = TYPE_COLOURS.get(edge["type"], "#999999")
     return {
-        **network.ranking(metric, filters.page, filters.per_page),
-        "by": metric,
-        "top": size,
+        **network.ranking(by, filters.page, filters.per_page),
+        "by": by,
+        "top": top,
         "query": network.query.params(),
         "summary": network.summary(),
         "graph": graph,
@@ -69,73 +52,96 @@ def network_data(
     "/api/v1/network",
     tags=["network"],
     summary="Centrality ranking (paginated) and the top-N subgraph of the filtered alliance network",
+    response_model=NetworkPublic,
 )
 def network_api(
     request: Request,
-    params: ListParams,
+    filters: AllianceQuery,
     session: SessionDep,
-    rollup: Rollup = None,
-    top: Top = None,
-    by: By = None,
+    rollup: Rollup = False,
+    top: Top = 80,
+    by: By = Metric.degree,
 ) -> dict[str, Any]:
-    return network_data(request, session, params, rollup, top, by)
+    return network_data(request, session, filters, rollup, top, by)
 
 
 def _download(body: str, media: str, name: str) -> Response:
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("/api/v1/network.graphml", tags=["exports"], summary="The filtered network as GraphML")
+Responses = dict[int | str, dict[str, Any]]
+GRAPHML: Responses = {200: {"content": {"application/graphml+xml": {}}}}
+GEXF: Responses = {200: {"content": {"application/gexf+xml": {}}}}
+CSV: Responses = {200: {"content": {"text/csv": {}}}}
+
+
+@router.get(
+    "/api/v1/network.graphml",
+    tags=["exports"],
+    summary="The filtered network as GraphML",
+    response_class=Response,
+    responses=GRAPHML,
+)
 def network_graphml(
-    request: Request, params: ListParams, session: SessionDep, rollup: Rollup = None
+    request: Request, filters: AllianceQuery, session: SessionDep, rollup: Rollup = False
 ) -> Response:
-    network = network_for(request, session, parse_filters(params), rollup)
+    network = network_for(request, session, filters, rollup)
     return _download(export.graphml(network), "application/graphml+xml; charset=utf-8", "alliances.graphml")
 
 
-@router.get("/api/v1/network.gexf", tags=["exports"], summary="The filtered network as GEXF (Gephi)")
+@router.get(
+    "/api/v1/network.gexf",
+    tags=["exports"],
+    summary="The filtered network as GEXF (Gephi)",
+    response_class=Response,
+    responses=GEXF,
+)
 def network_gexf(
-    request: Request, params: ListParams, session: SessionDep, rollup: Rollup = None
+    request: Request, filters: AllianceQuery, session: SessionDep, rollup: Rollup = False
 ) -> Response:
-    network = network_for(request, session, parse_filters(params), rollup)
+    network = network_for(request, session, filters, rollup)
     return _download(export.gexf(network), "application/gexf+xml; charset=utf-8", "alliances.gexf")
 
 
-@router.get("/api/v1/network.nodes.csv", tags=["exports"], summary="Network nodes with centralities as CSV")
+@router.get(
+    "/api/v1/network.nodes.csv",
+    tags=["exports"],
+    summary="Network nodes with centralities as CSV",
+    response_class=StreamingResponse,
+    responses=CSV,
+)
 def network_nodes_csv(
-    request: Request, params: ListParams, session: SessionDep, rollup: Rollup = None
+    request: Request, filters: AllianceQuery, session: SessionDep, rollup: Rollup = False, bom: Bom = False
 ) -> StreamingResponse:
-    network = network_for(request, session, parse_filters(params), rollup)
-    return StreamingResponse(
-        export.nodes_csv(network),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="network-nodes.csv"'},
-    )
+    network = network_for(request, session, filters, rollup)
+    return csv_response(export.nodes_csv(network, bom=bom), "network-nodes.csv")
 
 
-@router.get("/api/v1/network.edges.csv", tags=["exports"], summary="Network edges (pairs of partners) as CSV")
+@router.get(
+    "/api/v1/network.edges.csv",
+    tags=["exports"],
+    summary="Network edges (pairs of partners) as CSV",
+    response_class=StreamingResponse,
+    responses=CSV,
+)
 def network_edges_csv(
-    request: Request, params: ListParams, session: SessionDep, rollup: Rollup = None
+    request: Request, filters: AllianceQuery, session: SessionDep, rollup: Rollup = False, bom: Bom = False
 ) -> StreamingResponse:
-    network = network_for(request, session, parse_filters(params), rollup)
-    return StreamingResponse(
-        export.edges_csv(network),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="network-edges.csv"'},
-    )
+    network = network_for(request, session, filters, rollup)
+    return csv_response(export.edges_csv(network, bom=bom), "network-edges.csv")
 
 
 @router.get("/network", response_class=HTMLResponse, include_in_schema=False)
 def network_page(
     request: Request,
-    params: ListParams,
+    filters: AllianceQuery,
     session: SessionDep,
-    rollup: Rollup = None,
-    top: Top = None,
-    by: By = None,
+    rollup: Rollup = False,
+    top: Top = 80,
+    by: By = Metric.degree,
 ) -> HTMLResponse:
-    data = network_data(request, session, params, rollup, top, by)
-    filters = parse_filters(params, per_page=25)
+    filters = page_size(filters, 25)
+    data = network_data(request, session, filters, rollup, top, by)
     export_query = filters_query(
         filters, page=None, per_page=None, rollup="1" if data["query"].get("rollup") else None
     )
@@ -161,8 +167,8 @@ def network_page(
                 filters,
                 page=None,
                 rollup="1" if data["query"].get("rollup") else None,
-                top=top or None,
-                by=by or None,
+                top=top if top != 80 else None,
+                by=by if by != Metric.degree else None,
             ),
         },
     )

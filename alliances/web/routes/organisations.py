@@ -2,28 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
+from starlette.datastructures import State
 
-from alliances.store.filters import ORGANISATION_SORTS
+from alliances.schemas import ORGANISATION_SORTS, OrganisationProfile, OrganisationPublic, Page
 from alliances.store.organisations import get_organisation, list_organisations
+from alliances.store.viewer import Viewer
 from alliances.taxonomy import vocab
 from alliances.web import charts
-from alliances.web.context import ListParams, SessionDep, filters_query, parse_filters, render, request_lang
+from alliances.web.context import (
+    OrganisationQuery,
+    SessionDep,
+    filters_query,
+    page_size,
+    render,
+    request_lang,
+)
 from alliances.web.deps import ViewerDep, get_viewer
 from alliances.web.i18n import Translator
 
 router = APIRouter()
 
+Ref = Annotated[str, Path(max_length=200, description="Organisation id or name")]
+
 
 def profile(request: Request, session: Session, ref: str) -> dict[str, Any]:
+    return cached_profile(request.app.state, session, ref, viewer=get_viewer(request))
+
+
+def cached_profile(
+    state: State, session: Session, ref: str, *, viewer: Viewer | None = None
+) -> dict[str, Any]:
     """The store's profile plus the ego network from the cached alliance graph (public alliances)."""
-    record = get_organisation(session, ref, viewer=get_viewer(request))
-    cache = request.app.state.network_cache
-    record["ego_network"] = request.app.state.memo.get(
+    record = get_organisation(session, ref, viewer=viewer)
+    cache = state.network_cache
+    record["ego_network"] = state.memo.get(
         session, ("ego", record["id"]), lambda: cache.ego(session, record["id"])
     )
     return record
@@ -33,27 +50,27 @@ def profile(request: Request, session: Session, ref: str) -> dict[str, Any]:
     "/api/v1/organisations",
     tags=["organisations"],
     summary="Organisations with their number of alliances (sort=-degree ranks them)",
+    response_model=Page[OrganisationPublic],
 )
-def organisations_api(params: ListParams, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
-    return list_organisations(session, parse_filters(params, ORGANISATION_SORTS), viewer=viewer)
+def organisations_api(filters: OrganisationQuery, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
+    return list_organisations(session, filters, viewer=viewer)
 
 
 @router.get(
     "/api/v1/organisations/{ref}",
     tags=["organisations"],
     summary="Organisation profile by id or name: partners, technologies, stages, projects, family",
+    response_model=OrganisationProfile,
 )
-def organisation_api(request: Request, ref: str, session: SessionDep) -> dict[str, Any]:
+def organisation_api(request: Request, ref: Ref, session: SessionDep) -> dict[str, Any]:
     return profile(request, session, ref)
 
 
 @router.get("/organisations", response_class=HTMLResponse, include_in_schema=False)
 def organisations_page(
-    request: Request, params: ListParams, session: SessionDep, viewer: ViewerDep
+    request: Request, filters: OrganisationQuery, session: SessionDep, viewer: ViewerDep
 ) -> HTMLResponse:
-    filters = parse_filters(
-        {**params, "sort": params.get("sort") or "-degree"}, ORGANISATION_SORTS, per_page=50
-    )
+    filters = page_size(filters, 50)
     return render(
         request,
         "organisations.html",
@@ -69,7 +86,7 @@ def organisations_page(
 
 
 @router.get("/organisations/{ref}", response_class=HTMLResponse, include_in_schema=False)
-def organisation_page(request: Request, ref: str, session: SessionDep) -> HTMLResponse:
+def organisation_page(request: Request, ref: Ref, session: SessionDep) -> HTMLResponse:
     org = profile(request, session, ref)
     t = Translator(request_lang(request))
     return render(

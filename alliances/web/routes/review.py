@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
+from alliances.schemas import Accepted, CandidatePublic, Edited, Page, Rejected
 from alliances.store.candidates import (
     accept_candidate,
     edit_candidate,
@@ -23,7 +24,7 @@ from alliances.store.candidates import (
     show_candidate,
 )
 from alliances.taxonomy import vocab
-from alliances.web.context import SessionDep, parse_id, render
+from alliances.web.context import Id, SessionDep, render
 from alliances.web.deps import require_role
 
 router = APIRouter()
@@ -59,7 +60,12 @@ def _act(request: Request, action: str, candidate_id: int, form: dict[str, str])
         return {"record": edit_candidate(session, candidate_id, form_changes(form, parties))}
 
 
-@router.get("/api/v1/candidates", tags=["review"], summary="Extracted candidates waiting for review")
+@router.get(
+    "/api/v1/candidates",
+    tags=["review"],
+    summary="Extracted candidates waiting for review",
+    response_model=Page[CandidatePublic],
+)
 def candidates_api(session: SessionDep, state: State = None) -> dict[str, Any]:
     items = queue(session, state or "pending")
     return {"items": items, "total": len(items), "page": 1, "per_page": max(1, len(items))}
@@ -70,12 +76,13 @@ def candidates_api(session: SessionDep, state: State = None) -> dict[str, Any]:
     tags=["review"],
     summary="Accept a candidate",
     dependencies=ANALYST,
+    response_model=Accepted,
 )
 async def accept_api(
-    request: Request, candidate_id: str, kinds: Annotated[dict[str, str] | None, Body(embed=True)] = None
+    request: Request, candidate_id: Id, kinds: Annotated[dict[str, str] | None, Body(embed=True)] = None
 ) -> dict[str, Any]:
     form = {f"kind::{k}": v for k, v in (kinds or {}).items()}
-    return await run_in_threadpool(_act, request, "accept", parse_id(candidate_id, "candidate"), form)
+    return await run_in_threadpool(_act, request, "accept", candidate_id, form)
 
 
 @router.post(
@@ -83,9 +90,10 @@ async def accept_api(
     tags=["review"],
     summary="Reject a candidate",
     dependencies=ANALYST,
+    response_model=Rejected,
 )
-async def reject_api(request: Request, candidate_id: str) -> dict[str, Any]:
-    return await run_in_threadpool(_act, request, "reject", parse_id(candidate_id, "candidate"), {})
+async def reject_api(request: Request, candidate_id: Id) -> dict[str, Any]:
+    return await run_in_threadpool(_act, request, "reject", candidate_id, {})
 
 
 @router.patch(
@@ -93,13 +101,14 @@ async def reject_api(request: Request, candidate_id: str) -> dict[str, Any]:
     tags=["review"],
     summary="Correct a candidate: type, technologies, stages, parties, date, status…",
     dependencies=ANALYST,
+    response_model=Edited,
 )
 async def edit_api(
-    request: Request, candidate_id: str, changes: Annotated[dict[str, Any], Body()]
+    request: Request, candidate_id: Id, changes: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any]:
     def edit() -> dict[str, Any]:
         with request.app.state.db.session() as session:
-            return {"record": edit_candidate(session, parse_id(candidate_id, "candidate"), changes)}
+            return {"record": edit_candidate(session, candidate_id, changes)}
 
     return await run_in_threadpool(edit)
 
@@ -124,12 +133,12 @@ def review_page(
 
 
 @router.post("/review/{candidate_id}/{action}", include_in_schema=False, dependencies=ANALYST)
-async def review_action(request: Request, candidate_id: str, action: str) -> RedirectResponse:
+async def review_action(request: Request, candidate_id: Id, action: str) -> RedirectResponse:
     if action not in ("accept", "reject", "edit"):
         from alliances.errors import NotFound
 
         raise NotFound(f"no review action {action!r}")
     form = {k: str(v) for k, v in (await request.form()).items()}
-    result = await run_in_threadpool(_act, request, action, parse_id(candidate_id, "candidate"), form)
+    result = await run_in_threadpool(_act, request, action, candidate_id, form)
     done = {"accept": f"accepted:{result.get('alliance_id')}", "reject": "rejected", "edit": "edited"}[action]
     return RedirectResponse("/review?" + urlencode({"done": done}), status_code=303)

@@ -9,13 +9,12 @@ from typing import Any
 import plotly
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
-from sqlalchemy import func, select
 
 from alliances import __version__
 from alliances.errors import StorageError
+from alliances.schemas import Health
 from alliances.store.db import safe_url
-from alliances.store.models import Alliance
-from alliances.store.viewer import visible
+from alliances.store.projects import count_alliances
 from alliances.web.context import SessionDep, render
 from alliances.web.deps import ViewerDep
 
@@ -31,16 +30,14 @@ def plotly_js() -> Path:
     return path
 
 
-@router.get("/healthz", tags=["site"], summary="Liveness and database check")
-def healthz(request: Request, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
-    shown = visible(select(Alliance.id), Alliance, viewer).subquery()  # counts of what the reader may see
-    alliances = session.scalar(select(func.count()).select_from(shown)) or 0
-    return {
-        "ok": True,
-        "version": __version__,
-        "database": safe_url(request.app.state.db.url),
-        "alliances": alliances,
-    }
+@router.get("/healthz", tags=["site"], summary="Liveness and database check", response_model=Health)
+def healthz(request: Request, session: SessionDep, viewer: ViewerDep) -> Health:
+    return Health(
+        ok=True,
+        version=__version__,
+        database=safe_url(request.app.state.db.url),
+        alliances=count_alliances(session, viewer=viewer),  # what this reader may see
+    )
 
 
 @router.get("/vendor/plotly.min.js", include_in_schema=False)

@@ -9,10 +9,11 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from alliances.analytics.trends import alliance_trends
-from alliances.store.filters import Filters
+from alliances.schemas import AllianceFilters, TrendsPublic
+from alliances.store.version import Memo
 from alliances.taxonomy import vocab
 from alliances.web import charts
-from alliances.web.context import ListParams, SessionDep, filters_query, parse_filters, render, request_lang
+from alliances.web.context import AllianceQuery, SessionDep, filters_query, render, request_lang
 from alliances.web.i18n import Translator
 
 router = APIRouter()
@@ -22,24 +23,22 @@ router = APIRouter()
     "/api/v1/trends",
     tags=["trends"],
     summary="Yearly series: alliances by type and technology, partner kinds, terminations",
+    response_model=TrendsPublic,
 )
-def trends_api(request: Request, params: ListParams, session: SessionDep) -> dict[str, Any]:
-    return trends_data(request, session, parse_filters(params))
+def trends_api(request: Request, filters: AllianceQuery, session: SessionDep) -> dict[str, Any]:
+    return trends_data(request.app.state.memo, session, filters)
 
 
-def trends_data(request: Request, session: Session, filters: Filters) -> dict[str, Any]:
+def trends_data(memo: Memo, session: Session, filters: AllianceFilters) -> dict[str, Any]:
     """The yearly series, computed once per data version and filter set."""
-    return request.app.state.memo.get(
-        session,
-        ("trends", filters),  # type: ignore[no-any-return]
-        lambda: alliance_trends(session, filters),
-    )
+    key = ("trends", filters.cache_key())
+    data: dict[str, Any] = memo.get(session, key, lambda: alliance_trends(session, filters))
+    return data
 
 
 @router.get("/trends", response_class=HTMLResponse, include_in_schema=False)
-def trends_page(request: Request, params: ListParams, session: SessionDep) -> HTMLResponse:
-    filters = parse_filters(params)
-    data = trends_data(request, session, filters)
+def trends_page(request: Request, filters: AllianceQuery, session: SessionDep) -> HTMLResponse:
+    data = trends_data(request.app.state.memo, session, filters)
     t = Translator(request_lang(request))
     figures = {
         "by_type": charts.by_type(data, t),

@@ -1,0 +1,50 @@
+"""Warm-up before the port opens: what the first visitor of each main page would otherwise wait for.
+
+Run from the FastAPI lifespan, so `serve` (and any ASGI server) computes the network's centralities, the
+default lists and the default analytics once, before accepting connections.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from fastapi import FastAPI
+
+from alliances.analytics.network import NetworkQuery
+from alliances.schemas import AllianceFilters, OrganisationFilters
+from alliances.store.organisations import list_organisations
+from alliances.store.queries import list_alliances
+
+log = logging.getLogger("alliances.web")
+
+DEFAULT_TOP = 80
+HUBS = 5  # the most connected organisations' profiles: the costliest pages to build
+
+
+def warm_up(app: FastAPI) -> float:
+    """Compute the default network, lists, matrix, trends and overview; returns the seconds it took.
+
+    Best effort: a failure here only means the first visit computes what it needs itself.
+    """
+    from alliances.web.routes.matrix import matrix_data
+    from alliances.web.routes.organisations import cached_profile
+    from alliances.web.routes.overview import cached_overview
+    from alliances.web.routes.trends import trends_data
+
+    start = time.perf_counter()
+    state = app.state
+    try:
+        with state.db.session() as session:
+            network = state.network_cache.network(session, NetworkQuery())
+            network.top_subgraph(DEFAULT_TOP, "degree")
+            list_alliances(session, AllianceFilters(per_page=25))
+            hubs = list_organisations(session, OrganisationFilters(per_page=HUBS))["items"]
+            for hub in hubs:
+                cached_profile(state, session, str(hub["id"]))
+            matrix_data(state.memo, AllianceFilters(), "alliances", session)
+            trends_data(state.memo, session, AllianceFilters())
+            cached_overview(state.memo, session)
+    except Exception:  # noqa: BLE001 - the request path reports errors properly
+        log.warning("warm-up failed; pages will compute on first visit", exc_info=True)
+    return time.perf_counter() - start
