@@ -9,7 +9,7 @@ import click
 import typer
 from rich.text import Text
 
-from alliances.cli import db, extract, kb, recommend, web
+from alliances.cli import db, extract, kb, recommend, scale, web
 from alliances.cli.common import err_console
 from alliances.errors import AllianceError
 
@@ -21,7 +21,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (kb, extract, recommend, web, db):
+for module in (kb, extract, recommend, web, db, scale):
     module.register(app)
 
 
