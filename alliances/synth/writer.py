@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alliances.errors import InvalidInput
-from alliances.store.models import Alliance, AllianceTag, Organisation, Party
+from alliances.store.bulk import bulk_insert
+from alliances.store.models import Alliance, AllianceTag, Evidence, Organisation, Party, Source
 from alliances.store.names import normalise
 from alliances.synth import profile as P
 from alliances.synth.generator import SynthNetwork
+from alliances.synth.sources import source_rows
 
 CHUNK = 20_000
 
@@ -27,6 +29,7 @@ class Written:
     alliances: int
     parties: int
     tags: int
+    sources: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -34,6 +37,7 @@ class Written:
             "alliances": self.alliances,
             "parties": self.parties,
             "tags": self.tags,
+            "sources": self.sources,
         }
 
 
@@ -57,8 +61,11 @@ def check_target(session: Session, force: bool) -> None:
         )
 
 
-def write(session: Session, network: SynthNetwork, *, force: bool = False) -> Written:
-    """Insert the organisations, alliances, parties and tags of `network` (one transaction)."""
+def write(
+    session: Session, network: SynthNetwork, *, force: bool = False, sources: int | None = None
+) -> Written:
+    """Insert the organisations, alliances, parties and tags of `network` (one transaction), and
+    `sources` sources (default: one for two alliances) with evidence; bulk inserts (COPY on PostgreSQL)."""
     check_target(session, force)
     org_base = (session.scalar(select(func.max(Organisation.id))) or 0) + 1
     alliance_base = (session.scalar(select(func.max(Alliance.id))) or 0) + 1
@@ -100,7 +107,17 @@ def write(session: Session, network: SynthNetwork, *, force: bool = False) -> Wr
             for facet, values in (("technology", a.technologies), ("stage", a.stages), ("area", a.areas))
             for value in values
         ]
-    for model, rows in ((Organisation, orgs), (Alliance, alliances), (Party, parties), (AllianceTag, tags)):
-        for lo in range(0, len(rows), CHUNK):
-            session.execute(insert(model), rows[lo : lo + CHUNK])
-    return Written(len(orgs), len(alliances), len(parties), len(tags))
+    source_base = (session.scalar(select(func.max(Source.id))) or 0) + 1
+    evidence_base = (session.scalar(select(func.max(Evidence.id))) or 0) + 1
+    n_sources = len(alliances) // 2 if sources is None else sources
+    srcs, evidence = source_rows(alliances, n_sources, source_base, evidence_base)
+    for model, rows in (
+        (Organisation, orgs),
+        (Alliance, alliances),
+        (Party, parties),
+        (AllianceTag, tags),
+        (Source, srcs),
+        (Evidence, evidence),
+    ):
+        bulk_insert(session, model, rows)
+    return Written(len(orgs), len(alliances), len(parties), len(tags), len(srcs))
