@@ -36,3 +36,34 @@ def test_bulk_synth_writes_sources_and_keeps_ids_usable(any_db: Database) -> Non
 def test_synth_cli_reports_sources(cli: object, tmp_path: object) -> None:
     result = cli("synth", "--organisations", "50", "--alliances", "120", "--db", f"{tmp_path}/s.db", "--json")  # type: ignore[operator]
     assert result.code == 0 and '"sources": 60' in result.out
+
+
+def test_neighbourhood_matches_the_graph(any_db: Database) -> None:
+    import networkx as nx
+
+    from alliances.store.scale import neighbourhood
+    from alliances.store.viewer import Viewer
+
+    with any_db.session() as s:
+        write(s, generate(200, 1500, seed=5))
+        pairs = s.execute(
+            select(Party.alliance_id, Party.organisation_id).order_by(Party.alliance_id, Party.position)
+        ).all()
+    by_alliance: dict[int, list[int]] = {}
+    for aid, oid in pairs:
+        by_alliance.setdefault(aid, []).append(oid)
+    graph = nx.MultiGraph()
+    for members in by_alliance.values():
+        graph.add_edges_from((x, y) for i, x in enumerate(members) for y in members[i + 1 :])
+    org = max(graph.nodes, key=lambda n: len(set(graph[n])) if len(set(graph[n])) < 15 else 0)
+    near = set(graph[org])
+    far = {m for n in near for m in graph[n]} - near - {org}
+    with any_db.session() as s:
+        result = neighbourhood(s, org, viewer=Viewer(is_admin=True), limit=10_000)
+        public = neighbourhood(s, org, limit=5)
+    assert {p["id"] for p in result["partners"]} == near and result["partners_total"] == len(near)
+    assert {p["id"] for p in result["second"]} == far and result["second_total"] == len(far)
+    strongest = max(near, key=lambda n: (graph.number_of_edges(org, n), -n))
+    assert result["partners"][0]["id"] == strongest
+    assert result["partners"][0]["alliances"] == graph.number_of_edges(org, strongest)
+    assert public["second_total"] == len(far) and len(public["second"]) == min(5, len(far))  # all public

@@ -248,3 +248,6 @@ class Candidate(Base):
     created: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
     source: Mapped[Source] = relationship()
+
+
+from alliances.store import scale as _scale  # noqa: E402, F401  (issue 16: indexes declared there)
