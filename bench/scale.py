@@ -17,6 +17,7 @@ Writes bench/results/scale.md (the table) and bench/results/scale.png (log-log: 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -208,7 +209,18 @@ def main() -> None:
             db = ensure(url, n)
             rows[(engine, n)] = measure(db, args.repeat if n < 1_000_000 else max(5, args.repeat // 2), n)
             db.dispose()
-    write_results(rows, args.repeat)
+    write_results(merged(rows), args.repeat)
+
+
+def merged(rows: dict[tuple[str, int], dict[str, tuple[float, ...]]]) -> dict[tuple[str, int], Any]:
+    """These figures plus those of earlier runs at other sizes (bench/results/scale.json), so that the
+    1M run, done once, and the smaller ones end in one table."""
+    path = RESULTS / "scale.json"
+    RESULTS.mkdir(exist_ok=True)
+    old = json.loads(path.read_text()) if path.exists() else {}
+    old.update({f"{engine}:{n}": v for (engine, n), v in rows.items()})
+    path.write_text(json.dumps(old, indent=1))
+    return {(k.split(":")[0], int(k.split(":")[1])): v for k, v in old.items()}
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import re
 import shutil
@@ -22,6 +24,7 @@ from sqlalchemy import create_engine, text
 
 from alliances.errors import InvalidInput
 from alliances.store.db import Database, pool_options
+from alliances.synth.documents import write_documents
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "deployment.md"
 ALLIANCES = [sys.executable, "-c", "from alliances.cli import main; main()"]
@@ -151,7 +154,7 @@ def test_pool_applies_to_postgres(fresh_pg: tuple[str, str], monkeypatch: pytest
 
 @pytest.mark.postgres
 @pytest.mark.slow
-def test_deployment_doc_on_postgres(fresh_pg: tuple[str, str]) -> None:
+def test_deployment_doc_on_postgres(fresh_pg: tuple[str, str], tmp_path: Path) -> None:
     url, restored = fresh_pg
     port = free_port()
     env = env_file(url, port)
@@ -188,6 +191,16 @@ def test_deployment_doc_on_postgres(fresh_pg: tuple[str, str]) -> None:
         out, _ = server.communicate(timeout=30)
     assert "2 workers" in out
 
+    # 7. Distributed ingestion: the doc's command, on a local cluster, into the served database.
+    if importlib.util.find_spec("distributed"):
+        docs = tmp_path / "press"
+        write_documents(docs, 6, seed=11)
+        command = next(ln for ln in doc_block("bash", "--dask").splitlines() if "ingest --dask" in ln)
+        assert "--dask local:2" in command
+        ingested = run(ALLIANCES + ["ingest", "--dask", "local:2", str(docs)], env)
+        assert ingested.returncode == 0 and "6 documents: 6 stored" in ingested.stdout, ingested.stderr
+        counts["sources"] = int(json.loads(run(ALLIANCES + ["stats", "--json"], env).stdout)["sources"])
+
     # 8. Backups: pg_dump --format=custom, pg_restore into an empty database, db current there.
     if not shutil.which("pg_dump"):
         pytest.skip("pg_dump is not installed")
@@ -204,5 +217,6 @@ def test_deployment_doc_on_postgres(fresh_pg: tuple[str, str]) -> None:
         dump.unlink(missing_ok=True)
     after = run(ALLIANCES + ["db", "current"], {**env, "ALLIANCES_DB": restored})
     assert after.returncode == 0 and "up to date" in after.stdout
-    stats = run(ALLIANCES + ["stats", "--json"], {**env, "ALLIANCES_DB": restored})
-    assert f'"alliances": {counts["alliances"]}' in stats.stdout
+    stats = json.loads(run(ALLIANCES + ["stats", "--json"], {**env, "ALLIANCES_DB": restored}).stdout)
+    assert stats["alliances"] == counts["alliances"]
+    assert stats["sources"] == counts.get("sources", stats["sources"])
