@@ -143,7 +143,7 @@ def write_results(rows: dict[tuple[str, int], dict[str, tuple[float, ...]]], rep
     lines = [
         f"# bench/scale.py — {platform.node()}, {os.cpu_count()} cores shared, load average {load}",
         "",
-        f"Wall-clock p50 / p95 in ms over {repeat} calls (half that at 1M) with varying parameters, target",
+        f"Wall-clock p50 / p95 in ms over {repeat} calls (fewer at 1M) with varying parameters, target",
         "p95 in brackets; for SQLite, [CPU p50 / p95] of the query in this process (what it costs on an",
         "idle core). Python " + platform.python_version() + ".",
         "",
@@ -194,6 +194,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--repeat-large", type=int, default=5, help="Calls per family at 1M and more.")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/i16-scale"))
     parser.add_argument("--pg", default=os.environ.get("ALLIANCES_TEST_PG_URL"))
     args = parser.parse_args()
@@ -207,7 +208,7 @@ def main() -> None:
                 break
             print(f"{engine}, {n:,} alliances", flush=True)
             db = ensure(url, n)
-            rows[(engine, n)] = measure(db, args.repeat if n < 1_000_000 else max(5, args.repeat // 2), n)
+            rows[(engine, n)] = measure(db, args.repeat if n < 1_000_000 else args.repeat_large, n)
             db.dispose()
     write_results(merged(rows), args.repeat)
 
