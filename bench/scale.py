@@ -210,6 +210,7 @@ def main() -> None:
             db = ensure(url, n)
             rows[(engine, n)] = measure(db, args.repeat if n < 1_000_000 else args.repeat_large, n)
             db.dispose()
+            merged(rows)  # kept at once: a long run stopped later keeps what it measured
     write_results(merged(rows), args.repeat)
 
 
