@@ -175,13 +175,18 @@ def write_results(rows: dict[tuple[str, int], dict[str, tuple[float, ...]]], rep
         return
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
     for ax, engine in zip(axes, ("sqlite", "postgres"), strict=True):
-        for fam in TARGETS:
+        for k, fam in enumerate(TARGETS):
+            colour = f"C{k}"
             pts = [(n, rows[(engine, n)][fam][1]) for n in sizes if (engine, n) in rows]
             if pts:
-                ax.plot(*zip(*pts, strict=True), marker="o", label=fam)
+                ax.plot(*zip(*pts, strict=True), marker="o", color=colour, label=fam)
+            cpu = [(n, rows[(engine, n)][fam][3]) for n in sizes if (engine, n) in rows]
+            if engine == "sqlite" and cpu:  # the query's own CPU: what an idle core would take
+                ax.plot(*zip(*cpu, strict=True), ls="--", marker=".", color=colour, lw=0.9)
         ax.axhline(100, color="grey", ls="--", lw=0.8)
         ax.axhline(300, color="grey", ls=":", lw=0.8)
-        ax.set(xscale="log", yscale="log", title=engine, xlabel="alliances", ylabel="p95 (ms)")
+        title = engine + (" (solid: wall-clock, dashed: CPU)" if engine == "sqlite" else " (wall-clock)")
+        ax.set(xscale="log", yscale="log", title=title, xlabel="alliances", ylabel="p95 (ms)")
         ax.grid(True, which="both", lw=0.3)
     axes[0].legend(fontsize=8)
     fig.tight_layout()
@@ -197,7 +202,11 @@ def main() -> None:
     parser.add_argument("--repeat-large", type=int, default=5, help="Calls per family at 1M and more.")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/i16-scale"))
     parser.add_argument("--pg", default=os.environ.get("ALLIANCES_TEST_PG_URL"))
+    parser.add_argument("--replot", action="store_true", help="Only rewrite table and plot from scale.json.")
     args = parser.parse_args()
+    if args.replot:
+        write_results(merged({}), args.repeat)
+        return
     args.dir.mkdir(parents=True, exist_ok=True)
     rows = {}
     for engine in args.engines.split(","):
