@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from alliances.cli import admin, data, extract, kb, maturity, recommend, web
+from alliances.cli import admin, data, db, extract, kb, maturity, recommend, scale, web
 from alliances.cli import health as health_cli
 from alliances.cli.common import err_console
 from alliances.errors import AllianceError
@@ -24,7 +24,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for module in (kb, extract, recommend, web, data, maturity, admin):
+for module in (kb, extract, recommend, web, data, maturity, admin, db, scale):
     module.register(app)
 health_cli.register(app)  # issue 14
 

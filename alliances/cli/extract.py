@@ -67,6 +67,10 @@ def ingest(
     db: DbOption = None,
     workers: WorkersOpt = 1,
     max_mb: MaxMbOpt = MAX_BYTES // 1_000_000,
+    dask: Annotated[
+        str | None,
+        typer.Option("--dask", help="Extract on a Dask cluster: tcp://HOST:8786, or local:N workers here."),
+    ] = None,
 ) -> None:
     """Extract and store candidate alliances with their source and evidence (one transaction per document)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -74,6 +78,10 @@ def ingest(
     from alliances.extract.ingest import ingest_paths
     from alliances.extract.readers import iter_files
 
+    if dask:  # issue 16: a bad address fails before the progress bar
+        from alliances.extract.distributed import ingest_dask, parse_address
+
+        parse_address(dask)
     database = open_database(db, write=True)
     total = sum(1 for _ in iter_files(paths))
     with Progress(
@@ -92,7 +100,12 @@ def ingest(
             if outcome in ("file",):
                 progress.advance(task)
 
-        report = ingest_paths(database, paths, workers=workers, max_bytes=max_mb * 1_000_000, on_item=on_item)
+        if dask:  # issue 16: distributed extraction, batched writes
+            report = ingest_dask(database, paths, address=dask, max_bytes=max_mb * 1_000_000, on_item=on_item)
+        else:
+            report = ingest_paths(
+                database, paths, workers=workers, max_bytes=max_mb * 1_000_000, on_item=on_item
+            )
         progress.update(task, completed=total)
     console.print(
         f"{report.documents} documents: {report.stored} stored, {report.skipped} already ingested, "

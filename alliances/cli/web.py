@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from alliances.cli.common import DbOption, console, err_console
 from alliances.errors import AllianceError
-from alliances.settings import load_settings
+from alliances.settings import Settings, load_settings
 from alliances.store.db import Database, safe_url, writable_check
 
 
@@ -58,6 +59,9 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[
             str | None, typer.Option("--lang", help="Default interface language: en or fr.")
         ] = None,
+        workers: Annotated[
+            int, typer.Option("--workers", min=1, help="Server processes sharing the port (PostgreSQL).")
+        ] = 1,
     ) -> None:
         """Serve the observatory on localhost (creates the database with the bundled data on first run)."""
         import uvicorn
@@ -67,6 +71,9 @@ def register(app: typer.Typer) -> None:
         settings = load_settings(db=db, host=host, port=port, lang=lang)
         port_free(settings.host, settings.port)
         database = prepare_database(settings.db)
+        if workers > 1:
+            serve_workers(settings, workers)
+            return
         web_app = create_app(settings, database=database)  # its lifespan warms up before the port opens
         shown = "localhost" if settings.host in ("127.0.0.1", "::1") else settings.host
         console.print(
@@ -79,3 +86,34 @@ def register(app: typer.Typer) -> None:
                 f"the server stopped: cannot listen on {settings.host}:{settings.port}"
             ) from exc
         err_console.print("Stopped.")
+
+
+def worker_app() -> Any:
+    """The app of one `serve --workers` process: settings from the ALLIANCES_* variables the parent set."""
+    from alliances.web import create_app
+
+    return create_app()  # its lifespan warms up before the worker takes requests
+
+
+def serve_workers(settings: Settings, workers: int) -> None:
+    """Run `workers` uvicorn processes on one port; each builds its app (and its connection pool)."""
+    import uvicorn
+
+    for name, value in (("db", settings.db), ("host", settings.host), ("port", settings.port)):
+        os.environ[f"ALLIANCES_{name.upper()}"] = str(value)
+    os.environ["ALLIANCES_LANG"] = settings.lang
+    os.environ["ALLIANCES_ANONYMOUS"] = settings.anonymous
+    shown = "localhost" if settings.host in ("127.0.0.1", "::1") else settings.host
+    console.print(
+        f"Alliance Observatory at http://{shown}:{settings.port}/  ({workers} workers; Ctrl+C to stop)",
+        style="bold",
+    )
+    uvicorn.run(
+        "alliances.cli.web:worker_app",
+        factory=True,
+        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+    )
+    err_console.print("Stopped.")

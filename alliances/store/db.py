@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from alliances.errors import AllianceError, StorageError
+from alliances.errors import AllianceError, InvalidInput, StorageError
 from alliances.store.version import Memo
 
 # Set for the duration of a web request that writes (POST, PATCH…): its sessions begin IMMEDIATE.
@@ -62,7 +62,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _begin)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, **pool_options())
     except ModuleNotFoundError as exc:
         raise StorageError(
             f"the driver for {url.split(':', 1)[0]} is not installed: "
@@ -158,3 +158,36 @@ def writable_check(url: str) -> None:
         path = Path(url.removeprefix("sqlite:///"))
         if path.exists() and not os.access(path, os.W_OK):
             raise StorageError(f"the database file {path} is read-only")
+
+
+POOL_DEFAULTS = {"pool_size": 5, "max_overflow": 10, "pool_timeout": 30, "pool_recycle": 1800}
+
+
+def pool_options() -> dict[str, int]:
+    """Connection-pool sizes for server databases, from ALLIANCES_POOL_SIZE, ALLIANCES_POOL_MAX_OVERFLOW,
+    ALLIANCES_POOL_TIMEOUT (s) and ALLIANCES_POOL_RECYCLE (s): each uvicorn worker holds its own pool, so
+    workers x (size + overflow) must stay under the server's max_connections."""
+    options = dict(POOL_DEFAULTS)
+    for name in options:
+        env = "ALLIANCES_POOL_" + name.removeprefix("pool_").upper()
+        raw = os.environ.get(env)
+        if raw:
+            try:
+                options[name] = int(raw)
+            except ValueError as exc:
+                raise InvalidInput(f"{env} must be a whole number, not {raw!r}") from exc
+    return options
+
+
+def schema_revisions(db: Database) -> tuple[str | None, str | None]:
+    """The migration the database is at (None when empty) and the newest one this package ships."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(db.alembic_config()).get_current_head()
+    try:
+        with db.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot open database {safe_url(db.url)}: {_reason(exc)}") from exc
+    return current, head

@@ -255,3 +255,4 @@ from alliances.store import accounts as _accounts  # noqa: E402, F401
 from alliances.store import audit as _audit  # noqa: E402, F401  (registers the write hooks)
 from alliances.store import health as _health  # noqa: E402,F401  (issue 14: plan tables in the metadata)
 from alliances.store import maturity as _maturity  # noqa: E402, F401  (issue 15: maturity tables in the metadata)
+from alliances.store import scale as _scale  # noqa: E402, F401  (issue 16: indexes declared there)

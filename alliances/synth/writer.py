@@ -13,10 +13,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from alliances.errors import InvalidInput
-from alliances.store.bulk import insert_network, next_ids, non_synthetic_counts
+from alliances.store.bulk import bulk_insert, next_id, next_ids, non_synthetic_counts
+from alliances.store.models import Alliance, AllianceTag, Evidence, Organisation, Party, Source
 from alliances.store.names import normalise
 from alliances.synth import profile as P
 from alliances.synth.generator import SynthNetwork
+from alliances.synth.sources import source_rows
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Written:
     alliances: int
     parties: int
     tags: int
+    sources: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -32,6 +35,7 @@ class Written:
             "alliances": self.alliances,
             "parties": self.parties,
             "tags": self.tags,
+            "sources": self.sources,
         }
 
 
@@ -52,8 +56,11 @@ def check_target(session: Session, force: bool) -> None:
         )
 
 
-def write(session: Session, network: SynthNetwork, *, force: bool = False) -> Written:
-    """Insert the organisations, alliances, parties and tags of `network` (one transaction)."""
+def write(
+    session: Session, network: SynthNetwork, *, force: bool = False, sources: int | None = None
+) -> Written:
+    """Insert the organisations, alliances, parties and tags of `network` (one transaction), and
+    `sources` sources (default: one for two alliances) with evidence; bulk inserts (COPY on PostgreSQL)."""
     check_target(session, force)
     org_base, alliance_base = next_ids(session)
     orgs: list[dict[str, Any]] = []
@@ -96,5 +103,15 @@ def write(session: Session, network: SynthNetwork, *, force: bool = False) -> Wr
             for facet, values in (("technology", a.technologies), ("stage", a.stages), ("area", a.areas))
             for value in values
         ]
-    insert_network(session, orgs, alliances, parties, tags)
-    return Written(len(orgs), len(alliances), len(parties), len(tags))
+    n_sources = len(alliances) // 2 if sources is None else sources
+    srcs, evidence = source_rows(alliances, n_sources, next_id(session, Source), next_id(session, Evidence))
+    for model, rows in (
+        (Organisation, orgs),
+        (Alliance, alliances),
+        (Party, parties),
+        (AllianceTag, tags),
+        (Source, srcs),
+        (Evidence, evidence),
+    ):
+        bulk_insert(session, model, rows)
+    return Written(len(orgs), len(alliances), len(parties), len(tags), len(srcs))
