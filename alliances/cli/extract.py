@@ -201,9 +201,28 @@ def review_edit(
         print_json(edit_candidate(session, candidate_id, changes))
 
 
+def eval_core(
+    split: Annotated[str, typer.Option("--split", help="CORE part: dev (held aside), train or all.")] = "dev",
+    core: Annotated[
+        Path | None, typer.Option("--core", help="CORE folder (default ../shared/corpus/core).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N sentences.")] = None,
+    workers: WorkersOpt = 1,
+) -> None:
+    """Extract from each sentence of a CORE part and score pairs and types as CORE's test split is scored."""
+    from alliances.extract.learn.core import evaluate_core
+
+    if split not in ("dev", "train", "all"):
+        raise typer.BadParameter("dev, train or all", param_hint="--split")
+    result = evaluate_core(split, core, limit, workers)
+    for line in result.lines():
+        typer.echo(line)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
     app.command("extract")(extract)
     app.command("eval")(evaluate)
     app.command("ingest")(ingest)
+    app.command("eval-core")(eval_core)
     app.add_typer(review_app, name="review")
