@@ -108,7 +108,9 @@ def _sentence(row: dict[str, Any]) -> CoreSentence:
     text, spans = detokenise([str(t) for t in row["context"]])
     e1 = (spans[row["e1_start"]][0], spans[row["e1_end"]][1])
     e2 = (spans[row["e2_start"]][0], spans[row["e2_end"]][1])
-    return CoreSentence(str(row["id"]), text, str(row["relation"]), e1, e2, text[e1[0] : e1[1]], text[e2[0] : e2[1]])
+    return CoreSentence(
+        str(row["id"]), text, str(row["relation"]), e1, e2, text[e1[0] : e1[1]], text[e2[0] : e2[1]]
+    )
 
 
 @cache
@@ -170,7 +172,7 @@ def marked_only(sentence: CoreSentence, record: dict[str, Any]) -> dict[str, Any
 def evaluate_core(
     split: str = "dev", folder: Path | None = None, limit: int | None = None, workers: int = 1
 ) -> Any:
-    """Pair P / R / F1 and type accuracy on a CORE part (alliances.extract.evaluate.Score), marked pairs only."""
+    """Pair P / R / F1 and type accuracy on a CORE part (an evaluate.Score), marked pairs only."""
     from alliances.extract.evaluate import score
 
     sentences = core_split(split, folder, limit)

@@ -21,6 +21,11 @@ from alliances.extract.gazetteer import fold
 from alliances.taxonomy import load_data_file
 
 LABEL = "ORG"
+# years and sentence openers the recogniser sometimes glues to a name: "2009 CybAero", "Partnerships Acme"
+_LEADING = re.compile(
+    r"^(?:(?:\d{4}|In|On|At|By|From|Since|After|Later|Partnerships?|Products?|Services?|Subsidiaries|"
+    r"Investors|Customers|Clients|Website|Founded|Headquarters)\s+)+"
+)
 _PRONOUNS = re.compile(r"^(?:the |its |their |it|they|this |that |our |his |her )", re.I)
 
 
@@ -52,7 +57,7 @@ def core_examples(sentences: Iterable[Any]) -> list[NerExample]:
     out = []
     for s in sentences:
         spans: set[tuple[int, int]] = set()
-        for (start, end), name in ((s.e1, s.e1_name), (s.e2, s.e2_name)):
+        for (start, _), name in ((s.e1, s.e1_name), (s.e2, s.e2_name)):
             name = name.rstrip(".,;:")
             if not _is_name(name):
                 continue
@@ -80,29 +85,32 @@ def to_example(nlp: Any, ex: NerExample) -> Any:
         span = doc.char_span(a, b, alignment_mode="expand")
         if span is not None:
             spans.append((span.start_char, span.end_char, LABEL))
-    tags = offsets_to_biluo_tags(doc, _non_overlapping([(a, b) for a, b, _ in spans]) and spans)
+    kept = [(a, b, LABEL) for a, b in _non_overlapping([(a, b) for a, b, _ in spans])]
+    tags = offsets_to_biluo_tags(doc, kept)
     negatives = not_organisations()
+
+    def capitalised(k: int) -> bool:
+        return 0 <= k < len(doc) and doc[k].text[:1].isupper()
+
     for k, tok in enumerate(doc):
         if tags[k] != "O":
             continue
-        known_no = (
-            not tok.text[:1].isupper() and not tok.text[:1].isdigit() or fold(tok.text) in negatives
-        )
-        if not known_no:
-            tags[k] = "-"
+        if tok.text[:1].isupper():
+            # a place or nationality alone is not an organisation; next to a name it may be part of it
+            alone = fold(tok.text) in negatives and not capitalised(k - 1) and not capitalised(k + 1)
+            if not alone:
+                tags[k] = "-"
     return Example.from_dict(doc, {"entities": tags})
 
 
-def train_ner(
-    examples: list[NerExample], epochs: int = 8, seed: int = 11, log: Any = None
-) -> Any:
+def train_ner(examples: list[NerExample], epochs: int = 8, seed: int = 11, log: Any = None) -> Any:
     """A blank English pipeline with one NER component trained on `examples`."""
     import spacy
     from spacy.util import fix_random_seed, minibatch
 
     fix_random_seed(seed)
     nlp = spacy.blank("en")
-    ner = nlp.add_pipe("ner")
+    ner: Any = nlp.add_pipe("ner")
     ner.add_label(LABEL)
     data = [to_example(nlp, e) for e in examples]
     optimizer = nlp.initialize(lambda: data)
@@ -158,10 +166,12 @@ class RecogniseEnglish:
         texts = (d.text[s.start : s.end] for d, s in jobs)
         for (d, s), sp in zip(jobs, nlp.pipe(texts, batch_size=self.batch_size), strict=True):
             for ent in sp.ents:
-                surface = ent.text.rstrip(".,;:")
+                lead = _LEADING.match(ent.text)
+                cut = lead.end() if lead and lead.end() < len(ent.text) else 0
+                surface = ent.text[cut:].rstrip(".,;:")
                 m = Mention(
-                    s.start + ent.start_char,
-                    s.start + ent.start_char + len(surface),
+                    s.start + ent.start_char + cut,
+                    s.start + ent.start_char + cut + len(surface),
                     text=surface,
                     canonical=surface,
                     source="ner",

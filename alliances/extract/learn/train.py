@@ -27,6 +27,7 @@ from alliances.extract.learn.core import ALLIANCE_TYPES, CoreSentence, core_spli
 
 VERSION = "1"
 REPO = Path(__file__).resolve().parents[3]
+ARTICLES = REPO / "tests" / "corpus" / "articles"  # our own development articles (the held-out set is not)
 PREFIX = [
     "segment",
     "detect_language",
@@ -79,10 +80,7 @@ def core_pairs(sentences: list[CoreSentence], out: TrainingSet, pipeline: Any) -
     for s, doc in zip(sentences, pipeline.pipe(docs), strict=True):
         add_mentions(
             doc,
-            [
-                Mention(a, b, text=s.text[a:b], canonical=s.text[a:b], source="ner")
-                for (a, b) in (s.e1, s.e2)
-            ],
+            [Mention(a, b, text=s.text[a:b], canonical=s.text[a:b], source="ner") for (a, b) in (s.e1, s.e2)],
         )
         m1, m2 = _overlapping(doc, *s.e1), _overlapping(doc, *s.e2)
         if m1 is None or m2 is None or m1 is m2:
@@ -165,7 +163,7 @@ def fit(data: TrainingSet, seed: int) -> tuple[Any, Any, dict[str, Any]]:
     check, rest = idx[:cut], idx[cut:]
 
     def model() -> Any:
-        return LogisticRegression(C=0.5, max_iter=3000, random_state=seed)
+        return LogisticRegression(C=0.5, solver="liblinear", random_state=seed)
 
     probe = model().fit(x[rest], [y[i] for i in rest], sample_weight=[data.weights[i] for i in rest])
     pred = probe.predict(x[check])
@@ -184,7 +182,7 @@ def fit(data: TrainingSet, seed: int) -> tuple[Any, Any, dict[str, Any]]:
     }
     alliance = model().fit(x, y, sample_weight=data.weights)
     pos = [i for i, t in enumerate(data.types) if y[i] and t]
-    kind = LogisticRegression(C=1.0, max_iter=3000, random_state=seed).fit(
+    kind = LogisticRegression(C=1.0, solver="liblinear", random_state=seed).fit(
         x[pos], [data.types[i] for i in pos], sample_weight=[data.weights[i] for i in pos]
     )
     return alliance, kind, figures
@@ -196,6 +194,7 @@ def train_all(
     ner_epochs: int = 10,
     with_seeds: bool = True,
     out_dir: Path | None = None,
+    article_limit: int | None = None,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Train the recogniser then the pair models; write them (and metadata.json) to `out_dir`."""
@@ -205,7 +204,7 @@ def train_all(
     target = out_dir or (REPO / "alliances" / "data" / "models")
     target.mkdir(parents=True, exist_ok=True)
     core = core_split("train", limit=core_limit)
-    articles = gold_documents(REPO / "tests" / "corpus" / "articles", REPO / "tests" / "corpus" / "articles.gold.jsonl")
+    articles = gold_documents(ARTICLES, ARTICLES.with_suffix(".gold.jsonl"))[:article_limit]
     log(f"CORE train {len(core)} sentences, own articles {len(articles)}")
     examples = ner_mod.core_examples(core) + english_ner_examples(articles)
     nlp = ner_mod.train_ner(examples, epochs=ner_epochs, seed=seed, log=log)
@@ -220,15 +219,17 @@ def train_all(
     data = TrainingSet()
     core_pairs(core, data, pipeline)
     article_pairs(
-        gold_documents(REPO / "tests" / "corpus" / "articles", REPO / "tests" / "corpus" / "articles.gold.jsonl"),
+        gold_documents(ARTICLES, ARTICLES.with_suffix(".gold.jsonl"))[:article_limit],
         data,
         pipeline,
-        2.0,
+        4.0,
         "articles",
     )
     seeds = shared_dir() / "corpus"
     if with_seeds and (seeds / "seeds.gold.jsonl").is_file():
-        article_pairs(gold_documents(seeds / "seeds", seeds / "seeds.gold.jsonl"), data, pipeline, 2.0, "seeds")
+        article_pairs(
+            gold_documents(seeds / "seeds", seeds / "seeds.gold.jsonl"), data, pipeline, 4.0, "seeds"
+        )
     log(f"pair examples {len(data.labels)} ({sum(data.labels)} alliances)")
     alliance, kind, figures = fit(data, seed)
     meta = {
