@@ -226,7 +226,9 @@ def train(
         int | None,
         typer.Option("--core-limit", min=1, help="Train on the first N CORE train sentences only."),
     ] = None,
-    ner_epochs: Annotated[int, typer.Option("--ner-epochs", min=1, help="Recogniser training epochs.")] = 10,
+    ner_epochs: Annotated[
+        int, typer.Option("--ner-epochs", min=0, help="Recogniser epochs (0: keep the one in --out).")
+    ] = 6,
     no_seeds: Annotated[bool, typer.Option("--no-seeds", help="Do not train on the seed gold.")] = False,
 ) -> None:
     """Rebuild the shipped models (English recogniser, pair decision, type) from ../shared and the repo."""

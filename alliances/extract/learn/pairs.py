@@ -19,6 +19,7 @@ from alliances.extract.document import Alliance, Doc, Mention, Span, Trigger
 from alliances.extract.gazetteer import fold
 from alliances.extract.learn.ner import not_organisations
 from alliances.extract.pipeline import Context, Step, register
+from alliances.extract.resources import cues
 
 MAX_MENTIONS = 12  # per sentence: at most 66 candidate pairs
 N_FEATURES = 2**18
@@ -64,7 +65,11 @@ def is_organisation_name(m: Mention) -> bool:
     needs a word of two letters or more that is none of those ("Series B", "22 May 2025" are not)."""
     if m.source == "gazetteer":
         return True
-    neg = not_organisations()
+    if m.source == "ner" and not re.search(r"[A-Z0-9]\S*$", m.text):  # "Advance Kidney Disease programme"
+        return False
+    if re.search(r"-(?:based|born|listed|headquartered)$", m.text, re.I):  # "a Minneapolis-based maker"
+        return False
+    neg = not_organisations() | cues().stop_names
     words = [fold(w).strip(".") for w in re.findall(r"[\w.&'’-]+", m.text) if re.search(r"[^\W\d_]", w)]
     return any(len(w) > 1 and w not in neg for w in words)
 
@@ -205,25 +210,37 @@ def load_models(path: str | None = None) -> PairModels | None:
 
 
 def decide(
-    doc: Doc, models: PairModels, threshold: float = THRESHOLD, need_trigger: Sequence[str] = ("fr",)
+    doc: Doc,
+    models: PairModels,
+    threshold: float = THRESHOLD,
+    need_trigger: Sequence[str] = ("fr",),
+    long_document: int = 6,
+    long_threshold: float = THRESHOLD,
 ) -> Doc:
     """Replace the rules' alliances by the pairs the model accepts (keeping the rules' records,
     with their extra parties and vehicle, where the model agrees with them). In the languages of
-    `need_trigger` (little learned data) a pair the rules did not make needs an alliance expression."""
+    `need_trigger` (little learned data), and in documents of `long_document` sentences or more, a pair
+    the rules did not make needs an alliance expression in its window."""
+    long = len(doc.sentences) >= long_document
+    gated = doc.language in need_trigger or long
+    bar = max(threshold, long_threshold) if long else threshold
     cands = list(candidates(doc))
     probs, types = models.score(cands)
     # names the rules placed in a sentence's alliances: two of them the rules kept apart stay apart
     # ("led by ARCH, with participation from Novo": investors are each paired with the company)
     placed = {(al.sentence, key(p)) for al in doc.alliances for p in al.parties}
+    vehicles = {fold(al.vehicle) for al in doc.alliances if al.vehicle}  # a joint venture is not a party
     kept_rules: dict[int, list[float]] = {}
     new: list[Alliance] = []
     for c, p, t in zip(cands, probs, types, strict=True):
         if c.rule is not None:
             kept_rules.setdefault(id(c.rule), []).append(p)
             continue
-        if p < threshold or (not c.triggers and doc.language in need_trigger):
+        if p < bar or (not c.triggers and gated):
             continue
         if (c.sentence, key(c.a)) in placed and (c.sentence, key(c.b)) in placed:
+            continue
+        if key(c.a) in vehicles or key(c.b) in vehicles:
             continue
         trig = c.triggers[0] if c.triggers else None
         s = doc.sentences[c.sentence]
@@ -248,6 +265,9 @@ def decide(
         )
     out = []
     for al in doc.alliances:
+        al.parties = [p for p in al.parties if is_organisation_name(p)]
+        if len(al.parties) < 2:
+            continue
         ps = kept_rules.get(id(al))
         if ps is None:  # a pair the generator did not see (pronoun, earlier sentence): rules decide
             out.append(al)
@@ -265,9 +285,13 @@ def make_score_pairs(context: Context) -> Step:
     conf = context.config.get("pairs", {})
     threshold = float(conf.get("threshold", THRESHOLD))
     need_trigger = tuple(conf.get("need_trigger", ["fr"]))
+    long_document = int(conf.get("long_document", 6))
+    long_threshold = float(conf.get("long_document_threshold", threshold))
 
     def step(doc: Doc) -> Doc:
         models = load_models()
-        return decide(doc, models, threshold, need_trigger) if models is not None else doc
+        if models is None:
+            return doc
+        return decide(doc, models, threshold, need_trigger, long_document, long_threshold)
 
     return step

@@ -182,7 +182,7 @@ def fit(data: TrainingSet, seed: int) -> tuple[Any, Any, dict[str, Any]]:
     }
     alliance = model().fit(x, y, sample_weight=data.weights)
     pos = [i for i, t in enumerate(data.types) if y[i] and t]
-    kind = LogisticRegression(C=1.0, solver="liblinear", random_state=seed).fit(
+    kind = LogisticRegression(C=1.0, max_iter=500, random_state=seed).fit(
         x[pos], [data.types[i] for i in pos], sample_weight=[data.weights[i] for i in pos]
     )
     return alliance, kind, figures
@@ -191,7 +191,7 @@ def fit(data: TrainingSet, seed: int) -> tuple[Any, Any, dict[str, Any]]:
 def train_all(
     seed: int = 11,
     core_limit: int | None = None,
-    ner_epochs: int = 10,
+    ner_epochs: int = 6,
     with_seeds: bool = True,
     out_dir: Path | None = None,
     article_limit: int | None = None,
@@ -207,11 +207,12 @@ def train_all(
     articles = gold_documents(ARTICLES, ARTICLES.with_suffix(".gold.jsonl"))[:article_limit]
     log(f"CORE train {len(core)} sentences, own articles {len(articles)}")
     examples = ner_mod.core_examples(core) + english_ner_examples(articles)
-    nlp = ner_mod.train_ner(examples, epochs=ner_epochs, seed=seed, log=log)
     ner_dir = target / "en_org"
-    if ner_dir.exists():
-        shutil.rmtree(ner_dir)
-    nlp.to_disk(ner_dir)
+    if ner_epochs or not (ner_dir / "config.cfg").is_file():  # 0: keep the recogniser already there
+        nlp = ner_mod.train_ner(examples, epochs=ner_epochs or 1, seed=seed, log=log)
+        if ner_dir.exists():
+            shutil.rmtree(ner_dir)
+        nlp.to_disk(ner_dir)
     ner_mod.load_ner.cache_clear()
     pairs_mod.load_models.cache_clear()
     _use(target)
