@@ -50,7 +50,7 @@ def test_learned_decision_finds_a_collaboration_the_rules_miss() -> None:
 def test_retraining_on_a_small_slice_loads_and_predicts(tmp_path: Path, monkeypatch: Any) -> None:
     if not (default_core_dir() / "train.json").is_file():
         pytest.skip("../shared/corpus/core is not beside the repository")
-    from alliances.extract.learn.train import train_all
+    from alliances.extract.learn.train import PREFIX, train_all
 
     monkeypatch.setattr(ner_mod, "MODEL_DIR", ner_mod.MODEL_DIR)
     monkeypatch.setattr(pairs_mod, "MODEL_PATH", pairs_mod.MODEL_PATH)
@@ -68,9 +68,8 @@ def test_retraining_on_a_small_slice_loads_and_predicts(tmp_path: Path, monkeypa
         assert ner_mod.load_ner(str(tmp_path / "en_org")) is not None
         models = pairs_mod.load_models(str(tmp_path / "pairs.joblib"))
         assert models is not None
-        doc = Pipeline.from_config(
-            names=["segment", "detect_language", "find_triggers", "find_organisations"]
-        )(Doc(id="d", text="Roche has agreed to acquire Flatiron Health for $1.9 billion.", language="en"))
+        text = "Roche has agreed to acquire Flatiron Health for $1.9 billion, Sanofi said."
+        doc = Pipeline.from_config(names=PREFIX)(Doc(id="d", text=text, language="en"))
         cands = list(pairs_mod.candidates(doc))
         probs, types = models.score(cands)
         assert cands and all(0.0 <= p <= 1.0 for p in probs) and all(types)
