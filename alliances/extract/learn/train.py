@@ -232,6 +232,8 @@ def train_all(
             gold_documents(seeds / "seeds", seeds / "seeds.gold.jsonl"), data, pipeline, 4.0, "seeds"
         )
     log(f"pair examples {len(data.labels)} ({sum(data.labels)} alliances)")
+    if not ner_epochs and (target / "metadata.json").is_file():  # the recogniser kept: keep its record
+        ner_epochs = int(json.loads((target / "metadata.json").read_text()).get("ner_epochs", 0))
     alliance, kind, figures = fit(data, seed)
     meta = {
         "version": VERSION,
