@@ -1,6 +1,7 @@
 """Benchmark (not a test): extraction throughput and memory against a bare spaCy pass.
 
     python bench/extract.py [--docs 2000] [--workers 2] [--seed 1]
+    python bench/extract.py --sizes 0.5,1,2,4     # one document of each size: seconds per MB (linear cost)
 
 Builds a corpus of realistic French and English news items and press releases (templates filled
 with organisations of the bundled gazetteer, alliance and non-alliance paragraphs), then times
@@ -102,11 +103,45 @@ def run_extract(path: Path, workers: int) -> tuple[float, float]:
     return seconds, rss_kb / 1024
 
 
+def one_document(rng: random.Random, names: list[str], megabytes: float) -> str:
+    """One long text (a report, a newsletter archive) of about `megabytes` MB made of articles."""
+    parts: list[str] = []
+    size = 0
+    while size < megabytes * 1e6:
+        a = article(rng, names, len(parts))["text"]
+        parts.append(a)
+        size += len(a.encode()) + 2
+    return "\n\n".join(parts)
+
+
+def sizes(rng: random.Random, names: list[str], wanted: list[float]) -> None:
+    """Seconds per MB of `alliances extract` on one document of each size (in-process, one core).
+    CPU seconds are printed too: on shared cores wall-clock time mostly measures the neighbours."""
+    from alliances.extract.document import Doc
+    from alliances.extract.run import extract_docs
+
+    list(extract_docs([Doc(id="warm", text=one_document(rng, names, 0.01))]))  # load models first
+    times, cpu = {}, {}
+    for mb in wanted:
+        text = one_document(rng, names, mb)
+        t, c = time.perf_counter(), time.process_time()
+        (result,) = list(extract_docs([Doc(id=f"d{mb}", text=text, language="fr")]))
+        times[mb], cpu[mb] = time.perf_counter() - t, time.process_time() - c
+        found = len(getattr(result, "record", {}).get("alliances", []))
+        print(
+            f"{mb:4} MB document: {times[mb]:7.1f} s  {times[mb] / mb:6.1f} s/MB   CPU {cpu[mb]:7.1f} s "
+            f"{cpu[mb] / mb:6.1f} s/MB  ({found} alliances)"
+        )
+    if 1.0 in times and 4.0 in times:
+        print(f"4 MB / 1 MB: wall {times[4.0] / times[1.0]:.2f}, CPU {cpu[4.0] / cpu[1.0]:.2f} (linear: 4)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--sizes", help="comma-separated document sizes in MB, e.g. 0.5,1,2,4")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     names = [o["name"] for o in default_organisations()] or [
@@ -116,6 +151,9 @@ def main() -> None:
         "Roche",
         "Microsoft",
     ]
+    if args.sizes:
+        sizes(rng, names, [float(x) for x in args.sizes.split(",")])
+        return
     docs = [article(rng, names, n) for n in range(args.docs)]
     megabytes = sum(len(d["text"].encode()) for d in docs) / 1e6
     with tempfile.TemporaryDirectory() as tmp:

@@ -214,9 +214,48 @@ def review_edit(
         print_json(edit_candidate(session, candidate_id, changes))
 
 
+def eval_core(
+    split: Annotated[str, typer.Option("--split", help="CORE part: dev (held aside), train or all.")] = "dev",
+    core: Annotated[
+        Path | None, typer.Option("--core", help="CORE folder (default ../shared/corpus/core).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N sentences.")] = None,
+    workers: WorkersOpt = 1,
+) -> None:
+    """Extract from each sentence of a CORE part and score pairs and types as CORE's test split is scored."""
+    from alliances.extract.learn.core import evaluate_core
+
+    result = evaluate_core(split, core, limit, workers)
+    for line in result.lines():
+        typer.echo(line)
+
+
+def train(
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (split, shuffles, initial weights).")] = 11,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the models here instead of the package.")
+    ] = None,
+    core_limit: Annotated[
+        int | None,
+        typer.Option("--core-limit", min=1, help="Train on the first N CORE train sentences only."),
+    ] = None,
+    ner_epochs: Annotated[
+        int, typer.Option("--ner-epochs", min=0, help="Recogniser epochs (0: keep the one in --out).")
+    ] = 6,
+    no_seeds: Annotated[bool, typer.Option("--no-seeds", help="Do not train on the seed gold.")] = False,
+) -> None:
+    """Rebuild the shipped models (English recogniser, pair decision, type) from ../shared and the repo."""
+    from alliances.extract.learn.train import train_all
+
+    meta = train_all(seed, core_limit, ner_epochs, not no_seeds, out, log=typer.echo)
+    typer.echo(json.dumps(meta["pair_model"]))
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
     app.command("extract")(extract)
     app.command("eval")(evaluate)
     app.command("ingest")(ingest)
+    app.command("eval-core")(eval_core)
+    app.command("train")(train)
     app.add_typer(review_app, name="review")

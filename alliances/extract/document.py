@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +86,12 @@ class Doc:
     parents: dict[str, str] = field(
         default_factory=dict
     )  # child -> parent, stated ("Verily, filiale de Google")
+
+    def mentions_in(self, start: int, end: int) -> list[Mention]:
+        """The mentions that start in [start, end) (mentions are kept sorted by start): no full scans."""
+        lo = bisect.bisect_left(self.mentions, start, key=lambda m: m.start)
+        hi = bisect.bisect_left(self.mentions, end, key=lambda m: m.start)
+        return self.mentions[lo:hi]
 
     def sent_text(self, index: int) -> str:
         s = self.sentences[index]

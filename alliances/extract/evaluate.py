@@ -38,6 +38,9 @@ LEGAL = {
 }
 
 
+CONFIDENT = 0.8  # "precision at confidence >= 0.8" is reported at this level
+
+
 def norm(name: str) -> str:
     s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     s = re.sub(r"\(.*?\)", " ", s)
@@ -88,6 +91,8 @@ class Score:
     amount_n: int = 0
     amount_ok: int = 0
     per_document: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    confident: int = 0  # predicted pairs with confidence >= CONFIDENT
+    confident_tp: int = 0  # ... of which right
 
     @property
     def pairs(self) -> tuple[float, float, float]:
@@ -96,6 +101,15 @@ class Score:
     @property
     def type_accuracy(self) -> float:
         return self.type_ok / self.matched if self.matched else 0.0
+
+    @property
+    def confident_precision(self) -> float:
+        return self.confident_tp / self.confident if self.confident else 0.0
+
+    @property
+    def confident_recall(self) -> float:
+        gold = self.tp + self.fn
+        return self.confident_tp / gold if gold else 0.0
 
     @property
     def technology_f1(self) -> float:
@@ -113,6 +127,8 @@ class Score:
             f"type       accuracy {self.type_accuracy:.3f} on {self.matched} matched",
             f"technology F1 {self.technology_f1:.3f}   stage F1 {self.stage_f1:.3f}",
             f"date       {self.date_ok}/{self.date_n}   amount {self.amount_ok}/{self.amount_n}",
+            f"confidence >= {CONFIDENT}: precision {self.confident_precision:.3f} on {self.confident} pairs, "
+            f"{self.confident_recall:.3f} of gold pairs above it",
             f"pair F1 {f:.3f}",
         ]
 
@@ -153,6 +169,13 @@ def _score_document(sc: Score, doc_id: str, g: dict[str, Any], pdoc: dict[str, A
     pred_all = [(a, pairs_of(a, False)) for a in pdoc.get("alliances", [])]
     gold_pairs: set[frozenset[int | str]] = set().union(*[s for _, s in gold_all]) if gold_all else set()
     pred_pairs = (set().union(*[s for _, s in pred_all]) if pred_all else set()) - (ignored - gold_pairs)
+    top: dict[frozenset[int | str], float] = {}
+    for a, ps in pred_all:
+        for pq in ps & pred_pairs:
+            top[pq] = max(top.get(pq, 0.0), float(a.get("confidence") or 0.0))
+    sure = {pq for pq, c in top.items() if c >= CONFIDENT}
+    sc.confident += len(sure)
+    sc.confident_tp += len(sure & gold_pairs)
     sc.tp += len(gold_pairs & pred_pairs)
     sc.fp += len(pred_pairs - gold_pairs)
     sc.fn += len(gold_pairs - pred_pairs)

@@ -1,3 +1,3 @@
 """The registered pipeline steps; importing this package registers them all."""
 
-from alliances.extract.steps import alliances, basic, context, organisations  # noqa: F401
+from alliances.extract.steps import alliances, basic, context, learned, organisations  # noqa: F401

@@ -104,7 +104,7 @@ class FindAlliances:
     def sentence(self, doc: Doc, i: int, trigs: list[Trigger]) -> None:
         s = doc.sentences[i]
         self.named_vehicle = None
-        ms = [m for m in doc.mentions if s.start <= m.start and m.end <= s.end]
+        ms = [m for m in doc.mentions_in(s.start, s.end) if m.end <= s.end]
         ms = [m for m in self._exclusions(doc, ms, s.start) if not _inside_parens(doc.text, s.start, m)]
         if not ms and not doc.alliances:
             return
@@ -139,7 +139,7 @@ class FindAlliances:
             return [doc.alliances[-1].parties[0]]
         for j in range(i - 1, max(-1, i - 3), -1):
             s = doc.sentences[j]
-            first = [m for m in doc.mentions if s.start <= m.start < s.end and m.source != "weak"]
+            first = [m for m in doc.mentions_in(s.start, s.end) if m.source != "weak"]
             if first:
                 return [first[0]]
         return []

@@ -4,7 +4,9 @@ stages, areas, date, amount and status, and finally one record per alliance.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections import Counter
 
 from alliances.extract.amounts import find_amounts
 from alliances.extract.dates import find_dates, to_date
@@ -21,7 +23,7 @@ LOOKAHEAD = 8
 
 def _names_in(doc: Doc, index: int) -> set[str]:
     s = doc.sentences[index]
-    return {fold(m.canonical) for m in doc.mentions if s.start <= m.start < s.end}
+    return {fold(m.canonical) for m in doc.mentions_in(s.start, s.end)}
 
 
 def _current(doc: Doc, a: Alliance) -> bool:
@@ -41,6 +43,8 @@ def make_attach_context(_: Context) -> Step:
         if not doc.alliances:
             return doc
         own = {a.sentence for a in doc.alliances}
+        doc.alliances.sort(key=lambda a: a.sentence)  # stable: a sentence's alliances keep their order
+        sents = [a.sentence for a in doc.alliances]
         sticky: Alliance | None = None
         for a in doc.alliances:
             a.context = [a.sentence]
@@ -56,7 +60,7 @@ def make_attach_context(_: Context) -> Step:
             if i in own:
                 sticky = None
                 continue
-            near = [a for a in doc.alliances if 0 < i - a.sentence <= LOOKAHEAD]
+            near = doc.alliances[bisect.bisect_left(sents, i - LOOKAHEAD) : bisect.bisect_left(sents, i)]
             if not near:
                 continue
             names = _names_in(doc, i)
@@ -89,6 +93,15 @@ def make_attach_context(_: Context) -> Step:
     return step
 
 
+def _without_names(a: Alliance, text: str) -> str:
+    """The text with unknown parties' names blanked: technologies come from what the text says, not
+    from a name ("… Analytics"); names the knowledge base knows ("IBM Watson", "Google Cloud") stay."""
+    for name in sorted({p.text for p in a.parties if p.source != "gazetteer"}, key=len, reverse=True):
+        if len(name) > 2:
+            text = text.replace(name, " ")
+    return text
+
+
 def _text(doc: Doc, a: Alliance) -> str:
     return " ".join(doc.sent_text(i) for i in a.context)
 
@@ -107,7 +120,12 @@ def _clause(doc: Doc, a: Alliance) -> str:
 def _section(doc: Doc, a: Alliance) -> str:
     """The paragraph before the alliance's one and the nearest heading: where studies frame a case."""
     para = doc.sentences[a.sentence].paragraph
-    parts = [doc.sent_text(i) for i in range(a.sentence) if para - 1 <= doc.sentences[i].paragraph < para]
+    parts: list[str] = []
+    i = a.sentence - 1
+    while i >= 0 and doc.sentences[i].paragraph >= para - 1:  # back to the previous paragraph only
+        if doc.sentences[i].paragraph < para:
+            parts.insert(0, doc.sent_text(i))
+        i -= 1
     for i in range(a.sentence - 1, max(-1, a.sentence - 15), -1):
         if doc.sentences[i].heading and len(re.findall(r"[^\W\d]{3,}", doc.sent_text(i))) >= 2:
             parts.append(doc.sent_text(i))
@@ -139,7 +157,7 @@ def make_classify(_: Context) -> Step:
                     a.type = section
             if a.vehicle is None and a.type == "joint_venture":
                 a.vehicle = _vehicle(doc, a)
-            text = _text(doc, a)
+            text = _without_names(a, _text(doc, a))  # "… Analytics" names no technology
             a.technologies = [t for t, rx in k.technologies if rx.search(text)]
             a.stages = [t for t, rx in k.stages if rx.search(text)]
             a.therapeutic_areas = [t for t, rx in k.areas if rx.search(text)]
@@ -153,7 +171,7 @@ def _vehicle(doc: Doc, a: Alliance) -> str | None:
     for t in doc.triggers:
         if t.sentence == a.sentence and t.pattern == "created_by":
             before = [
-                m for m in doc.mentions if doc.sentences[a.sentence].start <= m.start and m.end <= t.start
+                m for m in doc.mentions_in(doc.sentences[a.sentence].start, t.start) if m.end <= t.start
             ]
             if before:
                 return before[-1].text
@@ -193,18 +211,16 @@ def make_parse_dates(_: Context) -> Step:
 def make_parse_amounts(_: Context) -> Step:
     def step(doc: Doc) -> Doc:
         c = cues()
+        per_sentence = Counter(b.sentence for b in doc.alliances)
         for a in doc.alliances:
             amounts = find_amounts(_clause(doc, a))
-            alone = (
-                sum(b.sentence == a.sentence for b in doc.alliances) == 1
-                or a.trigger.type == "equity_investment"
-            )
+            alone = per_sentence[a.sentence] == 1 or a.trigger.type == "equity_investment"
             if not amounts and alone:  # "l'acquisition de X, une biotech qui…, pour 85 M€"
                 amounts = find_amounts(doc.sent_text(a.sentence))
             if not amounts:
                 names = {fold(n.split()[0]) for p in a.parties for n in (p.text, p.canonical) if n}
                 for i in sorted({*a.context[1:], *range(a.sentence + 1, a.sentence + 3)}):
-                    if i >= len(doc.sentences) or any(b.sentence == i for b in doc.alliances):
+                    if i >= len(doc.sentences) or per_sentence[i]:
                         continue
                     text = doc.sent_text(i)
                     named = bool(names & set(re.findall(r"\w+", fold(text))))
@@ -248,9 +264,12 @@ def _name_keys(doc: Doc) -> dict[str, str]:
     "Lantern Pharma" are one key, "Aurevia" is "Aurevia Bio" when the document names both."""
     forms = {normalise(p.canonical or p.text) for a in doc.alliances for p in a.parties}
     forms.discard("")
+    ordered = sorted(forms)  # the forms that extend f follow f + " " in sorted order
     out: dict[str, str] = {}
     for f in forms:
-        longer = [g for g in forms if g != f and g.startswith(f + " ") and len(f) >= 3]
+        lo = bisect.bisect_left(ordered, f + " ")
+        hi = bisect.bisect_left(ordered, f + "!")  # "!" sorts right after " "
+        longer = ordered[lo : min(hi, lo + 2)] if len(f) >= 3 else []
         out[f] = longer[0] if len(longer) == 1 else f
     return out
 
@@ -282,6 +301,7 @@ def make_merge_duplicates(_: Context) -> Step:
             return frozenset(keys.get(normalise(p.canonical or p.text), fold(p.canonical)) for p in a.parties)
 
         merged: list[Alliance] = []
+        by_key: dict[frozenset[str], list[Alliance]] = {}
         for a in doc.alliances:
             seen: dict[str, object] = {}
             a.parties = [
@@ -291,9 +311,10 @@ def make_merge_duplicates(_: Context) -> Step:
             ]
             if len(a.parties) < 2:
                 continue
-            twin = next((b for b in merged if key(b) == key(a) and _same_deal(doc, a, b)), None)
+            twin = next((b for b in by_key.get(key(a), []) if _same_deal(doc, a, b)), None)
             if twin is None:
                 merged.append(a)
+                by_key.setdefault(key(a), []).append(a)
                 continue
             if twin.type != a.type and doc.sentences[twin.sentence].heading:
                 twin.type, twin.trigger = a.type, a.trigger

@@ -7,6 +7,7 @@ Mentions carry their `source`; the alliance step trusts "gazetteer" and "cue" me
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -78,11 +79,14 @@ def add_mentions(doc: Doc, new: Iterable[Mention]) -> None:
     everything = sorted(
         [*doc.mentions, *new], key=lambda m: (-PRIORITY[m.source], -(m.end - m.start), m.start)
     )
-    kept: list[Mention] = []
+    kept: list[Mention] = []  # non-overlapping, sorted by start: only the predecessor can overlap
+    starts: list[int] = []
     for m in everything:
-        if all(m.end <= k.start or m.start >= k.end for k in kept):
-            kept.append(m)
-    doc.mentions = sorted(kept, key=lambda m: m.start)
+        i = bisect.bisect_left(starts, m.end)
+        if i == 0 or kept[i - 1].end <= m.start:
+            kept.insert(i, m)
+            starts.insert(i, m.start)
+    doc.mentions = kept
 
 
 def _cue_mentions(doc: Doc, indexes: list[int]) -> Iterator[Mention]:

@@ -1,0 +1,184 @@
+"""A small English organisation recogniser: a spaCy NER trained from a blank "en" pipeline.
+
+Positives are CORE's marked companies (every occurrence of their names in the sentence), knowledge-base
+names and the gold parties of our own articles. CORE marks only two companies a sentence, so other
+capitalised words are left *missing* (neither organisation nor not) rather than taught as negatives;
+lower-case words, punctuation, numbers and the words of not_organisations.yaml (places, nationalities,
+months, currencies, titles) are taught as "not an organisation".
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from alliances.extract.gazetteer import fold
+from alliances.taxonomy import load_data_file
+
+LABEL = "ORG"
+# years and sentence openers the recogniser sometimes glues to a name: "2009 CybAero", "Partnerships Acme"
+_LEADING = re.compile(
+    r"^(?:(?:\d{4}|In|On|At|By|From|Since|After|Later|Partnerships?|Products?|Services?|Subsidiaries|"
+    r"Investors|Customers|Clients|Website|Founded|Headquarters)\s+)+"
+)
+_PRONOUNS = re.compile(r"^(?:the |its |their |it|they|this |that |our |his |her )", re.I)
+
+
+@cache
+def not_organisations() -> frozenset[str]:
+    raw = load_data_file("extract/not_organisations.yaml")
+    return frozenset(fold(w) for w in str(raw["words"]).split())
+
+
+@dataclass(frozen=True)
+class NerExample:
+    """A text and the character spans of organisations in it."""
+
+    text: str
+    orgs: tuple[tuple[int, int], ...]
+
+
+def _is_name(surface: str) -> bool:
+    return bool(surface.strip()) and not _PRONOUNS.match(surface) and surface[0].isalnum()
+
+
+def _occurrences(text: str, name: str) -> Iterator[tuple[int, int]]:
+    for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+        yield m.start(), m.end()
+
+
+def core_examples(sentences: Iterable[Any]) -> list[NerExample]:
+    """CORE sentences: both marked companies, and the other occurrences of their names."""
+    out = []
+    for s in sentences:
+        spans: set[tuple[int, int]] = set()
+        for (start, _), name in ((s.e1, s.e1_name), (s.e2, s.e2_name)):
+            name = name.rstrip(".,;:")
+            if not _is_name(name):
+                continue
+            spans.add((start, start + len(name)))
+            spans.update(_occurrences(s.text, name))
+        out.append(NerExample(s.text, tuple(sorted(spans))))
+    return out
+
+
+def _non_overlapping(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    kept: list[tuple[int, int]] = []
+    for a, b in sorted(spans, key=lambda ab: (-(ab[1] - ab[0]), ab[0])):
+        if all(b <= x or a >= y for x, y in kept):
+            kept.append((a, b))
+    return sorted(kept)
+
+
+def to_example(nlp: Any, ex: NerExample) -> Any:
+    """A spaCy Example with missing values where CORE says nothing."""
+    from spacy.training import Example, offsets_to_biluo_tags
+
+    doc = nlp.make_doc(ex.text)
+    spans = []
+    for a, b in _non_overlapping(ex.orgs):
+        span = doc.char_span(a, b, alignment_mode="expand")
+        if span is not None:
+            spans.append((span.start_char, span.end_char, LABEL))
+    kept = [(a, b, LABEL) for a, b in _non_overlapping([(a, b) for a, b, _ in spans])]
+    tags = offsets_to_biluo_tags(doc, kept)
+    negatives = not_organisations()
+
+    def capitalised(k: int) -> bool:
+        return 0 <= k < len(doc) and doc[k].text[:1].isupper()
+
+    for k, tok in enumerate(doc):
+        if tags[k] != "O":
+            continue
+        if tok.text[:1].isupper():
+            # a place or nationality alone is not an organisation; next to a name it may be part of it
+            alone = fold(tok.text) in negatives and not capitalised(k - 1) and not capitalised(k + 1)
+            if not alone:
+                tags[k] = "-"
+    return Example.from_dict(doc, {"entities": tags})
+
+
+def train_ner(examples: list[NerExample], epochs: int = 8, seed: int = 11, log: Any = None) -> Any:
+    """A blank English pipeline with one NER component trained on `examples`."""
+    import spacy
+    from spacy.util import fix_random_seed, minibatch  # type: ignore[attr-defined]
+
+    fix_random_seed(seed)
+    nlp = spacy.blank("en")
+    ner: Any = nlp.add_pipe("ner")
+    ner.add_label(LABEL)
+    data = [to_example(nlp, e) for e in examples]
+    optimizer = nlp.initialize(lambda: data)
+    rng = random.Random(seed)
+    for epoch in range(epochs):
+        rng.shuffle(data)
+        losses: dict[str, float] = {}
+        for batch in minibatch(data, size=32):  # type: ignore[no-untyped-call]
+            nlp.update(batch, sgd=optimizer, drop=0.2, losses=losses)
+        if log:
+            log(f"ner epoch {epoch + 1}/{epochs}: loss {losses.get('ner', 0.0):.1f}")
+    return nlp
+
+
+MODEL_DIR = Path(__file__).resolve().parents[2] / "data" / "models" / "en_org"
+
+
+def model_dir() -> Path:
+    return MODEL_DIR
+
+
+@cache
+def load_ner(path: str | None = None) -> Any:
+    """The shipped recogniser (None if it has not been trained)."""
+    import spacy
+
+    folder = Path(path) if path else model_dir()
+    if not (folder / "config.cfg").is_file():
+        return None
+    return spacy.load(folder)
+
+
+class RecogniseEnglish:
+    """The trained English recogniser over every sentence of English documents (recall for the pair
+    model); its names join the mentions as "ner" unless they are places, months, currencies…"""
+
+    def __init__(self, batch_size: int = 64) -> None:
+        self.batch_size = batch_size
+
+    def __call__(self, doc: Any) -> Any:
+        return self.pipe([doc])[0]
+
+    def pipe(self, docs: list[Any]) -> list[Any]:
+        from alliances.extract.document import Mention
+        from alliances.extract.learn.pairs import is_organisation_name
+        from alliances.extract.steps.organisations import add_mentions
+
+        jobs = [(d, s) for d in docs if d.language == "en" for s in d.sentences]
+        nlp = load_ner() if jobs else None
+        if nlp is None:
+            return docs
+        found: dict[int, list[Mention]] = {}
+        texts = (d.text[s.start : s.end] for d, s in jobs)
+        for (d, s), sp in zip(jobs, nlp.pipe(texts, batch_size=self.batch_size), strict=True):
+            for ent in sp.ents:
+                lead = _LEADING.match(ent.text)
+                cut = lead.end() if lead and lead.end() < len(ent.text) else 0
+                surface = ent.text[cut:].rstrip(".,;:")
+                m = Mention(
+                    s.start + ent.start_char + cut,
+                    s.start + ent.start_char + cut + len(surface),
+                    text=surface,
+                    canonical=surface,
+                    source="ner",
+                )
+                if surface and is_organisation_name(m):
+                    found.setdefault(id(d), []).append(m)
+        for d in docs:
+            if id(d) in found:
+                add_mentions(d, found[id(d)])
+        return docs

@@ -1,0 +1,297 @@
+"""The learned alliance decision: every pair of organisation mentions in a sentence is a candidate,
+scored by a logistic regression over features of the pair; a second model gives the alliance type.
+
+The rules of `find_alliances` are candidate generators and features here ("the rules paired these
+two", with which trigger type), not the final word. Probabilities are the alliance `confidence`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from alliances.extract.document import Alliance, Doc, Mention, Span, Trigger
+from alliances.extract.gazetteer import fold
+from alliances.extract.learn.ner import not_organisations
+from alliances.extract.pipeline import Context, Step, register
+from alliances.extract.resources import cues
+
+MAX_MENTIONS = 12  # per sentence: at most 66 candidate pairs
+N_FEATURES = 2**18
+THRESHOLD = 0.5
+_TOKEN = re.compile(r"\w+(?:['’]\w+)?|[^\w\s]")
+
+
+MODEL_PATH = Path(__file__).resolve().parents[2] / "data" / "models" / "pairs.joblib"
+
+
+def model_path() -> Path:
+    return MODEL_PATH
+
+
+@dataclass
+class Candidate:
+    """Two organisation mentions of one sentence (a before b) and what the rules said of them."""
+
+    doc: Doc
+    sentence: int
+    a: Mention
+    b: Mention
+    rule: Alliance | None = None
+    mentions: Sequence[Mention] = ()  # the sentence's organisation mentions
+    triggers: Sequence[Trigger] = ()  # the sentence's alliance expressions
+    window: tuple[int, int] | None = None  # a headline and its lead, or two sentences of a paragraph
+
+
+def _words(text: str) -> list[str]:
+    return [t.lower() for t in _TOKEN.findall(text)]
+
+
+def _bucket(n: int) -> str:
+    return str(n) if n < 5 else "5-9" if n < 10 else "10-19" if n < 20 else "20+"
+
+
+def key(m: Mention) -> str:
+    return fold(m.canonical or m.text)
+
+
+def is_organisation_name(m: Mention) -> bool:
+    """Places, months, dates, amounts, currencies, titles and nationalities are never parties: a name
+    needs a word of two letters or more that is none of those ("Series B", "22 May 2025" are not)."""
+    if m.source == "gazetteer":
+        return True
+    if m.source == "ner" and not re.search(r"[A-Z0-9]\S*$", m.text):  # "Advance Kidney Disease programme"
+        return False
+    if re.search(r"-(?:based|born|listed|headquartered)$", m.text, re.I):  # "a Minneapolis-based maker"
+        return False
+    neg = not_organisations() | cues().stop_names
+    words = [fold(w).strip(".") for w in re.findall(r"[\w.&'’-]+", m.text) if re.search(r"[^\W\d_]", w)]
+    return any(len(w) > 1 and w not in neg for w in words)
+
+
+def features(c: Candidate) -> list[str]:
+    """String features of a candidate pair (hashed): words between and around, the masked sentence,
+    triggers and their place, mention sources, the rules' verdict."""
+    doc, sent = c.doc, c.doc.sentences[c.sentence]
+    start, end = c.window or (sent.start, sent.end)
+    text = doc.text
+    between = text[c.a.end : c.b.start]
+    before = _words(text[max(start, c.a.start - 60) : c.a.start])[-3:]
+    after = _words(text[c.b.end : min(end, c.b.end + 60)])[:3]
+    bw = _words(between)
+    others = [m for m in c.mentions if m is not c.a and m is not c.b]
+    inside = sum(1 for m in others if c.a.end <= m.start and m.end <= c.b.start)
+    f = [f"b:{w}" for w in bw] + [f"bb:{x}_{y}" for x, y in zip(bw, bw[1:], strict=False)]
+    f += [f"l:{w}" for w in before] + [f"r:{w}" for w in after]
+    f += [f"l1:{before[-1]}" if before else "l1:^", f"r1:{after[0]}" if after else "r1:$"]
+    f += [f"bf:{bw[0]}" if bw else "bf:-", f"bl:{bw[-1]}" if bw else "bl:-"]
+    # the sentence with the pair masked: its words and bigrams anywhere
+    masked = text[start : c.a.start] + " E1 " + between + " E2 " + text[c.b.end : end]
+    sw = _words(masked)
+    f += [f"s:{w}" for w in sw] + [f"ss:{x}_{y}" for x, y in zip(sw, sw[1:], strict=False)]
+    f += [f"st:{w[:5]}" for w in sw if len(w) > 5] + [f"bst:{w[:5]}" for w in bw if len(w) > 5]
+    if c.window is not None:
+        f += ["cross", f"cross_head:{sent.heading}"]
+    f += [f"gap:{_bucket(len(bw))}", f"inside:{_bucket(inside)}", f"others:{_bucket(len(others))}"]
+    f += [f"src:{c.a.source}_{c.b.source}", f"srca:{c.a.source}", f"srcb:{c.b.source}"]
+    f += [f"kinds:{c.a.kind}_{c.b.kind}", f"lang:{doc.language}", f"head:{sent.heading}"]
+    f += [f"pos:{_bucket(c.sentence)}", f"doclen:{_bucket(len(doc.sentences))}"]
+    if not c.triggers:
+        f += ["notrig", f"notrig_doclen:{_bucket(len(doc.sentences))}"]
+    if text[c.a.end : c.a.end + 2] in ("'s", "’s") or text[c.b.end : c.b.end + 2] in ("'s", "’s"):
+        f.append("possessive")
+    if before[-1:] == ["("] or "(" in bw[-1:]:
+        f.append("parens")
+    for t in c.triggers:
+        where = (
+            "mid" if c.a.end <= t.start and t.end <= c.b.start else "pre" if t.end <= c.a.start else "post"
+        )
+        dist = min(abs(t.start - c.a.end), abs(c.b.start - t.end), abs(t.start - c.b.end))
+        f += [f"t:{t.type}", f"tw:{t.type}_{where}", f"td:{where}_{_bucket(dist // 10)}", f"ts:{t.strength}"]
+    if c.rule is not None:
+        f += ["rule", f"rule:{c.rule.type}", f"rule_{doc.language}"]
+    return f
+
+
+def candidates(doc: Doc) -> Iterator[Candidate]:
+    """Pairs of distinct organisations named in one sentence, the closest occurrences of each."""
+    rules: dict[tuple[int, frozenset[str]], Alliance] = {}
+    for al in doc.alliances:
+        for p, q in combinations(al.parties, 2):
+            rules.setdefault((al.sentence, frozenset((key(p), key(q)))), al)
+    triggers: dict[int, list[Trigger]] = {}
+    for t in doc.triggers:
+        triggers.setdefault(t.sentence, []).append(t)
+    by_sentence: dict[int, list[Mention]] = {}
+    k = 0
+    for m in doc.mentions:  # both sorted by start: one pass
+        while k < len(doc.sentences) and doc.sentences[k].end <= m.start:
+            k += 1
+        if k < len(doc.sentences) and doc.sentences[k].start <= m.start and is_organisation_name(m):
+            by_sentence.setdefault(k, []).append(m)
+    parents = {fold(k): fold(v) for k, v in doc.parents.items()}
+    for i, ms in by_sentence.items():
+        seen: set[frozenset[str]] = set()
+        for pair, (a, b) in _closest(ms, ms, parents):
+            seen.add(pair)
+            yield Candidate(doc, i, a, b, rules.get((i, pair)), ms, triggers.get(i, []))
+        nxt = by_sentence.get(i + 1)
+        if nxt and (doc.sentences[i].heading or doc.sentences[i].paragraph == doc.sentences[i + 1].paragraph):
+            for pair, (a, b) in _closest(ms, nxt, parents):
+                if pair not in seen:
+                    window = (doc.sentences[i].start, doc.sentences[i + 1].end)
+                    trigs = [*triggers.get(i, []), *triggers.get(i + 1, [])]
+                    yield Candidate(doc, i, a, b, None, [*ms, *nxt], trigs, window)
+
+
+def _parent(m: Mention, parents: dict[str, str]) -> str:
+    return fold(m.parent) if m.parent else parents.get(key(m), "")
+
+
+def _closest(
+    left: list[Mention], right: list[Mention], parents: dict[str, str]
+) -> list[tuple[frozenset[str], tuple[Mention, Mention]]]:
+    """Distinct organisation pairs (a before b) from two mention lists, their closest occurrences;
+    never a company with its own subsidiary."""
+    best: dict[frozenset[str], tuple[Mention, Mention]] = {}
+    for a in left[: MAX_MENTIONS * 2]:
+        for b in right[: MAX_MENTIONS * 2]:
+            if b.start < a.end:
+                continue
+            ka, kb = key(a), key(b)
+            if ka == kb or ka in kb.split() or kb in ka.split():
+                continue
+            if _parent(a, parents) == kb or _parent(b, parents) == ka:
+                continue
+            pair = frozenset((ka, kb))
+            old = best.get(pair)
+            if old is None or b.start - a.end < old[1].start - old[0].end:
+                best[pair] = (a, b)
+    return list(best.items())[: MAX_MENTIONS * (MAX_MENTIONS - 1) // 2]
+
+
+@dataclass
+class PairModels:
+    """The alliance decision (binary) and the type classifier, with their training figures."""
+
+    alliance: Any
+    type: Any
+    meta: dict[str, Any]
+
+    def vectorise(self, cands: Sequence[Candidate]) -> Any:
+        from sklearn.feature_extraction import FeatureHasher
+
+        hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
+        return hasher.transform(features(c) for c in cands)
+
+    def score(self, cands: Sequence[Candidate]) -> tuple[list[float], list[str]]:
+        if not cands:
+            return [], []
+        x = self.vectorise(cands)
+        probs = self.alliance.predict_proba(x)[:, 1]
+        types = self.type.predict(x)
+        return [float(p) for p in probs], [str(t) for t in types]
+
+
+@cache
+def load_models(path: str | None = None) -> PairModels | None:
+    import joblib
+
+    file = Path(path) if path else model_path()
+    if not file.is_file():
+        return None
+    raw = joblib.load(file)
+    return PairModels(raw["alliance"], raw["type"], raw["meta"])
+
+
+def decide(
+    doc: Doc,
+    models: PairModels,
+    threshold: float = THRESHOLD,
+    need_trigger: Sequence[str] = ("fr",),
+    long_document: int = 6,
+    long_threshold: float = THRESHOLD,
+) -> Doc:
+    """Replace the rules' alliances by the pairs the model accepts (keeping the rules' records,
+    with their extra parties and vehicle, where the model agrees with them). In the languages of
+    `need_trigger` (little learned data), and in documents of `long_document` sentences or more, a pair
+    the rules did not make needs an alliance expression in its window."""
+    long = len(doc.sentences) >= long_document
+    gated = doc.language in need_trigger or long
+    bar = max(threshold, long_threshold) if long else threshold
+    cands = list(candidates(doc))
+    probs, types = models.score(cands)
+    # names the rules placed in a sentence's alliances: two of them the rules kept apart stay apart
+    # ("led by ARCH, with participation from Novo": investors are each paired with the company)
+    placed = {(al.sentence, key(p)) for al in doc.alliances for p in al.parties}
+    vehicles = {fold(al.vehicle) for al in doc.alliances if al.vehicle}  # a joint venture is not a party
+    kept_rules: dict[int, list[float]] = {}
+    new: list[Alliance] = []
+    for c, p, t in zip(cands, probs, types, strict=True):
+        if c.rule is not None:
+            kept_rules.setdefault(id(c.rule), []).append(p)
+            continue
+        if p < bar or (not c.triggers and gated):
+            continue
+        if (c.sentence, key(c.a)) in placed and (c.sentence, key(c.b)) in placed:
+            continue
+        if key(c.a) in vehicles or key(c.b) in vehicles:
+            continue
+        trig = c.triggers[0] if c.triggers else None
+        s = doc.sentences[c.sentence]
+        start, end = c.window or (s.start, s.end)
+        trigger = Trigger(
+            trig.start if trig else s.start,
+            trig.end if trig else s.start,
+            type=t,
+            strength="strong",
+            sentence=c.sentence,
+        )
+        new.append(
+            Alliance(
+                parties=[c.a, c.b],
+                trigger=trigger,
+                evidence=Span(start, end),
+                type=t,
+                confidence=p,
+                clause=Span(start, end),
+                sentence=c.sentence,
+            )
+        )
+    out = []
+    for al in doc.alliances:
+        al.parties = [p for p in al.parties if is_organisation_name(p)]
+        if len(al.parties) < 2:
+            continue
+        ps = kept_rules.get(id(al))
+        if ps is None:  # a pair the generator did not see (pronoun, earlier sentence): rules decide
+            out.append(al)
+            continue
+        prob = sum(ps) / len(ps)
+        if prob >= threshold:
+            al.confidence = prob
+            out.append(al)
+    doc.alliances = sorted([*out, *new], key=lambda al: (al.sentence, al.evidence.start))
+    return doc
+
+
+@register("score_pairs")
+def make_score_pairs(context: Context) -> Step:
+    conf = context.config.get("pairs", {})
+    threshold = float(conf.get("threshold", THRESHOLD))
+    need_trigger = tuple(conf.get("need_trigger", ["fr"]))
+    long_document = int(conf.get("long_document", 6))
+    long_threshold = float(conf.get("long_document_threshold", threshold))
+
+    def step(doc: Doc) -> Doc:
+        models = load_models()
+        if models is None:
+            return doc
+        return decide(doc, models, threshold, need_trigger, long_document, long_threshold)
+
+    return step

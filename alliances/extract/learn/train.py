@@ -1,0 +1,262 @@
+"""`alliances train`: rebuild every shipped model from ../shared and the repository, with a fixed seed.
+
+1. the English organisation recogniser (data/models/en_org/), from CORE train and our English articles;
+2. the pair decision and type models (data/models/pairs.joblib), from CORE train's marked pairs, every
+   candidate pair of our own development articles (tests/corpus/articles) and, if asked, the seed gold.
+
+CORE's dev part and the held-out articles are never trained on: they are what the figures are read on.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from alliances.extract.document import Doc, Mention
+from alliances.extract.evaluate import _names, _same, load, norm
+from alliances.extract.learn import ner as ner_mod
+from alliances.extract.learn import pairs as pairs_mod
+from alliances.extract.learn.core import ALLIANCE_TYPES, CoreSentence, core_split, shared_dir
+
+VERSION = "1"
+REPO = Path(__file__).resolve().parents[3]
+ARTICLES = REPO / "tests" / "corpus" / "articles"  # our own development articles (the held-out set is not)
+PREFIX = [
+    "segment",
+    "detect_language",
+    "find_triggers",
+    "find_organisations",
+    "recognise_entities",
+    "recognise_english",
+    "find_alliances",
+]
+
+
+@dataclass
+class TrainingSet:
+    candidates: list[pairs_mod.Candidate] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    types: list[str | None] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
+    origin: list[str] = field(default_factory=list)
+
+    def add(self, c: pairs_mod.Candidate, label: int, kind: str | None, weight: float, origin: str) -> None:
+        self.candidates.append(c)
+        self.labels.append(label)
+        self.types.append(kind)
+        self.weights.append(weight)
+        self.origin.append(origin)
+
+
+def gold_documents(folder: Path, gold_file: Path) -> list[tuple[Doc, dict[str, Any]]]:
+    from alliances.extract.readers import read_paths
+
+    gold = load(gold_file)
+    return [(d, gold[d.id]) for d in read_paths([folder]) if isinstance(d, Doc) and d.id in gold]
+
+
+def _prefix() -> Any:
+    from alliances.extract.pipeline import Pipeline
+
+    return Pipeline.from_config(names=PREFIX)
+
+
+def _overlapping(doc: Doc, start: int, end: int) -> Mention | None:
+    return next((m for m in doc.mentions if m.start < end and start < m.end), None)
+
+
+def core_pairs(sentences: list[CoreSentence], out: TrainingSet, pipeline: Any) -> None:
+    """The marked pair of each CORE sentence, labelled by its relation (other pairs carry no gold)."""
+    from alliances.extract.steps.organisations import add_mentions
+
+    docs = [Doc(id=s.id, text=s.text, language="en") for s in sentences]
+    for s, doc in zip(sentences, pipeline.pipe(docs), strict=True):
+        add_mentions(
+            doc,
+            [Mention(a, b, text=s.text[a:b], canonical=s.text[a:b], source="ner") for (a, b) in (s.e1, s.e2)],
+        )
+        m1, m2 = _overlapping(doc, *s.e1), _overlapping(doc, *s.e2)
+        if m1 is None or m2 is None or m1 is m2:
+            continue
+        wanted = frozenset((pairs_mod.key(m1), pairs_mod.key(m2)))
+        for c in pairs_mod.candidates(doc):
+            if frozenset((pairs_mod.key(c.a), pairs_mod.key(c.b))) == wanted:
+                kind = ALLIANCE_TYPES[s.relation][0] if s.is_alliance else None
+                if s.relation == "client_of":
+                    kind = "supply_or_service"
+                out.add(c, int(s.is_alliance), kind, 1.0, "core")
+                break
+
+
+def _gold_pairs(g: dict[str, Any]) -> tuple[list[tuple[list[list[str]], str]], list[list[list[str]]]]:
+    kept, optional = [], []
+    for a in g.get("alliances", []):
+        parties = [[norm(n) for n in _names(p)] for p in a.get("parties", [])]
+        (optional.append(parties) if a.get("optional") else kept.append((parties, a["type"])))
+    return kept, optional
+
+
+def _matches(m: Mention, forms: list[str]) -> bool:
+    return any(_same(norm(n), f) for n in (m.text, m.canonical) if n for f in forms)
+
+
+def _label(c: pairs_mod.Candidate, g: dict[str, Any]) -> tuple[int | None, str | None]:
+    kept, optional = _gold_pairs(g)
+    for parties, kind in kept:
+        for p, q in combinations(parties, 2):
+            if (_matches(c.a, p) and _matches(c.b, q)) or (_matches(c.a, q) and _matches(c.b, p)):
+                return 1, kind
+    for parties in optional:
+        for p, q in combinations(parties, 2):
+            if (_matches(c.a, p) and _matches(c.b, q)) or (_matches(c.a, q) and _matches(c.b, p)):
+                return None, None
+    return 0, None
+
+
+def article_pairs(
+    docs: Iterable[tuple[Doc, dict[str, Any]]], out: TrainingSet, pipeline: Any, weight: float, origin: str
+) -> None:
+    """Every candidate pair of fully annotated documents: gold pairs positive, the others negative."""
+    items = list(docs)
+    for (_, g), doc in zip(items, pipeline.pipe(d for d, _ in items), strict=True):
+        for c in pairs_mod.candidates(doc):
+            label, kind = _label(c, g)
+            if label is not None:
+                out.add(c, label, kind, weight, origin)
+
+
+def english_ner_examples(docs: Iterable[tuple[Doc, dict[str, Any]]]) -> list[ner_mod.NerExample]:
+    """Sentences of our English articles with the gold parties' names marked."""
+    from alliances.extract.pipeline import Pipeline
+
+    seg = Pipeline.from_config(names=["segment", "detect_language"])
+    out = []
+    for d, g in docs:
+        doc = seg(d)
+        if doc.language != "en":
+            continue
+        names = {n for a in g.get("alliances", []) for p in a["parties"] for n in _names(p)}
+        for s in doc.sentences:
+            text = doc.text[s.start : s.end]
+            spans = {o for n in names for o in ner_mod._occurrences(text, n)}
+            out.append(ner_mod.NerExample(text, tuple(sorted(spans))))
+    return out
+
+
+def fit(data: TrainingSet, seed: int) -> tuple[Any, Any, dict[str, Any]]:
+    from sklearn.linear_model import LogisticRegression
+
+    vec = pairs_mod.PairModels(None, None, {})
+    x = vec.vectorise(data.candidates)
+    y = data.labels
+    rng = random.Random(seed)
+    idx = list(range(len(y)))
+    rng.shuffle(idx)
+    cut = len(idx) // 10
+    check, rest = idx[:cut], idx[cut:]
+
+    def model() -> Any:
+        return LogisticRegression(C=0.5, solver="liblinear", random_state=seed)
+
+    probe = model().fit(x[rest], [y[i] for i in rest], sample_weight=[data.weights[i] for i in rest])
+    pred = probe.predict(x[check])
+    tp = sum(1 for i, p in zip(check, pred, strict=True) if p and y[i])
+    fp = sum(1 for i, p in zip(check, pred, strict=True) if p and not y[i])
+    fn = sum(1 for i, p in zip(check, pred, strict=True) if not p and y[i])
+    prec, rec = tp / max(1, tp + fp), tp / max(1, tp + fn)
+    figures = {
+        "pairs": len(y),
+        "positives": sum(y),
+        "check_10pct": {
+            "precision": round(prec, 3),
+            "recall": round(rec, 3),
+            "f1": round(2 * prec * rec / max(1e-9, prec + rec), 3),
+        },
+    }
+    alliance = model().fit(x, y, sample_weight=data.weights)
+    pos = [i for i, t in enumerate(data.types) if y[i] and t]
+    kind = LogisticRegression(C=1.0, max_iter=500, random_state=seed).fit(
+        x[pos], [data.types[i] for i in pos], sample_weight=[data.weights[i] for i in pos]
+    )
+    return alliance, kind, figures
+
+
+def train_all(
+    seed: int = 11,
+    core_limit: int | None = None,
+    ner_epochs: int = 6,
+    with_seeds: bool = True,
+    out_dir: Path | None = None,
+    article_limit: int | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Train the recogniser then the pair models; write them (and metadata.json) to `out_dir`."""
+    import joblib
+
+    started = time.time()
+    target = out_dir or (REPO / "alliances" / "data" / "models")
+    target.mkdir(parents=True, exist_ok=True)
+    core = core_split("train", limit=core_limit)
+    articles = gold_documents(ARTICLES, ARTICLES.with_suffix(".gold.jsonl"))[:article_limit]
+    log(f"CORE train {len(core)} sentences, own articles {len(articles)}")
+    examples = ner_mod.core_examples(core) + english_ner_examples(articles)
+    ner_dir = target / "en_org"
+    if ner_epochs or not (ner_dir / "config.cfg").is_file():  # 0: keep the recogniser already there
+        nlp = ner_mod.train_ner(examples, epochs=ner_epochs or 1, seed=seed, log=log)
+        if ner_dir.exists():
+            shutil.rmtree(ner_dir)
+        nlp.to_disk(ner_dir)
+    ner_mod.load_ner.cache_clear()
+    pairs_mod.load_models.cache_clear()
+    _use(target)
+    pipeline = _prefix()
+    data = TrainingSet()
+    core_pairs(core, data, pipeline)
+    article_pairs(
+        gold_documents(ARTICLES, ARTICLES.with_suffix(".gold.jsonl"))[:article_limit],
+        data,
+        pipeline,
+        4.0,
+        "articles",
+    )
+    seeds = shared_dir() / "corpus"
+    if with_seeds and (seeds / "seeds.gold.jsonl").is_file():
+        article_pairs(
+            gold_documents(seeds / "seeds", seeds / "seeds.gold.jsonl"), data, pipeline, 4.0, "seeds"
+        )
+    log(f"pair examples {len(data.labels)} ({sum(data.labels)} alliances)")
+    if not ner_epochs and (target / "metadata.json").is_file():  # the recogniser kept: keep its record
+        ner_epochs = int(json.loads((target / "metadata.json").read_text()).get("ner_epochs", 0))
+    alliance, kind, figures = fit(data, seed)
+    meta = {
+        "version": VERSION,
+        "seed": seed,
+        "trained_on": {
+            "core_train_sentences": len(core),
+            "own_articles": len(articles),
+            "seeds": with_seeds,
+            "by_origin": {o: data.origin.count(o) for o in sorted(set(data.origin))},
+        },
+        "ner_examples": len(examples),
+        "ner_epochs": ner_epochs,
+        "pair_model": figures,
+        "seconds": round(time.time() - started, 1),
+    }
+    joblib.dump({"alliance": alliance, "type": kind, "meta": meta}, target / "pairs.joblib", compress=3)
+    (target / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    pairs_mod.load_models.cache_clear()
+    log(f"models written to {target} in {meta['seconds']} s")
+    return meta
+
+
+def _use(folder: Path) -> None:
+    """Make the steps load models from `folder` (training into a scratch folder, e.g. in tests)."""
+    ner_mod.MODEL_DIR = folder / "en_org"
+    pairs_mod.MODEL_PATH = folder / "pairs.joblib"

@@ -1,0 +1,78 @@
+"""The learned extraction: retraining on a small slice writes models that load offline and predict;
+the shipped models carry their version and figures; names that are not organisations never become parties."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alliances.extract.document import Doc, Mention
+from alliances.extract.learn import ner as ner_mod
+from alliances.extract.learn import pairs as pairs_mod
+from alliances.extract.learn.core import default_core_dir
+from alliances.extract.pipeline import Pipeline
+
+MODELS = Path(pairs_mod.__file__).resolve().parents[2] / "data" / "models"
+
+
+def test_shipped_models_carry_version_and_training_figures() -> None:
+    meta = json.loads((MODELS / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["version"] and meta["seed"] == 11
+    assert meta["trained_on"]["core_train_sentences"] > 3000
+    assert 0.0 < meta["pair_model"]["check_10pct"]["f1"] <= 1.0
+    assert pairs_mod.load_models() is not None and ner_mod.load_ner() is not None
+
+
+def test_places_months_and_currencies_are_not_organisations() -> None:
+    for name in ("California", "Multiyear", "Through", "euros", "September", "Swiss", "New York"):
+        assert not pairs_mod.is_organisation_name(
+            Mention(0, len(name), text=name, canonical=name, source="ner")
+        )
+    assert pairs_mod.is_organisation_name(Mention(0, 6, text="Sanofi", canonical="Sanofi"))
+
+
+def test_learned_decision_finds_a_collaboration_the_rules_miss() -> None:
+    text = (
+        "Swiss drugmaker Corvalis and chip giant Tessaron Systems have entered into a multiyear "
+        "research collaboration."
+    )
+    doc = Pipeline.from_config()(Doc(id="d", text=text, language="en"))
+    pairs = [{p.text for p in a.parties} for a in doc.alliances]
+    assert {"Corvalis", "Tessaron Systems"} in pairs, pairs
+    assert all(0.0 <= a.confidence <= 1.0 for a in doc.alliances)
+    assert not any(p.text in ("Swiss", "Multiyear") for a in doc.alliances for p in a.parties)
+
+
+@pytest.mark.slow
+def test_retraining_on_a_small_slice_loads_and_predicts(tmp_path: Path, monkeypatch: Any) -> None:
+    if not (default_core_dir() / "train.json").is_file():
+        pytest.skip("../shared/corpus/core is not beside the repository")
+    from alliances.extract.learn.train import PREFIX, train_all
+
+    monkeypatch.setattr(ner_mod, "MODEL_DIR", ner_mod.MODEL_DIR)
+    monkeypatch.setattr(pairs_mod, "MODEL_PATH", pairs_mod.MODEL_PATH)
+    try:
+        meta = train_all(
+            core_limit=150,
+            ner_epochs=1,
+            with_seeds=False,
+            out_dir=tmp_path,
+            article_limit=2,
+            log=lambda _: None,
+        )
+        assert (tmp_path / "en_org" / "config.cfg").is_file() and (tmp_path / "pairs.joblib").is_file()
+        assert json.loads((tmp_path / "metadata.json").read_text())["pair_model"] == meta["pair_model"]
+        assert ner_mod.load_ner(str(tmp_path / "en_org")) is not None
+        models = pairs_mod.load_models(str(tmp_path / "pairs.joblib"))
+        assert models is not None
+        text = "Roche has agreed to acquire Flatiron Health for $1.9 billion, Sanofi said."
+        doc = Pipeline.from_config(names=PREFIX)(Doc(id="d", text=text, language="en"))
+        cands = list(pairs_mod.candidates(doc))
+        probs, types = models.score(cands)
+        assert cands and all(0.0 <= p <= 1.0 for p in probs) and all(types)
+    finally:
+        ner_mod.load_ner.cache_clear()
+        pairs_mod.load_models.cache_clear()
