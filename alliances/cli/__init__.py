@@ -25,6 +25,14 @@ for module in (kb, extract, recommend, web):
     module.register(app)
 
 
+try:  # Typer 0.2x raises its bundled click's exceptions, which click.ClickException does not catch
+    from typer._click.exceptions import ClickException as _TyperClickException
+
+    _CLICK_ERRORS: tuple[type[click.ClickException], ...] = (click.ClickException, _TyperClickException)  # type: ignore[assignment]
+except ImportError:  # pragma: no cover - older Typer uses click itself
+    _CLICK_ERRORS = (click.ClickException,)
+
+
 def main() -> None:
     """Entry point: run the app, turning known errors into one line on stderr."""
     try:
@@ -38,7 +46,7 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("Interrupted; nothing half-written was kept.")
         sys.exit(130)
-    except click.ClickException as exc:  # usage errors: click's own one-line message
+    except _CLICK_ERRORS as exc:  # usage errors: click's own one-line message, exit 2
         exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:

@@ -125,13 +125,15 @@ def list_cmd(
 
 
 def show_cmd(
-    alliance_id: Annotated[int, typer.Argument(help="Alliance id.")],
+    alliance_id: Annotated[str, typer.Argument(help="Alliance id or key (306, A000306).")],
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """One alliance with its evidence and sources."""
+    from alliances.store.refs import alliance_id as resolve_ref
+
     with open_database(db).session() as session:
-        record = get_alliance(session, alliance_id)
+        record = get_alliance(session, resolve_ref(session, alliance_id))
     if json:
         print_json(record)
         return

@@ -42,6 +42,12 @@ class Translator:
         text = key if entry is None else entry.get(self.lang) or entry.get("en", key)
         return text.format(**values) if values else text
 
+    def plural(self, key: str, n: int, **values: Any) -> str:
+        """`key` with {n}, or `key_one` for one (French also for zero): "1 candidat", "2 candidats"."""
+        one = n == 1 or (self.lang == "fr" and n == 0)
+        chosen = f"{key}_one" if one and f"{key}_one" in catalogue() else key
+        return self(chosen, n=self.number(n), **values)
+
     def label(self, facet: str, key: str | None) -> str:
         if not key:
             return ""

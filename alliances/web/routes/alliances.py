@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from alliances.store.filters import ALLIANCE_SORTS
 from alliances.store.queries import get_alliance, list_alliances
+from alliances.store.refs import alliance_id as ref_id
 from alliances.taxonomy import vocab
-from alliances.web.context import ListParams, SessionDep, filters_query, parse_filters, parse_id, render
+from alliances.web.context import ListParams, SessionDep, filters_query, parse_filters, render
 from alliances.web.exports import alliances_csv, alliances_jsonl
 
 router = APIRouter()
@@ -61,7 +62,7 @@ def alliances_jsonl_export(request: Request, params: ListParams) -> StreamingRes
     summary="One alliance: parties, attributes, events, evidence with sources",
 )
 def alliance_api(alliance_id: str, session: SessionDep) -> dict[str, Any]:
-    return get_alliance(session, parse_id(alliance_id, "alliance"))
+    return get_alliance(session, ref_id(session, alliance_id))
 
 
 @router.get("/alliances", response_class=HTMLResponse, include_in_schema=False)
@@ -85,5 +86,5 @@ def alliances_page(request: Request, params: ListParams, session: SessionDep) ->
 
 @router.get("/alliances/{alliance_id}", response_class=HTMLResponse, include_in_schema=False)
 def alliance_page(request: Request, alliance_id: str, session: SessionDep) -> HTMLResponse:
-    record = get_alliance(session, parse_id(alliance_id, "alliance"))
+    record = get_alliance(session, ref_id(session, alliance_id))
     return render(request, "alliance.html", {"page": "alliances", "a": record})
