@@ -248,3 +248,6 @@ class Candidate(Base):
     created: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
     source: Mapped[Source] = relationship()
+
+
+import alliances.store.search  # noqa: E402,F401  (issue 12: keeps the full-text index current on every write)

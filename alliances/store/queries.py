@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, select
 from sqlalchemy.orm import Session
 
 from alliances.errors import NotFound
+from alliances.store import search
 from alliances.store.filters import Filters
 from alliances.store.models import (
     Alias,
@@ -91,17 +92,7 @@ def filter_alliances(
             conds.append(Organisation.country == filters.country.upper())
         stmt = stmt.where(exists().where(and_(*conds)))
     if filters.q:
-        text = filters.q.strip()
-        # Organisations matching the text, found once; then an indexed lookup per alliance.
-        named = select(Organisation.id).where(Organisation.norm.like(f"%{normalise(text)}%"))
-        stmt = stmt.where(
-            or_(
-                Alliance.title.ilike(f"%{text}%"),
-                Alliance.description.ilike(f"%{text}%"),
-                _tag("area", text.lower()),
-                Alliance.id.in_(select(Party.alliance_id).where(Party.organisation_id.in_(named))),
-            )
-        )
+        stmt = stmt.where(search.alliance_clause(session, filters.q))
     return stmt
 
 
@@ -147,6 +138,10 @@ def matching_ids(session: Session, filters: Filters, viewer: Viewer | None = Non
         base, filters.sort, ALLIANCE_ORDER, [Alliance.announced.desc().nulls_last(), Alliance.id.desc()]
     )
     key = (str(session.get_bind().engine.url), replace(filters, page=1, per_page=1), viewer)
+    if filters.q and not filters.sort:  # a search without a chosen order: most relevant first
+        return _MATCHES.get(
+            session, key, lambda: search.by_relevance(session, filters.q or "", list(session.scalars(stmt)))
+        )
     return _MATCHES.get(session, key, lambda: list(session.scalars(stmt)))
 
 
