@@ -19,6 +19,7 @@ from alliances.store.models import Candidate, Evidence, Source
 from alliances.store.resolve import Resolver
 from alliances.store.writes import add_alliance, amount_fields
 from alliances.taxonomy import vocab
+from alliances.taxonomy.areas import canonical_area
 
 STATES = ("pending", "accepted", "rejected")
 RUMOUR_CONFIDENCE = 0.3  # the bound docs/extraction.md promises for talks and hearsay
@@ -284,7 +285,7 @@ def _check(field: str, raw: Any, record: dict[str, Any]) -> Any:
     if field == "stages":
         return [vocab("stages").check(v, "stages") for v in value]
     if field == "therapeutic_areas":
-        return [str(v).strip().lower() for v in value if str(v).strip()]
+        return [canonical_area(str(v)) for v in value if str(v).strip()]
     if field == "status":
         return vocab("statuses").check(value, "status") if value else None
     if field == "date":

@@ -33,6 +33,7 @@ from alliances.store.models import (
 from alliances.store.names import strip_accents
 from alliances.store.version import Memo, data_version
 from alliances.taxonomy import vocab
+from alliances.taxonomy.areas import labels_of
 
 TABLE = "alliance_fts"
 PREFIX_MIN = 4  # shorter words match whole ("AI" is not "aide"); longer ones as prefixes
@@ -150,6 +151,8 @@ def _tag_words(facet: str, value: str) -> list[str]:
     if facet in _FACETS:
         v = vocab(_FACETS[facet])
         return [value, v.label(value, "en"), v.label(value, "fr")]
+    if facet == "area":
+        return [value, *labels_of(value)]
     return [value]
 
 

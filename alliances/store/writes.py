@@ -13,6 +13,7 @@ from alliances.store.models import Alias, Alliance, AllianceTag, Event, Evidence
 from alliances.store.names import normalise
 from alliances.store.resolve import Resolver
 from alliances.taxonomy import vocab
+from alliances.taxonomy.areas import canonical_area
 
 TAG_FACETS = {"technologies": "technology", "stages": "stage", "therapeutic_areas": "area"}
 
@@ -110,7 +111,7 @@ def tag_values(record: dict[str, Any], field: str, where: str) -> list[str]:
         return [vocab("technologies").check(v, f"{where}: technologies") for v in values]
     if field == "stages":
         return [vocab("stages").check(v, f"{where}: stages") for v in values]
-    return [str(v).strip().lower() for v in values if str(v).strip()]
+    return [canonical_area(str(v)) for v in values if str(v).strip()]  # areas.yaml keys, else free tags
 
 
 def amount_fields(amount: Any, where: str) -> tuple[float | None, str | None, str | None]:

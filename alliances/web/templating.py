@@ -8,6 +8,7 @@ from babel.numbers import format_compact_decimal, format_decimal
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
+from alliances.taxonomy.areas import area_label
 from alliances.web.palette import KIND_GROUPS, OKABE_ITO, TYPE_COLOURS, heat, kind_colour
 
 CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF ", "JPY": "¥"}
@@ -59,6 +60,12 @@ def decimal(context: Context, value: float | None, digits: int = 2) -> str:
     return format_decimal(round(value, digits), format=f"0.{'0' * digits}", locale=lang)
 
 
+@pass_context
+def area_in_page(context: Context, value: str) -> str:
+    """A therapeutic area (areas.yaml key or free tag) in the page's language."""
+    return area_label(value, str(context.get("lang") or "en"))
+
+
 def source_href(source: dict[str, Any] | None) -> str | None:
     """The address of a source: its URL, else nothing (local paths are not links for a browser)."""
     if not source:
@@ -71,6 +78,7 @@ def install(env: Environment) -> None:
     env.filters["amount"] = amount_in_page
     env.filters["amount_input"] = amount_input
     env.filters["decimal"] = decimal
+    env.filters["area"] = area_in_page
     env.filters["kind_colour"] = kind_colour
     env.filters["source_href"] = source_href
     env.globals["heat"] = heat
