@@ -252,9 +252,10 @@ class NetworkCache:
                 self._networks.popitem(last=False)
             return network
 
-    def ego(self, session: Session, org_id: int, limit: int = 40) -> dict[str, Any]:
-        """An organisation, its strongest partners and the ties among them (for its profile page)."""
-        graph = self.graph(session, NetworkQuery())
+    def ego(self, session: Session, org_id: int, limit: int = 40, rollup: bool = False) -> dict[str, Any]:
+        """An organisation, its strongest partners and the ties among them (for its profile page);
+        `rollup` draws a group with its subsidiaries' alliances."""
+        graph = self.graph(session, NetworkQuery(rollup=rollup))
         if org_id not in graph:
             return {"nodes": [], "edges": []}
         partners = sorted(graph[org_id], key=lambda n: (-graph[org_id][n]["weight"], graph.nodes[n]["label"]))

@@ -112,6 +112,18 @@ def search_organisations(session: Session, text: str, limit: int = 20) -> list[R
     return out
 
 
+def group_members(session: Session, org_id: int, depth: int = 4) -> set[int]:
+    """An organisation and its subsidiaries, down `depth` levels (Alphabet: Google, Verily, DeepMind…)."""
+    members, frontier = {org_id}, {org_id}
+    for _ in range(depth):
+        frontier = set(session.scalars(select(Organisation.id).where(Organisation.parent_id.in_(frontier))))
+        frontier -= members
+        if not frontier:
+            break
+        members |= frontier
+    return members
+
+
 def find_organisation(session: Session, ref: str | int) -> Organisation:
     """By id or by name/alias; an unknown name fails with the closest names."""
     from alliances.store.resolve import Resolver
@@ -153,15 +165,34 @@ def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Reco
     Aggregates are computed in SQL, and only the latest `PROFILE_ALLIANCES` alliances are summarised:
     a hub with thousands of alliances must still open in a blink.
     """
-    mine = visible(select(Alliance.id).join(Party, Party.alliance_id == Alliance.id), Alliance, viewer).where(
-        Party.organisation_id == org.id
+    family = group_members(session, org.id)
+    mine = (
+        visible(select(Alliance.id).join(Party, Party.alliance_id == Alliance.id), Alliance, viewer)
+        .where(Party.organisation_id.in_(family))
+        .distinct()
     )
     mine_ids = mine.scalar_subquery()
     latest = session.scalars(
         mine.order_by(Alliance.announced.desc().nulls_last(), Alliance.id.desc()).limit(PROFILE_ALLIANCES)
     )
-    alliances = summaries(session, list(latest))
+    alliances = summaries(session, list(dict.fromkeys(latest)))
+    for alliance in alliances:  # a group's profile says which subsidiary took part
+        alliance["via"] = [p["name"] for p in alliance["parties"] if p["id"] in family and p["id"] != org.id]
+    own = (
+        session.scalar(
+            select(func.count(func.distinct(Party.alliance_id))).where(
+                Party.organisation_id == org.id, Party.alliance_id.in_(mine_ids)
+            )
+        )
+        or 0
+    )
     total = session.scalar(select(func.count()).select_from(mine.subquery())) or 0
+    subsidiaries = {
+        i: n
+        for i, n in session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(family - {org.id}))
+        )
+    }
     tags: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for facet, value, n in session.execute(
         select(AllianceTag.facet, AllianceTag.value, func.count())
@@ -172,7 +203,7 @@ def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Reco
     types = session.execute(
         select(Alliance.type, func.count()).where(Alliance.id.in_(mine_ids)).group_by(Alliance.type)
     )
-    others = Party.organisation_id != org.id
+    others = Party.organisation_id.not_in(family)
     partner_rows = session.execute(
         select(
             Organisation.id,
@@ -205,6 +236,8 @@ def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Reco
     return {
         **org_record(org, total),
         "alliances_total": total,
+        "own_alliances": own,
+        "group": sorted(subsidiaries.values()),
         "aliases": sorted(a.name for a in org.aliases),
         "identifiers": {
             k: getattr(org, k) for k in ("wikidata", "siren", "lei", "website") if getattr(org, k)

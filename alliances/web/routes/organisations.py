@@ -22,8 +22,9 @@ def profile(request: Request, session: Session, ref: str) -> dict[str, Any]:
     """The store's profile plus the ego network from the cached alliance graph."""
     record = get_organisation(session, ref)
     cache = request.app.state.network_cache
+    rollup = bool(record.get("group"))  # a group's network includes its subsidiaries' partners
     record["ego_network"] = request.app.state.memo.get(
-        session, ("ego", record["id"]), lambda: cache.ego(session, record["id"])
+        session, ("ego", record["id"], rollup), lambda: cache.ego(session, record["id"], rollup=rollup)
     )
     return record
 
