@@ -3,9 +3,11 @@ ANDed, ranked, accents and case ignored, current after every write, the same on 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from sqlalchemy import select, text
 
 from alliances.store.candidates import accept_candidate, store_extraction
 from alliances.store.db import Database
@@ -94,9 +96,7 @@ def test_index_is_current_after_every_write(bundled_db: Database) -> None:
         )
     assert len(keys(bundled_db, "quarvex")) == 1
     with bundled_db.session() as s:  # an alias added later is searchable at once
-        org = s.scalar(
-            __import__("sqlalchemy").select(Organisation).where(Organisation.name == "Quarvex Bio")
-        )
+        org = s.scalar(select(Organisation).where(Organisation.name == "Quarvex Bio"))
         assert org is not None
         org.aliases.append(Alias(name="QVX Therapeutics", norm=normalise("QVX Therapeutics")))
     assert len(keys(bundled_db, "qvx therapeutics")) == 1
@@ -133,3 +133,29 @@ def test_rebuild_gives_the_same_answers(bundled_db: Database) -> None:
 def test_words_fold_and_split_like_the_index() -> None:
     assert words("L'Oréal & AP-HP, 3D") == ["oreal", "ap", "hp", "3d"]
     assert words("  ") == []
+
+
+@pytest.mark.parametrize("term", ["oncology", "cancer", "Breast cancer", "oncologie", "tumours"])
+def test_areas_are_one_vocabulary(bundled_db: Database, term: str) -> None:
+    """Import folds "cancer", "breast cancer"… into areas.yaml's oncology; the area filter and the search
+    accept any label or synonym; unknown terms stay as free tags."""
+    from alliances.taxonomy.areas import areas, canonical_area
+
+    assert canonical_area(term) == "oncology"
+    with bundled_db.session() as s:
+        oncology = list_alliances(s, Filters(area=term, per_page=500))["total"]
+        values = set(s.scalars(text("SELECT DISTINCT value FROM alliance_tag WHERE facet='area'")))
+    assert oncology >= 50
+    assert values <= set(areas())  # every bundled area is in the vocabulary
+    assert canonical_area("Glanzmann thrombasthenia") == "glanzmann thrombasthenia"
+    assert len(keys(bundled_db, "cancer")) >= oncology
+
+
+def test_area_option_on_the_matrix_and_cli(bundled_client: Any, cli: Any, bundled_db: Database) -> None:
+    page = bundled_client.get("/matrix?area=cancer&lang=fr").text
+    assert '<option value="oncology" selected>oncologie</option>' in page or "oncologie" in page
+    total = bundled_client.get("/api/v1/alliances?area=oncology").json()["total"]
+    cells = bundled_client.get("/api/v1/matrix?area=oncology").json()
+    assert total > 0 and cells["records"] == total
+    listed = cli("list", "--db", bundled_db.url, "--area", "diabète", "--json")
+    assert listed.code == 0 and json.loads(listed.out)["total"] > 0

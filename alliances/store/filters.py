@@ -20,6 +20,7 @@ class Filters:
     type: str | None = None
     technology: str | None = None
     stage: str | None = None
+    area: str | None = None  # a therapeutic area: areas.yaml key, label or synonym, or a free tag
     status: str | None = None
     party: str | None = None
     kind: str | None = None

@@ -40,6 +40,10 @@ def project_ids(session: Session, filters: Filters, viewer: Viewer | None = None
         stmt = stmt.where(_project_tag("technology", filters.technology))
     if filters.stage:
         stmt = stmt.where(_project_tag("stage", filters.stage))
+    if filters.area:
+        from alliances.taxonomy.areas import canonical_area
+
+        stmt = stmt.where(_project_tag("area", canonical_area(filters.area)))
     if filters.year_from:
         stmt = stmt.where(Project.year >= filters.year_from)
     if filters.year_to:

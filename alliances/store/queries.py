@@ -26,6 +26,7 @@ from alliances.store.models import (
 from alliances.store.names import normalise
 from alliances.store.version import Memo
 from alliances.store.viewer import Viewer, visible
+from alliances.taxonomy.areas import canonical_area
 
 Record = dict[str, Any]
 Ts = TypeVarTuple("Ts")
@@ -77,6 +78,8 @@ def filter_alliances(
         stmt = stmt.where(_tag("technology", filters.technology))
     if filters.stage:
         stmt = stmt.where(_tag("stage", filters.stage))
+    if filters.area:
+        stmt = stmt.where(_tag("area", canonical_area(filters.area)))
     if filters.year_from:
         stmt = stmt.where(Alliance.year >= filters.year_from)
     if filters.year_to:

@@ -151,7 +151,7 @@ def _tag_words(facet: str, value: str) -> list[str]:
     if facet in _FACETS:
         v = vocab(_FACETS[facet])
         return [value, v.label(value, "en"), v.label(value, "fr")]
-    if facet == "area":
+    if facet == "area":  # labels and synonyms: "cancer" finds the alliances tagged oncology
         return [value, *labels_of(value)]
     return [value]
 

@@ -73,6 +73,6 @@ def area_label(value: str, lang: str = "en") -> str:
 
 
 def labels_of(value: str) -> list[str]:
-    """Every label of a stored area, for search."""
+    """Every label and synonym of a stored area, for search."""
     area = areas().get(value)
-    return [area.en, area.fr] if area else []
+    return [area.en, area.fr, *sorted(area.synonyms)] if area else []

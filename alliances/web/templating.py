@@ -8,7 +8,7 @@ from babel.numbers import format_compact_decimal, format_decimal
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
-from alliances.taxonomy.areas import area_label
+from alliances.taxonomy.areas import area_label, areas
 from alliances.web.palette import KIND_GROUPS, OKABE_ITO, TYPE_COLOURS, heat, kind_colour
 
 CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF ", "JPY": "¥"}
@@ -79,6 +79,7 @@ def install(env: Environment) -> None:
     env.filters["amount_input"] = amount_input
     env.filters["decimal"] = decimal
     env.filters["area"] = area_in_page
+    env.globals["area_keys"] = lambda: tuple(areas())
     env.filters["kind_colour"] = kind_colour
     env.filters["source_href"] = source_href
     env.globals["heat"] = heat
