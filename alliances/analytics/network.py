@@ -147,6 +147,7 @@ class Network:
 
     def ranking(self, by: str = "degree", page: int = 1, per_page: int = 50) -> dict[str, Any]:
         order = self.ranked(by)
+        page = min(page, max(1, -(-len(order) // per_page)))  # past the end: the last page
         start = (page - 1) * per_page
         items = [self.node_record(n, start + i + 1) for i, n in enumerate(order[start : start + per_page])]
         return {"items": items, "total": len(order), "page": page, "per_page": per_page}

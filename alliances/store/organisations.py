@@ -14,7 +14,7 @@ from alliances.errors import NotFound
 from alliances.store.filters import Filters
 from alliances.store.models import Alias, Alliance, AllianceTag, Organisation, Party, Project, ProjectOwner
 from alliances.store.names import normalise
-from alliances.store.queries import Record, page_of, summaries
+from alliances.store.queries import Record, last_page, page_of, summaries
 from alliances.store.version import Memo
 from alliances.store.viewer import Viewer, visible
 
@@ -86,6 +86,7 @@ def list_organisations(session: Session, filters: Filters, *, viewer: Viewer | N
 
     key = ("rows", str(session.get_bind().engine.url), replace(filters, page=1, per_page=1), viewer)
     rows = _DEGREES.get(session, key, ranked)
+    filters = last_page(filters, len(rows))
     start = (filters.page - 1) * filters.per_page
     page = rows[start : start + filters.per_page]
     orgs = {
@@ -105,11 +106,32 @@ def search_organisations(session: Session, text: str, limit: int = 20) -> list[R
     resolver = Resolver(session)
     counts = degrees(session)
     out = []
-    for org_id, _name, score in resolver.suggest(normalise(text), limit, threshold=60.0):
+    for org_id, score in fuzzy_matches(resolver.by_norm, normalise(text), limit):
         org = session.get(Organisation, org_id)
         if org is not None:
             out.append({**org_record(org, counts.get(org_id, 0)), "score": score})
     return out
+
+
+FUZZY_NAME, FUZZY_TOKEN = 80.0, 85.0
+
+
+def fuzzy_matches(by_norm: dict[str, int], norm: str, limit: int) -> list[tuple[int, float]]:
+    """Names close to a misspelt one: the whole normalised name at 80 or more, or one word of four
+    letters or more at 85 ("Sanofi Aventis" finds Sanofi); "Nexvia" is not NVIDIA, "L'Oréal" not Oracle."""
+    from rapidfuzz import fuzz
+
+    words = [w for w in norm.split() if len(w) >= 4]
+    best: dict[int, float] = {}
+    for key, org_id in by_norm.items():
+        score = fuzz.ratio(norm, key)
+        if score < FUZZY_NAME:
+            tokens = [t for t in key.split() if len(t) >= 4]
+            token = max((fuzz.ratio(w, t) for w in words for t in tokens), default=0.0)
+            score = token if token >= FUZZY_TOKEN else 0.0
+        if score and score > best.get(org_id, 0.0):
+            best[org_id] = round(float(score), 1)
+    return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
 
 
 def group_members(session: Session, org_id: int, depth: int = 4) -> set[int]:

@@ -21,7 +21,7 @@ from alliances.store.models import (
     Source,
     Survey,
 )
-from alliances.store.queries import Record, evidence_of, order, page_of, source_record
+from alliances.store.queries import Record, evidence_of, last_page, order, page_of, source_record
 from alliances.store.viewer import Viewer, visible
 
 
@@ -64,6 +64,7 @@ def project_ids(session: Session, filters: Filters, viewer: Viewer | None = None
 def list_projects(session: Session, filters: Filters, *, viewer: Viewer | None = None) -> Record:
     stmt = project_ids(session, filters, viewer)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    filters = last_page(filters, total)
     columns = {"name": Project.name, "announced": Project.announced, "year": Project.year, "id": Project.id}
     stmt = order(stmt, filters.sort if filters.sort in PROJECT_SORTS else None, columns, [Project.name.asc()])
     ids = list(session.scalars(stmt.limit(filters.per_page).offset((filters.page - 1) * filters.per_page)))

@@ -36,6 +36,12 @@ def page_of(items: list[Record], total: int, filters: Filters) -> Record:
     return {"items": items, "total": total, "page": filters.page, "per_page": filters.per_page}
 
 
+def last_page(filters: Filters, total: int) -> Filters:
+    """A page past the end answers with the last page (page=999 of 309 items is page 7), not nothing."""
+    last = max(1, -(-total // filters.per_page))
+    return filters.with_page(last) if filters.page > last else filters
+
+
 def party_org_ids(session: Session, party: str) -> list[int]:
     """An id, or a name/alias (exact, else substring), with the subsidiaries of each match."""
     if party.isdigit():
@@ -123,6 +129,7 @@ ALLIANCE_ORDER = {
 def list_alliances(session: Session, filters: Filters, *, viewer: Viewer | None = None) -> Record:
     """One page of alliance summaries and the total that match the filters."""
     ids = matching_ids(session, filters, viewer)
+    filters = last_page(filters, len(ids))
     start = (filters.page - 1) * filters.per_page
     return page_of(summaries(session, ids[start : start + filters.per_page]), len(ids), filters)
 

@@ -18,6 +18,7 @@ from alliances.settings import Settings, load_settings
 from alliances.store.db import Database
 from alliances.store.version import Memo
 from alliances.web import errors, templating
+from alliances.web.head import HeadAsGet
 from alliances.web.routes import (
     alliances,
     matrix,
@@ -67,4 +68,5 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(HeadAsGet)  # issue 12: HEAD on every GET route
     return app
