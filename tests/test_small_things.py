@@ -73,3 +73,10 @@ def test_init_counts_what_stats_counts(cli: Any, tmp_path: Path) -> None:
     init = cli("init", "--db", url)
     stats = json.loads(cli("stats", "--db", url, "--json").out)
     assert f"added {stats['organisations']} organisations" in init.out.replace("\n", " ")
+
+
+def test_the_big_tech_ranking_ranks_only_big_tech(bundled_client: Any) -> None:
+    ranking = bundled_client.get("/api/v1/network?kind=big_tech&year_from=2021&per_page=50").json()
+    assert ranking["items"] and {i["kind"] for i in ranking["items"]} == {"big_tech"}
+    assert "Microsoft" in [i["name"] for i in ranking["items"][:5]]
+    assert ranking["items"][0]["rank"] == 1

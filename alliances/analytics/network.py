@@ -146,7 +146,11 @@ class Network:
         }
 
     def ranking(self, by: str = "degree", page: int = 1, per_page: int = 50) -> dict[str, Any]:
+        """The ranking table: with a kind filter, only organisations of that kind are ranked (their
+        partners stay in the graph, so centralities are the same)."""
         order = self.ranked(by)
+        if self.query.kind:
+            order = [n for n in order if self.graph.nodes[n]["kind"] == self.query.kind]
         page = min(page, max(1, -(-len(order) // per_page)))  # past the end: the last page
         start = (page - 1) * per_page
         items = [self.node_record(n, start + i + 1) for i, n in enumerate(order[start : start + per_page])]
