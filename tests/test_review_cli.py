@@ -132,3 +132,12 @@ def test_rumours_are_labelled_and_pages_turn(cli: Any, queue: tuple[str, list[in
     assert table.code == 0 and "2 candidate alliances (page 2 of 2)" in table.out and "rumour" in table.out
     last = json.loads(cli("review", "list", "--db", url, "--limit", "1", "--page", "99", "--json").out)
     assert [r["id"] for r in last] == [rumour_id]
+
+
+def test_sources_show_their_title_and_file_name() -> None:
+    from alliances.store.candidates import source_label
+    from alliances.store.models import Source
+
+    assert source_label(Source(title="sanofi-owkin", path="/in/sanofi-owkin.html")) == "sanofi-owkin.html"
+    assert source_label(Source(title="Sanofi et Owkin", path="/in/a.html")) == "Sanofi et Owkin · a.html"
+    assert source_label(Source(id=7)) == "source #7"  # never blank

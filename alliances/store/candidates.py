@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -91,6 +92,13 @@ def _name(party: Any) -> str:
     return str(party.get("canonical") or party.get("name") or "") if isinstance(party, dict) else str(party)
 
 
+def source_label(source: Source) -> str:
+    """A source as readers recognise it: its title and its file name ("Communiqué · sanofi-owkin.html")."""
+    name = Path(source.path).name if source.path else None
+    title = source.title if source.title and source.title != Path(name or "").stem else None
+    return " · ".join(p for p in (title, name) if p) or source.url or source.key or f"source #{source.id}"
+
+
 def _row(c: Candidate) -> dict[str, Any]:
     rec: dict[str, Any] = dict(c.record)
     parties = [_name(p) for p in _parties(rec)]
@@ -101,7 +109,7 @@ def _row(c: Candidate) -> dict[str, Any]:
         "type": rec.get("type"),
         "parties": parties,
         "date": rec.get("date"),
-        "source": c.source.title or c.source.path or c.source.key,
+        "source": source_label(c.source),
         "evidence": rec.get("evidence"),
         "alliance_id": c.alliance_id,
         "rumour": is_rumour(rec, c.confidence),

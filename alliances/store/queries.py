@@ -185,14 +185,14 @@ def summaries(session: Session, ids: list[int]) -> list[Record]:
     for tag in session.scalars(select(AllianceTag).where(AllianceTag.alliance_id.in_(ids))):
         tags[tag.alliance_id][tag.facet].append(tag.value)
     sources: dict[int, Record] = {}
-    for alliance_id, url, title in session.execute(
-        select(Evidence.alliance_id, Source.url, Source.title)
+    for alliance_id, url, title, path in session.execute(
+        select(Evidence.alliance_id, Source.url, Source.title, Source.path)
         .join(Source, Source.id == Evidence.source_id)
         .where(Evidence.alliance_id.in_(ids))
         .order_by(Evidence.id)
     ):
         if alliance_id is not None:
-            sources.setdefault(alliance_id, {"url": url, "title": title})
+            sources.setdefault(alliance_id, {"url": url, "title": title, "path": path})
     return [_summary(rows[i], parties[i], tags[i], sources.get(i)) for i in ids if i in rows]
 
 
