@@ -188,11 +188,8 @@ def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Reco
     a hub with thousands of alliances must still open in a blink.
     """
     family = group_members(session, org.id)
-    mine = (
-        visible(select(Alliance.id).join(Party, Party.alliance_id == Alliance.id), Alliance, viewer)
-        .where(Party.organisation_id.in_(family))
-        .distinct()
-    )
+    in_family = select(Party.alliance_id).where(Party.organisation_id.in_(family))
+    mine = visible(select(Alliance.id), Alliance, viewer).where(Alliance.id.in_(in_family))
     mine_ids = mine.scalar_subquery()
     latest = session.scalars(
         mine.order_by(Alliance.announced.desc().nulls_last(), Alliance.id.desc()).limit(PROFILE_ALLIANCES)
