@@ -197,5 +197,5 @@ def test_language_switch_and_error_page(page: Any, shots: Path) -> None:
     page.screenshot(path=str(shots / "network-fr.png"), full_page=True)
     response = page.goto("/alliances?technology=quantum")
     assert response.status == 422
-    assert "unknown technology 'quantum'" in page.locator(".message").inner_text()
+    assert "valeur inconnue pour « technologie » : 'quantum'" in page.locator(".message").inner_text()
     page.get_by_role("link", name="EN", exact=True).click()

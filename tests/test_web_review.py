@@ -107,3 +107,43 @@ def test_bad_edits_and_repeated_decisions_are_clear(review: tuple[Any, list[int]
     assert again.status_code == 409 and again.json()["status"] == 409
     assert client.post("/review/999/accept").status_code == 404
     assert client.get("/api/v1/candidates?state=maybe").status_code == 422
+
+
+def test_form_edits_amount_date_and_status_and_refuses_bad_dates(review: tuple[Any, list[int]]) -> None:
+    client, ids = review
+    form = {"party_0": "Sanofi", "party_1": "Numerate", "amount": "230M EUR", "date": "2024-02-11"}
+    assert client.post(f"/review/{ids[1]}/edit", data={**form, "status": "active"}).status_code == 200
+    record = client.get("/api/v1/candidates?state=all").json()["items"][1]["record"]
+    assert record["amount"] == {"value": 230_000_000.0, "currency": "EUR", "kind": "total"}
+    assert record["date"] == "2024-02-11" and record["status"] == "active"
+    html = client.get("/review?lang=fr").text
+    assert "230\xa0M€" in html and 'value="230000000 EUR"' in html
+    bad = client.post(f"/review/{ids[1]}/edit", data={**form, "date": "2025-02-30"})
+    assert bad.status_code == 422 and "est une date impossible" in bad.text  # the French cookie is set
+    again = client.get("/api/v1/candidates?state=all").json()["items"][1]["record"]
+    assert again["date"] == "2024-02-11"
+
+
+def test_queue_pages_report_the_real_total(web_db: Database, client_for: Any) -> None:
+    records = [{**CANDIDATES[0], "confidence": 0.5 + i / 1000} for i in range(7)]
+    records.append({**CANDIDATES[1], "status": None, "confidence": 0.2})
+    with web_db.session() as s:
+        assert store_extraction(s, content_hash="many", records=records, title="Many") is not None
+    client = client_for(web_db)
+    first = client.get("/api/v1/candidates?per_page=3").json()
+    assert (first["total"], first["page"], len(first["items"])) == (8, 1, 3)
+    third = client.get("/api/v1/candidates?per_page=3&page=3").json()
+    assert len(third["items"]) == 2 and third["items"][-1]["summary"]["rumour"] is True
+    assert client.get("/api/v1/candidates?per_page=3&page=999").json()["page"] == 3
+    html = client.get("/review?per_page=3&page=2").text
+    assert 'data-total="8"' in html and html.count('class="review-card"') == 3 and 'rel="next"' in html
+    fr = client.get("/review?per_page=3&page=3&lang=fr").text
+    assert "8 candidats" in fr and "rumeur" in fr and "confiance 0,20" in fr
+    assert client.get("/api/v1/candidates?page=abc").status_code == 422
+
+
+def test_one_candidate_is_singular_in_french(review: tuple[Any, list[int]]) -> None:
+    client, ids = review
+    client.post(f"/review/{ids[1]}/reject")
+    html = client.get("/review?lang=fr").text
+    assert 'data-total="1"' in html and "1 candidat<" in html and "1 candidats" not in html

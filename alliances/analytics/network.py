@@ -154,7 +154,13 @@ class Network:
         }
 
     def ranking(self, by: str = "degree", page: int = 1, per_page: int = 50) -> dict[str, Any]:
+        """The ranking table: with a kind filter, only organisations of that kind are ranked (their
+        partners stay in the graph, so centralities are the same)."""
         order = self.ranked(by)
+        kind = self.query.filters.kind
+        if kind:
+            order = [n for n in order if self.graph.nodes[n]["kind"] == kind]
+        page = min(page, max(1, -(-len(order) // per_page)))  # past the end: the last page
         start = (page - 1) * per_page
         items = [self.node_record(n, start + i + 1) for i, n in enumerate(order[start : start + per_page])]
         return {"items": items, "total": len(order), "page": page, "per_page": per_page}
@@ -273,9 +279,10 @@ class NetworkCache:
         with self._lock:
             return self._networks.setdefault(key, network)
 
-    def ego(self, session: Session, org_id: int, limit: int = 40) -> dict[str, Any]:
-        """An organisation, its strongest partners and the ties among them (for its profile page)."""
-        graph = self.graph(session, NetworkQuery())
+    def ego(self, session: Session, org_id: int, limit: int = 40, rollup: bool = False) -> dict[str, Any]:
+        """An organisation, its strongest partners and the ties among them (for its profile page);
+        `rollup` draws a group with its subsidiaries' alliances."""
+        graph = self.graph(session, NetworkQuery(rollup=rollup))
         if org_id not in graph:
             return {"nodes": [], "edges": []}
         partners = sorted(graph[org_id], key=lambda n: (-graph[org_id][n]["weight"], graph.nodes[n]["label"]))

@@ -125,24 +125,27 @@ review_app = typer.Typer(
 def review_list(
     db: DbOption = None,
     state: Annotated[str, typer.Option(help="pending, accepted, rejected or all.")] = "pending",
-    limit: Annotated[int, typer.Option(min=1)] = 50,
+    limit: Annotated[int, typer.Option("--limit", "--per-page", min=1, help="Candidates per page.")] = 50,
+    page: Annotated[int, typer.Option(min=1, help="Page number (past the end: the last page).")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List candidates, most confident first."""
-    from alliances.store.candidates import list_candidates
+    """List candidates, most confident first; rumours are marked."""
+    from alliances.store.candidates import candidate_page
 
     with open_database(db).session() as session:
-        rows = list_candidates(session, state=state, limit=limit)
+        result = candidate_page(session, state=state, page=page, per_page=limit)
+    rows = result["items"]
     if as_json:
         print_json(rows)
-    else:
-        for row in rows:
-            row["evidence"] = (row["evidence"] or "")[:70]
-        print_table(
-            rows,
-            ["id", "state", "confidence", "type", "parties", "date", "source", "evidence"],
-            title="Candidate alliances",
-        )
+        return
+    for row in rows:
+        row["evidence"] = (row["evidence"] or "")[:70]
+        row["note"] = "rumour" if row["rumour"] else ""
+    print_table(
+        rows,
+        ["id", "state", "confidence", "note", "type", "parties", "date", "source", "evidence"],
+        title=f"{result['total']} candidate alliances (page {result['page']} of {result['pages']})",
+    )
 
 
 @review_app.command("show")
@@ -192,23 +195,51 @@ def review_reject(
         console.print(f"candidate {cid} rejected")
 
 
+Many = list[str] | None  # a repeatable option; values may also be comma-separated
+
+
 @review_app.command("edit")
 def review_edit(
     candidate_id: int,
     db: DbOption = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Alliance type key.")] = None,
+    technology: Annotated[Many, typer.Option("--technology", help="Technology keys.")] = None,
+    stage: Annotated[Many, typer.Option("--stage", help="Value-chain stage keys.")] = None,
+    area: Annotated[Many, typer.Option("--area", help="Therapeutic areas.")] = None,
+    party: Annotated[
+        list[str] | None, typer.Option("--party", help="Parties (replace all; 2 or more).")
+    ] = None,
+    date: Annotated[str | None, typer.Option(help="YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
+    amount: Annotated[str | None, typer.Option(help="e.g. 230M, 1.2bn USD, 1500000 EUR; '' clears.")] = None,
+    currency: Annotated[str | None, typer.Option(help="Three-letter code, e.g. EUR.")] = None,
+    amount_kind: Annotated[str | None, typer.Option(help="total, upfront, equity…")] = None,
+    status: Annotated[str | None, typer.Option(help="announced, active or terminated; '' clears.")] = None,
+    vehicle: Annotated[str | None, typer.Option(help="Joint venture or programme name.")] = None,
+    evidence: Annotated[str | None, typer.Option(help="The sentence that states the alliance.")] = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option(
-            "--set",
-            help="FIELD=VALUE (type, date, status, vehicle, "
-            "technologies, stages, therapeutic_areas, parties; lists comma-separated).",
-        ),
+        typer.Option("--set", help="FIELD=VALUE for any editable field (lists comma-separated)."),
     ] = None,
 ) -> None:
-    """Correct a pending candidate before accepting it."""
+    """Correct a pending candidate before accepting it; every value checked, nothing written on error."""
+    from alliances.errors import InvalidInput
     from alliances.store.candidates import edit_candidate
 
-    changes = dict(s.split("=", 1) for s in set_ or [] if "=" in s)
+    changes: dict[str, object] = {}
+    for item in set_ or []:
+        if "=" not in item:
+            raise InvalidInput(f"--set {item!r}: expected FIELD=VALUE")
+        field, value = item.split("=", 1)
+        changes[field.strip()] = value
+    lists = {"technologies": technology, "stages": stage, "therapeutic_areas": area, "parties": party}
+    for field, values in lists.items():
+        if values is not None:
+            changes[field] = [v.strip() for raw in values for v in raw.split(",") if v.strip()]
+    named = {"type": type_, "date": date, "amount": amount, "currency": currency, "amount_kind": amount_kind}
+    named |= {"status": status, "vehicle": vehicle, "evidence": evidence}
+    changes |= {field: value for field, value in named.items() if value is not None}
+    if not changes:
+        raise InvalidInput("nothing to change: give --type, --technology, --date, --amount… (see --help)")
     database = open_database(db, write=True)
     with database.session() as session:
         print_json(edit_candidate(session, candidate_id, changes))

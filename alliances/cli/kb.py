@@ -63,9 +63,16 @@ def register(app: typer.Typer) -> None:
     app.add_typer(projects_app, name="projects")
 
 
-def init(db: DbOption = None) -> None:
+def init(
+    db: DbOption = None,
+    empty: Annotated[bool, Opt("--empty", help="Create the schema only, without the bundled data.")] = False,
+) -> None:
     """Create the database (SQLite by default) and load the bundled data; running it twice changes nothing."""
     database = open_database(db, require=False, write=True)
+    if empty:
+        database.upgrade()
+        console.print(f"Empty database ready at {safe_url(database.url)} (schema only).")
+        return
     counts = init_database(database)
     added = ", ".join(f"{n} {what}" for what, n in counts.items())
     console.print(f"Database ready at {safe_url(database.url)} (added {added}).")
@@ -193,13 +200,15 @@ def list_cmd(
 
 
 def show_cmd(
-    alliance_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="Alliance id.")],
+    alliance_id: Annotated[str, typer.Argument(help="Alliance id or key (306, A000306).")],
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """One alliance with its evidence and sources."""
+    from alliances.store.refs import alliance_id as resolve_ref
+
     with open_database(db).session() as session:
-        record = get_alliance(session, alliance_id, viewer=ADMIN)
+        record = get_alliance(session, resolve_ref(session, alliance_id), viewer=ADMIN)
     if json:
         print_json(record)
         return
@@ -252,7 +261,10 @@ def import_cmd(
     """Import alliances; by default the first bad record aborts the whole import and nothing is written."""
     if not file.exists():
         raise InvalidInput(f"{file}: no such file")
-    with open_database(db, write=True).session() as session:
+    database = open_database(db, require=False, write=True)
+    if not database.is_initialised():  # a new database: the schema first, so an export moves anywhere
+        database.upgrade()
+    with database.session() as session:
         report = import_records(session, read_records(file), skip_invalid=skip_invalid)
     for error in report.errors:
         typer.echo(f"skipped: {error}", err=True)

@@ -19,6 +19,10 @@ from alliances.extract.document import Doc
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".jsonl")
 MAX_BYTES = 20_000_000  # larger files are refused: no press text is that long, and memory stays bounded
+# Per-document bounds (issue 12): a 40 MB saved page is parsed on its first 3 MB of HTML and read on its
+# first 300,000 characters of text, with a one-line warning, so time and memory stay bounded.
+MAX_HTML_CHARS = 3_000_000
+MAX_TEXT_CHARS = 300_000
 
 
 @dataclass
@@ -96,6 +100,20 @@ def pdf_to_text(data: bytes) -> str:
     return "\n\n".join(page.extract_text() or "" for page in reader.pages)
 
 
+def _bounded(text: str, limit: int, path: Path, what: str) -> str:
+    """The first `limit` characters of a very long document, with a one-line warning on stderr."""
+    if len(text) <= limit:
+        return text
+    logging.getLogger("alliances.extract").warning(
+        "%s: %s of %.1f million characters truncated to the first %.1f million",
+        path,
+        what,
+        len(text) / 1e6,
+        limit / 1e6,
+    )
+    return text[:limit]
+
+
 def read_file(path: Path, max_bytes: int = MAX_BYTES) -> Iterator[Doc | ReadFailure]:
     """The document(s) of one file; a JSONL file yields one per line."""
     doc_id = path.stem
@@ -120,8 +138,9 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES) -> Iterator[Doc | ReadFail
             text = pdf_to_text(data)
         else:
             text = decode(data)
+            del data
             if suffix in (".html", ".htm"):
-                text, title, date = html_to_text(text)
+                text, title, date = html_to_text(_bounded(text, MAX_HTML_CHARS, path, "HTML"))
     except Exception as exc:  # pypdf, trafilatura and codecs raise many kinds: one line per document
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         yield ReadFailure(doc_id, str(path), f"unreadable {suffix.lstrip('.') or 'file'}: {reason[:120]}")
@@ -129,6 +148,7 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES) -> Iterator[Doc | ReadFail
     if not text.strip():
         yield ReadFailure(doc_id, str(path), "empty document (no text)")
         return
+    text = _bounded(text, MAX_TEXT_CHARS, path, "text")
     yield Doc(id=doc_id, text=text, date=date, path=str(path), title=title, raw_hash=content_hash(text))
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from alliances.errors import NotFound
-from alliances.recommend.explain import activity, need_reasons, reasons
+from alliances.recommend.explain import activity, need_activity, need_reasons, reasons
 from alliances.recommend.features import PairBatch
 from alliances.recommend.need import Need, matching_alliances
 from alliances.recommend.network import Network
@@ -108,7 +108,7 @@ class Recommender:
         for v in _top(scores, np.isfinite(scores) & (scores > 0), top):
             found = matches[int(self.net.ids[v])]
             latest = found[0].date or found[0].year
-            why = [f"{len(found)} alliance(s) in {need.label()}, latest {latest}", activity(self.net, v)]
+            why: list[str] = [need_activity(len(found), need.label(), latest), activity(self.net, v)]
             out.append(self._item(v, float(scores[v]), why, raw=True))
         return out
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from alliances.taxonomy.areas import area_label, canonical_area
+
 # Order matters: the first family whose keyword occurs in the area wins ("lung cancer" is oncology).
 FAMILY_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -79,6 +81,7 @@ FAMILY_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "immun",
             "arthritis",
+            "rheumat",
             "lupus",
             "psoria",
             "dermatitis",
@@ -102,7 +105,7 @@ FAMILIES: tuple[str, ...] = tuple(name for name, _ in FAMILY_KEYWORDS) + ("other
 @cache
 def area_family(area: str) -> str:
     """The family of one free-text therapeutic area; "other areas" when no keyword matches."""
-    text = area.lower()
+    text = f"{area.lower()} {area_label(canonical_area(area)).lower()}"  # areas.yaml key and label too
     for name, keywords in FAMILY_KEYWORDS:
         if name == text or any(word in text for word in keywords):
             return name

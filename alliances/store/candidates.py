@@ -5,20 +5,25 @@ or rejected. One function per action so the CLI and the web page share them.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alliances.errors import Conflict, InvalidInput, NotFound
+from alliances.store.dates import check_partial_date
 from alliances.store.models import Candidate, Evidence, Source
 from alliances.store.resolve import Resolver
-from alliances.store.writes import add_alliance
+from alliances.store.writes import add_alliance, amount_fields
 from alliances.taxonomy import vocab
+from alliances.taxonomy.areas import canonical_area
 
 STATES = ("pending", "accepted", "rejected")
+RUMOUR_CONFIDENCE = 0.3  # the bound docs/extraction.md promises for talks and hearsay
 _KIND_CUES = [  # first match wins; the analyst corrects with `review edit` or --kind
     ("academic", r"\b(?:universit|institut|inserm|cnrs|école|school|college|laborator(?:y|ies) of)"),
     (
@@ -87,6 +92,13 @@ def _name(party: Any) -> str:
     return str(party.get("canonical") or party.get("name") or "") if isinstance(party, dict) else str(party)
 
 
+def source_label(source: Source) -> str:
+    """A source as readers recognise it: its title and its file name ("Communiqué · sanofi-owkin.html")."""
+    name = Path(source.path).name if source.path else None
+    title = source.title if source.title and source.title != Path(name or "").stem else None
+    return " · ".join(p for p in (title, name) if p) or source.url or source.key or f"source #{source.id}"
+
+
 def _row(c: Candidate) -> dict[str, Any]:
     rec: dict[str, Any] = dict(c.record)
     parties = [_name(p) for p in _parties(rec)]
@@ -97,20 +109,44 @@ def _row(c: Candidate) -> dict[str, Any]:
         "type": rec.get("type"),
         "parties": parties,
         "date": rec.get("date"),
-        "source": c.source.title or c.source.path or c.source.key,
+        "source": source_label(c.source),
         "evidence": rec.get("evidence"),
         "alliance_id": c.alliance_id,
+        "rumour": is_rumour(rec, c.confidence),
     }
 
 
-def list_candidates(session: Session, *, state: str = "pending", limit: int = 50) -> list[dict[str, Any]]:
-    """Candidates in a state ("all" for every one), most confident first."""
+def candidate_page(
+    session: Session, *, state: str = "pending", page: int = 1, per_page: int = 50
+) -> dict[str, Any]:
+    """One page of candidates in a state ("all" for every one), most confident first, with the real
+    total; a page past the end answers with the last page."""
     if state not in (*STATES, "all"):
         raise InvalidInput(f"unknown state {state!r} (expected one of: {', '.join(STATES)}, all)")
-    query = select(Candidate).order_by(Candidate.confidence.desc(), Candidate.id).limit(limit)
+    if page < 1 or per_page < 1:
+        raise InvalidInput("page and per_page must be 1 or more")
+    count = select(func.count(Candidate.id))
+    query = select(Candidate).order_by(Candidate.confidence.desc().nulls_last(), Candidate.id)
     if state != "all":
-        query = query.where(Candidate.state == state)
-    return [_row(c) for c in session.scalars(query)]
+        count, query = count.where(Candidate.state == state), query.where(Candidate.state == state)
+    total = session.scalar(count) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(page, pages)
+    rows = session.scalars(query.offset((page - 1) * per_page).limit(per_page))
+    return {
+        "items": [_row(c) for c in rows],
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": pages,
+    }
+
+
+def list_candidates(
+    session: Session, *, state: str = "pending", limit: int = 50, page: int = 1
+) -> list[dict[str, Any]]:
+    """Candidates in a state ("all" for every one), most confident first."""
+    return list(candidate_page(session, state=state, page=page, per_page=limit)["items"])
 
 
 def get_candidate(session: Session, candidate_id: int) -> Candidate:
@@ -195,34 +231,117 @@ def reject_candidate(session: Session, candidate_id: int) -> None:
 
 
 _LISTS = ("technologies", "stages", "therapeutic_areas", "parties")
+EDITABLE = (
+    "type",
+    "technologies",
+    "stages",
+    "therapeutic_areas",
+    "parties",
+    "date",
+    "status",
+    "vehicle",
+    "evidence",
+    "amount",
+    "currency",
+    "amount_kind",
+)
+_SCALE = {"k": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6, "md": 1e9, "mds": 1e9}
+_SCALE |= {"bn": 1e9, "b": 1e9, "billion": 1e9, "milliard": 1e9, "milliards": 1e9}
+_SIGNS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY"}
+
+
+def parse_amount(text: str) -> dict[str, Any] | None:
+    """ "230M EUR", "1.2bn $", "1 Md €", "1500000 USD" or a number: an amount object (value, currency)."""
+    raw = text.strip()
+    if not raw:
+        return None
+    currency = None
+    for sign, code in _SIGNS.items():
+        if sign in raw:
+            raw, currency = raw.replace(sign, " "), code
+    match = re.fullmatch(r"\s*([0-9][0-9 \u202f_]*(?:[.,][0-9]+)?)\s*([A-Za-z]*)\s*([A-Za-z]{3})?\s*", raw)
+    if not match:
+        raise InvalidInput(f"amount: {text!r} is not an amount (e.g. 230M EUR, 1.2bn USD, 1500000)")
+    number, word, code = match.groups()
+    scale = 1.0
+    if word.lower() in _SCALE:
+        scale = _SCALE[word.lower()]
+    elif word and len(word) == 3 and code is None:
+        code = word
+    elif word:
+        raise InvalidInput(f"amount: unknown magnitude {word!r} in {text!r} (use k, M, bn or Md)")
+    value = float(re.sub(r"[ \u202f_]", "", number).replace(",", ".")) * scale
+    return {"value": value, "currency": (code or currency or "").upper() or None, "kind": "total"}
+
+
+def _json_object(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"amount: {text!r} is not valid JSON ({exc.msg})") from exc
+
+
+def _check(field: str, raw: Any, record: dict[str, Any]) -> Any:
+    """One edited field, validated and in the shape `add_alliance` will accept at acceptance."""
+    value: Any = raw
+    if field in _LISTS and isinstance(raw, str):
+        value = [v.strip() for v in raw.split(",") if v.strip()]
+    if field == "type":
+        return vocab("alliance_types").check(value, "type")
+    if field == "technologies":
+        return [vocab("technologies").check(v, "technologies") for v in value]
+    if field == "stages":
+        return [vocab("stages").check(v, "stages") for v in value]
+    if field == "therapeutic_areas":
+        return [canonical_area(str(v)) for v in value if str(v).strip()]
+    if field == "status":
+        return vocab("statuses").check(value, "status") if value else None
+    if field == "date":
+        return check_partial_date(value, "date")
+    if field == "parties":
+        if len(value) < 2:
+            raise InvalidInput("parties: an alliance needs at least two parties")
+        return [{"name": v, "canonical": v} if isinstance(v, str) else v for v in value]
+    if field == "amount":
+        if isinstance(value, str):
+            value = _json_object(value) if value.strip().startswith("{") else parse_amount(value)
+        if value in (None, {}):
+            return None
+        if isinstance(value, dict):  # unstated parts (currency, kind) keep their current value
+            value = {**(record.get("amount") or {}), **{k: v for k, v in value.items() if v is not None}}
+        number, currency, kind = amount_fields(value, "amount")
+        return {"value": number, "currency": currency, "kind": kind}
+    if field in ("currency", "amount_kind"):
+        return value
+    if field in ("vehicle", "evidence"):
+        return str(value).strip() or None if value is not None else None
+    raise InvalidInput(f"cannot edit {field!r} (editable: {', '.join(EDITABLE)})")
 
 
 def edit_candidate(session: Session, candidate_id: int, changes: dict[str, Any]) -> dict[str, Any]:
-    """Correct fields of a pending candidate (vocabularies checked); returns the new record."""
+    """Correct fields of a pending candidate, every one validated first: all changes or none."""
     cand = _pending(session, candidate_id)
     record = dict(cand.record)
-    for field, raw in changes.items():
-        value: Any = raw
-        if field in _LISTS and isinstance(raw, str):
-            value = [v.strip() for v in raw.split(",") if v.strip()]
-        if field == "type":
-            vocab("alliance_types").check(value, "type")
-        elif field == "technologies":
-            value = [vocab("technologies").check(v, "technologies") for v in value]
-        elif field == "stages":
-            value = [vocab("stages").check(v, "stages") for v in value]
-        elif field == "status" and value:
-            vocab("statuses").check(value, "status")
-        elif field == "parties":
-            if len(value) < 2:
-                raise InvalidInput("parties: an alliance needs at least two parties")
-            value = [{"name": v, "canonical": v} if isinstance(v, str) else v for v in value]
-        elif field not in ("date", "vehicle", "evidence", "amount", "therapeutic_areas"):
-            raise InvalidInput(
-                f"cannot edit {field!r} (editable: type, technologies, stages, therapeutic_areas, "
-                "parties, date, status, vehicle, evidence, amount)"
-            )
-        record[field] = value or None if field in ("date", "vehicle", "status") else value
+    for field in changes:
+        if field not in EDITABLE:
+            raise InvalidInput(f"cannot edit {field!r} (editable: {', '.join(EDITABLE)})")
+    for field in EDITABLE:  # amount before currency so that "--amount 230M --currency EUR" composes
+        if field in changes:
+            record[field] = _check(field, changes[field], record)
+    for field in ("currency", "amount_kind"):
+        value = record.pop(field, None)
+        if value not in (None, ""):
+            if not record.get("amount"):
+                raise InvalidInput(f"{field.replace('_', ' ')}: give an amount too (--amount)")
+            key = "currency" if field == "currency" else "kind"
+            record["amount"] = _check("amount", {key: value}, record)
     cand.record = record
     session.flush()
     return record
+
+
+def is_rumour(record: dict[str, Any], confidence: float | None) -> bool:
+    """Talks and hearsay: extraction keeps them with no status and confidence at most 0.3."""
+    if record.get("rumour"):
+        return True
+    return record.get("status") is None and confidence is not None and confidence <= RUMOUR_CONFIDENCE

@@ -51,7 +51,7 @@ def _begin(conn: Any) -> None:
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        if path and path != ":memory:" and not path.startswith("file:"):  # URI filenames are SQLite's
             parent = Path(path).parent
             try:
                 parent.mkdir(parents=True, exist_ok=True)
@@ -155,8 +155,14 @@ def _reason(exc: SQLAlchemyError) -> str:
 def writable_check(url: str) -> None:
     """Fail early, in one sentence, when a SQLite file cannot be written."""
     if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if path.exists() and not os.access(path, os.W_OK):
+        raw = url.removeprefix("sqlite:///")
+        if raw.startswith("file:"):  # a URI filename: file:PATH?mode=ro&uri=true
+            if "mode=ro" in raw:
+                raise StorageError(f"the database {raw} is opened read-only (mode=ro)")
+            raw = raw.removeprefix("file:").split("?", 1)[0]
+        path = Path(raw)
+        # root may write anywhere, so access() says yes: the file's own mode says what was meant.
+        if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
             raise StorageError(f"the database file {path} is read-only")
 
 

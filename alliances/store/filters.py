@@ -20,9 +20,11 @@ from alliances.schemas import (
     OrganisationFilters,
     ProjectFilters,
 )
+from alliances.store import search
 from alliances.store.models import Alias, Alliance, AllianceTag, Organisation, Party
 from alliances.store.names import normalise
 from alliances.store.viewer import Viewer, visible
+from alliances.taxonomy.areas import canonical_area
 
 Filters = AllianceFilters  # the name older callers know
 
@@ -93,7 +95,7 @@ def filter_alliances(
     if filters.stage:
         stmt = stmt.where(_tag("stage", filters.stage))
     if filters.area:
-        stmt = stmt.where(_area(filters.area))
+        stmt = stmt.where(or_(_tag("area", canonical_area(filters.area)), _area(filters.area)))
     if filters.year_from:
         stmt = stmt.where(Alliance.year >= filters.year_from)
     if filters.year_to:
@@ -109,15 +111,5 @@ def filter_alliances(
             conds.append(Organisation.country == filters.country.upper())
         stmt = stmt.where(exists().where(and_(*conds)))
     if filters.q:
-        text = filters.q.strip()
-        # Organisations matching the text, found once; then an indexed lookup per alliance.
-        named = select(Organisation.id).where(Organisation.norm.like(f"%{normalise(text)}%"))
-        stmt = stmt.where(
-            or_(
-                Alliance.title.ilike(f"%{text}%"),
-                Alliance.description.ilike(f"%{text}%"),
-                _tag("area", text.lower()),
-                Alliance.id.in_(select(Party.alliance_id).where(Party.organisation_id.in_(named))),
-            )
-        )
+        stmt = stmt.where(search.alliance_clause(session, filters.q))
     return stmt

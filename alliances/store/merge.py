@@ -6,6 +6,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from alliances.errors import InvalidInput, NotFound
+from alliances.store import search
 from alliances.store.models import Alias, Alliance, Organisation, Party, Project, ProjectOwner
 from alliances.store.names import normalise
 
@@ -20,6 +21,7 @@ def merge_organisations(session: Session, keep_id: int, drop_id: int) -> Organis
     drop = session.get(Organisation, drop_id)
     if keep is None or drop is None:
         raise NotFound(f"unknown organisation id {keep_id if keep is None else drop_id}")
+    touched = list(session.scalars(select(Party.alliance_id).where(Party.organisation_id == drop_id)))
     # Alliances in which both take part keep a single party row.
     shared = select(Party.alliance_id).where(Party.organisation_id == keep_id)
     session.execute(delete(Party).where(Party.organisation_id == drop_id, Party.alliance_id.in_(shared)))
@@ -58,6 +60,17 @@ def merge_organisations(session: Session, keep_id: int, drop_id: int) -> Organis
     session.expire_all()
     session.execute(delete(Organisation).where(Organisation.id == drop_id))
     session.flush()
+    rename_titles(session, touched, names[0], keep.name)
+    search.mark_alliances(session, touched)
     merged = session.get(Organisation, keep_id)
     assert merged is not None
     return merged
+
+
+def rename_titles(session: Session, alliance_ids: list[int], old: str, new: str) -> None:
+    """Titles made of party names ("Sanofi – Owkin SAS") follow the merge ("Sanofi – Owkin")."""
+    for alliance in session.scalars(select(Alliance).where(Alliance.id.in_(alliance_ids))):
+        parts = alliance.title.split(" – ")
+        if old in parts:
+            alliance.title = " – ".join(dict.fromkeys(new if p == old else p for p in parts))
+    session.flush()

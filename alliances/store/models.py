@@ -251,6 +251,7 @@ class Candidate(Base):
 
 
 # Accounts, tokens and the audit log (issue 13) live in their own module; imported so metadata is complete.
+import alliances.store.search  # noqa: E402,F401  (issue 12: keeps the full-text index current on every write)
 from alliances.store import accounts as _accounts  # noqa: E402, F401
 from alliances.store import audit as _audit  # noqa: E402, F401  (registers the write hooks)
 from alliances.store import health as _health  # noqa: E402,F401  (issue 14: plan tables in the metadata)

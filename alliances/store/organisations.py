@@ -14,7 +14,7 @@ from alliances.schemas import build
 from alliances.store.filters import OrganisationFilters
 from alliances.store.models import Alias, Alliance, AllianceTag, Organisation, Party, Project, ProjectOwner
 from alliances.store.names import normalise
-from alliances.store.queries import Record, page_of, summaries
+from alliances.store.queries import Record, last_page, page_of, summaries
 from alliances.store.version import memo_of
 from alliances.store.viewer import Viewer, may_see_organisation, visible, visible_organisations
 
@@ -85,6 +85,7 @@ def list_organisations(
         return rows
 
     rows = memo_of(session).get(session, ("organisation_rows", filters.cache_key(), viewer), ranked)
+    filters = last_page(filters, len(rows))
     start = (filters.page - 1) * filters.per_page
     page = rows[start : start + filters.per_page]
     orgs = {
@@ -106,11 +107,44 @@ def search_organisations(
     resolver = Resolver(session)
     counts = degrees(session, viewer)
     out = []
-    for org_id, _name, score in resolver.suggest(normalise(text), limit, threshold=60.0):
+    for org_id, score in fuzzy_matches(resolver.by_norm, normalise(text), limit):
         org = session.get(Organisation, org_id)
         if org is not None and may_see_organisation(session, org_id, viewer):
             out.append({**org_record(org, counts.get(org_id, 0)), "score": score})
     return out
+
+
+FUZZY_NAME, FUZZY_TOKEN = 80.0, 85.0
+
+
+def fuzzy_matches(by_norm: dict[str, int], norm: str, limit: int) -> list[tuple[int, float]]:
+    """Names close to a misspelt one: the whole normalised name at 80 or more, or one word of four
+    letters or more at 85 ("Sanofi Aventis" finds Sanofi); "Nexvia" is not NVIDIA, "L'Oréal" not Oracle."""
+    from rapidfuzz import fuzz
+
+    words = [w for w in norm.split() if len(w) >= 4]
+    best: dict[int, float] = {}
+    for key, org_id in by_norm.items():
+        score = fuzz.ratio(norm, key)
+        if score < FUZZY_NAME:
+            tokens = [t for t in key.split() if len(t) >= 4]
+            token = max((fuzz.ratio(w, t) for w in words for t in tokens), default=0.0)
+            score = token if token >= FUZZY_TOKEN else 0.0
+        if score and score > best.get(org_id, 0.0):
+            best[org_id] = round(float(score), 1)
+    return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
+
+
+def group_members(session: Session, org_id: int, depth: int = 4) -> set[int]:
+    """An organisation and its subsidiaries, down `depth` levels (Alphabet: Google, Verily, DeepMind…)."""
+    members, frontier = {org_id}, {org_id}
+    for _ in range(depth):
+        frontier = set(session.scalars(select(Organisation.id).where(Organisation.parent_id.in_(frontier))))
+        frontier -= members
+        if not frontier:
+            break
+        members |= frontier
+    return members
 
 
 def find_organisation(session: Session, ref: str | int) -> Organisation:
@@ -180,15 +214,31 @@ def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Reco
     Aggregates are computed in SQL, and only the latest `PROFILE_ALLIANCES` alliances are summarised:
     a hub with thousands of alliances must still open in a blink.
     """
-    mine = visible(select(Alliance.id).join(Party, Party.alliance_id == Alliance.id), Alliance, viewer).where(
-        Party.organisation_id == org.id
-    )
+    family = group_members(session, org.id)
+    in_family = select(Party.alliance_id).where(Party.organisation_id.in_(family))
+    mine = visible(select(Alliance.id), Alliance, viewer).where(Alliance.id.in_(in_family))
     mine_ids = mine.scalar_subquery()
     latest = session.scalars(
         mine.order_by(Alliance.announced.desc().nulls_last(), Alliance.id.desc()).limit(PROFILE_ALLIANCES)
     )
-    alliances = summaries(session, list(latest))
+    alliances = summaries(session, list(dict.fromkeys(latest)))
+    for alliance in alliances:  # a group's profile says which subsidiary took part
+        alliance["via"] = [p["name"] for p in alliance["parties"] if p["id"] in family and p["id"] != org.id]
+    own = (
+        session.scalar(
+            select(func.count(func.distinct(Party.alliance_id))).where(
+                Party.organisation_id == org.id, Party.alliance_id.in_(mine_ids)
+            )
+        )
+        or 0
+    )
     total = session.scalar(select(func.count()).select_from(mine.subquery())) or 0
+    subsidiaries = {
+        i: n
+        for i, n in session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(family - {org.id}))
+        )
+    }
     tags: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for facet, value, n in session.execute(
         select(AllianceTag.facet, AllianceTag.value, func.count())
@@ -199,7 +249,7 @@ def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Reco
     types = session.execute(
         select(Alliance.type, func.count()).where(Alliance.id.in_(mine_ids)).group_by(Alliance.type)
     )
-    others = Party.organisation_id != org.id
+    others = Party.organisation_id.not_in(family)
     partner_rows = session.execute(
         select(
             Organisation.id,
@@ -232,6 +282,8 @@ def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Reco
     return {
         **org_record(org, total),
         "alliances_total": total,
+        "own_alliances": own,
+        "group": sorted(subsidiaries.values()),
         "aliases": sorted(a.name for a in org.aliases),
         "identifiers": {
             k: getattr(org, k) for k in ("wikidata", "siren", "lei", "website") if getattr(org, k)

@@ -21,7 +21,7 @@ from alliances.store.models import (
     Source,
     Survey,
 )
-from alliances.store.queries import Record, evidence_of, order, page_of, source_record
+from alliances.store.queries import Record, evidence_of, last_page, order, page_of, source_record
 from alliances.store.viewer import Viewer, visible
 
 
@@ -38,6 +38,10 @@ def project_ids(session: Session, filters: AllianceFilters, viewer: Viewer | Non
         stmt = stmt.where(_project_tag("technology", filters.technology))
     if filters.stage:
         stmt = stmt.where(_project_tag("stage", filters.stage))
+    if filters.area:
+        from alliances.taxonomy.areas import canonical_area
+
+        stmt = stmt.where(_project_tag("area", canonical_area(filters.area)))
     if filters.year_from:
         stmt = stmt.where(Project.year >= filters.year_from)
     if filters.year_to:
@@ -58,6 +62,7 @@ def project_ids(session: Session, filters: AllianceFilters, viewer: Viewer | Non
 def list_projects(session: Session, filters: ProjectFilters, *, viewer: Viewer | None = None) -> Record:
     stmt = project_ids(session, filters, viewer)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    filters = last_page(filters, total)
     columns = {"name": Project.name, "announced": Project.announced, "year": Project.year, "id": Project.id}
     stmt = order(stmt, filters.sort, columns, [Project.name.asc()])
     start = (filters.page - 1) * filters.per_page

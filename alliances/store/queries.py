@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any, TypeVarTuple
+from typing import Any, TypeVar, TypeVarTuple
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from alliances.errors import NotFound
 from alliances.schemas import ListQuery
+from alliances.store import search
 from alliances.store.filters import AllianceFilters, filter_alliances
 from alliances.store.models import Alliance, AllianceTag, Event, Evidence, Organisation, Party, Source
 from alliances.store.version import memo_of
@@ -22,6 +23,15 @@ Ts = TypeVarTuple("Ts")
 
 def page_of(items: list[Record], total: int, filters: ListQuery) -> Record:
     return {"items": items, "total": total, "page": filters.page, "per_page": filters.per_page}
+
+
+L = TypeVar("L", bound=ListQuery)
+
+
+def last_page(filters: L, total: int) -> L:
+    """A page past the end answers with the last page (page=999 of 309 items is page 7), not nothing."""
+    last = max(1, -(-total // filters.per_page))
+    return filters.model_copy(update={"page": last}) if filters.page > last else filters
 
 
 def order(stmt: Select[*Ts], sort: str | None, columns: dict[str, Any], default: list[Any]) -> Select[*Ts]:
@@ -48,6 +58,7 @@ ALLIANCE_ORDER = {
 def list_alliances(session: Session, filters: AllianceFilters, *, viewer: Viewer | None = None) -> Record:
     """One page of alliance summaries and the total that match the filters."""
     ids = matching_ids(session, filters, viewer)
+    filters = last_page(filters, len(ids))
     start = (filters.page - 1) * filters.per_page
     return page_of(summaries(session, ids[start : start + filters.per_page]), len(ids), filters)
 
@@ -63,6 +74,10 @@ def matching_ids(session: Session, filters: AllianceFilters, viewer: Viewer | No
         base, filters.sort, ALLIANCE_ORDER, [Alliance.announced.desc().nulls_last(), Alliance.id.desc()]
     )
     key = ("matching_ids", filters.cache_key(), viewer)
+    if filters.q and not filters.sort:  # a search without a chosen order: most relevant first
+        return memo_of(session).get(
+            session, key, lambda: search.by_relevance(session, filters.q or "", list(session.scalars(stmt)))
+        )
     return memo_of(session).get(session, key, lambda: list(session.scalars(stmt)))
 
 
@@ -96,14 +111,14 @@ def summaries(session: Session, ids: list[int]) -> list[Record]:
     for tag in session.scalars(select(AllianceTag).where(AllianceTag.alliance_id.in_(ids))):
         tags[tag.alliance_id][tag.facet].append(tag.value)
     sources: dict[int, Record] = {}
-    for alliance_id, url, title in session.execute(
-        select(Evidence.alliance_id, Source.url, Source.title)
+    for alliance_id, url, title, path in session.execute(
+        select(Evidence.alliance_id, Source.url, Source.title, Source.path)
         .join(Source, Source.id == Evidence.source_id)
         .where(Evidence.alliance_id.in_(ids))
         .order_by(Evidence.id)
     ):
         if alliance_id is not None:
-            sources.setdefault(alliance_id, {"url": url, "title": title})
+            sources.setdefault(alliance_id, {"url": url, "title": title, "path": path})
     return [_summary(rows[i], parties[i], tags[i], sources.get(i)) for i in ids if i in rows]
 
 

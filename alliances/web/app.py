@@ -21,6 +21,7 @@ from alliances.settings import Settings, load_settings
 from alliances.store.db import Database
 from alliances.store.version import Memo
 from alliances.web import errors, security, templating
+from alliances.web.head import HeadAsGet
 from alliances.web.routes import (
     about,
     alliances,
@@ -90,4 +91,5 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.include_router(module.router, responses=errors.ERROR_RESPONSES)
     app.include_router(health_routes.router, responses=errors.ERROR_RESPONSES)  # issue 14
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(HeadAsGet)  # issue 12: HEAD on every GET route
     return app

@@ -65,7 +65,10 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         messages = {404: "no page at this address", 405: "this address does not accept that method"}
         message = messages.get(exc.status_code, str(exc.detail))
-        return error_response(request, exc.status_code, message)
+        response = error_response(request, exc.status_code, message)
+        for name, value in (exc.headers or {}).items():  # 405 says which methods it takes (Allow)
+            response.headers[name] = value
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

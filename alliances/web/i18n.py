@@ -6,6 +6,7 @@ else the settings' default. Vocabulary labels (types, technologies…) come from
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -42,6 +43,26 @@ class Translator:
         text = key if entry is None else entry.get(self.lang) or entry.get("en", key)
         return text.format(**values) if values else text
 
+    def plural(self, key: str, n: int, **values: Any) -> str:
+        """`key` with {n}, or `key_one` for one (French also for zero): "1 candidat", "2 candidats"."""
+        one = n == 1 or (self.lang == "fr" and n == 0)
+        chosen = f"{key}_one" if one and f"{key}_one" in catalogue() else key
+        return self(chosen, n=self.number(n), **values)
+
+    def api(self, english: str) -> str:
+        """An OpenAPI summary or description in this language, when the catalogue's `api_doc` has it."""
+        if self.lang == "en" or not english:
+            return english
+        return api_texts().get(english, english)
+
+    def error(self, message: str) -> str:
+        return translate_error(message, self.lang)
+
+    def reason(self, reason: object) -> str:
+        """A recommendation reason in this language (plain strings as they are)."""
+        render = getattr(reason, "render", None)
+        return str(render(self.lang)) if callable(render) else str(reason)
+
     def label(self, facet: str, key: str | None) -> str:
         if not key:
             return ""
@@ -55,6 +76,37 @@ class Translator:
         if self.lang == "fr":
             text = text.replace(",", "\u202f").replace(".", ",")
         return text
+
+
+@cache
+def api_texts() -> dict[str, str]:
+    """English OpenAPI text -> French, from the catalogue's `api_doc` section."""
+    return {e["en"]: e.get("fr", e["en"]) for k, e in catalogue().items() if k.startswith("api_doc.")}
+
+
+@cache
+def error_patterns() -> list[tuple[re.Pattern[str], dict[str, Any]]]:
+    raw = load_data_file("errors.yaml")
+    return [(re.compile(p["en"]), p) for p in raw["patterns"]]
+
+
+def translate_error(message: str, lang: str) -> str:
+    """An error sentence in the reader's language (`alliances/data/errors.yaml`); English as it is."""
+    if lang != "fr":
+        return message
+    terms = load_data_file("errors.yaml")["terms"]
+    for rx, entry in error_patterns():
+        match = rx.fullmatch(message)
+        if match is None:
+            continue
+        values = {}
+        for name, value in match.groupdict().items():
+            if name in entry.get("terms", []):
+                value = terms.get(value, value)
+            wrap = entry.get(name)
+            values[name] = "" if value is None else (wrap.format(value) if wrap else value)
+        return str(entry["fr"]).format(**values)
+    return message
 
 
 def negotiate(query: str | None, cookie: str | None, accept: str | None, default: str = "en") -> str:

@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import Engine, create_engine
 
 from alliances.store.models import Base
+from alliances.store.search import is_index_table
 
 config = context.config
 engine: Engine | None = config.attributes.get("engine")
@@ -15,5 +16,6 @@ with engine.begin() as connection:
         connection=connection,
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_name=is_index_table,
     )
     context.run_migrations()

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
 from alliances.schemas import ALLIANCE_SORTS, AllianceDetail, AlliancePublic, Page
 from alliances.store.queries import get_alliance, list_alliances
+from alliances.store.refs import alliance_id as ref_id
 from alliances.taxonomy import vocab
-from alliances.web.context import AllianceQuery, Id, SessionDep, filters_query, page_size, render
+from alliances.web.context import AllianceQuery, SessionDep, filters_query, page_size, render
 from alliances.web.deps import ViewerDep, audit_export, audit_private_reads
 from alliances.web.exports import Bom, alliances_csv, alliances_jsonl, csv_response, primed
+
+# An alliance as users write it: 306, #306 or the key the product prints (A000306).
+Ref = Annotated[str, Path(max_length=40, description="Alliance id or key (306, A000306)")]
 
 router = APIRouter()
 
@@ -82,8 +86,10 @@ def alliances_jsonl_export(request: Request, filters: AllianceQuery, viewer: Vie
     summary="One alliance: parties, attributes, events, evidence with sources",
     response_model=AllianceDetail,
 )
-def alliance_api(request: Request, alliance_id: Id, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
-    record = get_alliance(session, alliance_id, viewer=viewer)
+def alliance_api(
+    request: Request, alliance_id: Ref, session: SessionDep, viewer: ViewerDep
+) -> dict[str, Any]:
+    record = get_alliance(session, ref_id(session, alliance_id), viewer=viewer)
     audit_private_reads(request, session, [record["id"]])
     return record
 
@@ -111,7 +117,7 @@ def alliances_page(
 
 
 @router.get("/alliances/{alliance_id}", response_class=HTMLResponse, include_in_schema=False)
-def alliance_page(request: Request, alliance_id: Id, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
-    record = get_alliance(session, alliance_id, viewer=viewer)
+def alliance_page(request: Request, alliance_id: Ref, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
+    record = get_alliance(session, ref_id(session, alliance_id), viewer=viewer)
     audit_private_reads(request, session, [record["id"]])
     return render(request, "alliance.html", {"page": "alliances", "a": record})

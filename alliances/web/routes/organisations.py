@@ -40,8 +40,9 @@ def cached_profile(
     """The store's profile plus the ego network from the cached alliance graph (public alliances)."""
     record = get_organisation(session, ref, viewer=viewer)
     cache = state.network_cache
+    rollup = bool(record.get("group"))  # a group's network includes its subsidiaries' partners
     record["ego_network"] = state.memo.get(
-        session, ("ego", record["id"]), lambda: cache.ego(session, record["id"])
+        session, ("ego", record["id"], rollup), lambda: cache.ego(session, record["id"], rollup=rollup)
     )
     return record
 

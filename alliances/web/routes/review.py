@@ -15,11 +15,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
+from alliances.errors import InvalidInput
 from alliances.schemas import Accepted, CandidatePublic, Edited, Page, Rejected
 from alliances.store.candidates import (
     accept_candidate,
+    candidate_page,
     edit_candidate,
-    list_candidates,
     reject_candidate,
     show_candidate,
 )
@@ -31,17 +32,33 @@ router = APIRouter()
 ANALYST = [Depends(require_role("analyst"))]  # every write below: an analyst's account, CSRF for forms
 
 State = Annotated[str | None, Query(description="pending (default), accepted, rejected or all")]
+PageQ = Annotated[str | None, Query(description="Page number, from 1 (past the end: the last page)")]
+PerPageQ = Annotated[str | None, Query(description="Candidates per page (1-500, default 50)")]
 EDITABLE = ("type", "technologies", "stages", "therapeutic_areas", "date", "status", "amount", "vehicle")
 
 
-def queue(session: Session, state: str) -> list[dict[str, Any]]:
-    """Candidates in a state, each with its parties resolved against the knowledge base."""
-    return [{**show_candidate(session, c["id"]), "summary": c} for c in list_candidates(session, state=state)]
+def _whole(value: str | None, name: str, default: int) -> int:
+    if value in (None, ""):
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= (500 if name == "per_page" else 10**9):
+        raise InvalidInput(f"{name} must be a whole number from 1{' to 500' if name == 'per_page' else ''}")
+    return int(value)
+
+
+def queue(
+    session: Session, state: str, page: str | None = None, per_page: str | None = None
+) -> dict[str, Any]:
+    """A page of candidates in a state, each with its parties resolved against the knowledge base."""
+    result = candidate_page(
+        session, state=state, page=_whole(page, "page", 1), per_page=_whole(per_page, "per_page", 50)
+    )
+    result["items"] = [{**show_candidate(session, c["id"]), "summary": c} for c in result["items"]]
+    return result
 
 
 def form_changes(form: dict[str, str], parties: list[str]) -> dict[str, Any]:
-    """The edit form as `edit_candidate` changes: only fields that were sent and differ from empty."""
-    changes: dict[str, Any] = {k: form[k] for k in EDITABLE if k in form and k != "amount"}
+    """The edit form as `edit_candidate` changes: only fields that were sent."""
+    changes: dict[str, Any] = {k: form[k] for k in EDITABLE if k in form}
     names = [form.get(f"party_{i}", name).strip() for i, name in enumerate(parties)]
     extra = [n.strip() for n in form.get("party_new", "").split(";") if n.strip()]
     changes["parties"] = [n for n in names if n] + extra
@@ -66,9 +83,10 @@ def _act(request: Request, action: str, candidate_id: int, form: dict[str, str])
     summary="Extracted candidates waiting for review",
     response_model=Page[CandidatePublic],
 )
-def candidates_api(session: SessionDep, state: State = None) -> dict[str, Any]:
-    items = queue(session, state or "pending")
-    return {"items": items, "total": len(items), "page": 1, "per_page": max(1, len(items))}
+def candidates_api(
+    session: SessionDep, state: State = None, page: PageQ = None, per_page: PerPageQ = None
+) -> dict[str, Any]:
+    return queue(session, state or "pending", page, per_page)
 
 
 @router.post(
@@ -115,14 +133,21 @@ async def edit_api(
 
 @router.get("/review", response_class=HTMLResponse, include_in_schema=False)
 def review_page(
-    request: Request, session: SessionDep, state: State = None, done: Annotated[str | None, Query()] = None
+    request: Request,
+    session: SessionDep,
+    state: State = None,
+    done: Annotated[str | None, Query()] = None,
+    page: PageQ = None,
+    per_page: PerPageQ = None,
 ) -> HTMLResponse:
+    result = queue(session, state or "pending", page, per_page)
     return render(
         request,
         "review.html",
         {
             "page": "review",
-            "candidates": queue(session, state or "pending"),
+            "result": result,
+            "candidates": result["items"],
             "state": state or "pending",
             "done": done,
             "types": vocab("alliance_types").keys,

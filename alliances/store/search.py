@@ -1,0 +1,282 @@
+"""Full-text search over alliances with the engines' own indexes, kept current on every write.
+
+One row per alliance in `alliance_fts`: SQLite FTS5 (`unicode61 remove_diacritics 2`) or a
+PostgreSQL `tsvector` built with `unaccent`, over three weighted columns: the title, names (parties and
+their aliases, vehicle) and text (evidence quotes, source titles, description, tags and their labels).
+A query's words are ANDed, accents and case ignored; words of four letters or more match as prefixes
+("partner" finds "partnership"); results are ranked by relevance (bm25 / ts_rank). Words are folded and
+split in Python for both engines and matched without stemming, so both return the same alliances.
+
+Writes through the ORM are tracked by session events and re-indexed just before commit; writers that
+bulk-insert behind the ORM (synthetic networks) are caught up by `ensure_current` before a search.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, bindparam, column, event, select, table, text
+from sqlalchemy.orm import Session
+
+from alliances.store.models import (
+    Alias,
+    Alliance,
+    AllianceTag,
+    Evidence,
+    Organisation,
+    Party,
+    Source,
+)
+from alliances.store.names import strip_accents
+from alliances.store.version import Memo, data_version
+from alliances.taxonomy import vocab
+from alliances.taxonomy.areas import labels_of
+
+TABLE = "alliance_fts"
+PREFIX_MIN = 4  # shorter words match whole ("AI" is not "aide"); longer ones as prefixes
+_WORD = re.compile(r"[^\W_]+")
+_FACETS = {"technology": "technologies", "stage": "stages"}
+_BATCH = 500
+
+
+def is_index_table(name: str | None, type_: str, _parents: Any = None) -> bool:
+    """Alembic's `include_name`: the index and FTS5's shadow tables are managed here, not by models."""
+    return not (type_ == "table" and name is not None and name.startswith(TABLE))
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})
+
+
+def words(query: str) -> list[str]:
+    """The words of a text, folded as both engines' indexes hold them (lower case, no accents)."""
+    folded = strip_accents(query.lower().translate(_LIGATURES))
+    return [w for w in _WORD.findall(folded) if len(w) > 1 or w.isdigit()]
+
+
+def _fts5_query(terms: list[str]) -> str:
+    return " AND ".join(f'"{w}"*' if len(w) >= PREFIX_MIN else f'"{w}"' for w in terms)
+
+
+def _pg_query(terms: list[str]) -> str:
+    return " & ".join(f"{w}:*" if len(w) >= PREFIX_MIN else w for w in terms)
+
+
+def _is_pg(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def ranked_ids(session: Session, query: str) -> list[int]:
+    """Ids of the alliances matching every word of `query`, most relevant first."""
+    terms = words(query)
+    if not terms:
+        return []
+    ensure_current(session)
+    if _is_pg(session):
+        sql = text(
+            f"SELECT alliance_id FROM {TABLE} WHERE doc @@ to_tsquery('simple', :q) "
+            "ORDER BY ts_rank(doc, to_tsquery('simple', :q)) DESC, alliance_id DESC"
+        )
+        return list(session.scalars(sql, {"q": _pg_query(terms)}))
+    sql = text(
+        f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH :q ORDER BY bm25({TABLE}, 8.0, 4.0, 1.0), rowid DESC"
+    )
+    return list(session.scalars(sql, {"q": _fts5_query(terms)}))
+
+
+def alliance_clause(session: Session, query: str) -> ColumnElement[bool]:
+    """The WHERE clause `q` adds to an alliance query (filters call this): an indexed subquery."""
+    terms = words(query)
+    if not terms:
+        return Alliance.id.in_([])
+    ensure_current(session)
+    if _is_pg(session):
+        match = text("doc @@ to_tsquery('simple', :fts_q)").bindparams(fts_q=_pg_query(terms))
+        return Alliance.id.in_(select(column("alliance_id")).select_from(table(TABLE)).where(match))
+    match = text(f"{TABLE} MATCH :fts_q").bindparams(fts_q=_fts5_query(terms))
+    return Alliance.id.in_(select(column("rowid")).select_from(table(TABLE)).where(match))
+
+
+def by_relevance(session: Session, query: str, ids: list[int]) -> list[int]:
+    """`ids` (already filtered) in the order of relevance to `query`."""
+    rank = {alliance_id: n for n, alliance_id in enumerate(ranked_ids(session, query))}
+    return sorted(ids, key=lambda i: rank.get(i, len(rank)))
+
+
+# --- the indexed text --------------------------------------------------------------------------------
+
+
+def documents(session: Session, ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    """(title, names, text) of each alliance: what the index holds for it."""
+    titles: dict[int, str] = {}
+    names: dict[int, list[str]] = defaultdict(list)
+    body: dict[int, list[str]] = defaultdict(list)
+    for a in session.execute(
+        select(Alliance.id, Alliance.title, Alliance.vehicle_name, Alliance.description, Alliance.type).where(
+            Alliance.id.in_(ids)
+        )
+    ):
+        titles[a.id] = a.title or ""
+        names[a.id].append(a.vehicle_name or "")
+        body[a.id] += [a.description or "", vocab("alliance_types").label(a.type, "en")]
+        body[a.id].append(vocab("alliance_types").label(a.type, "fr"))
+    org_of: dict[int, list[int]] = defaultdict(list)
+    for alliance_id, org_id, stated, name in session.execute(
+        select(Party.alliance_id, Party.organisation_id, Party.stated_name, Organisation.name)
+        .join(Organisation, Organisation.id == Party.organisation_id)
+        .where(Party.alliance_id.in_(ids))
+    ):
+        names[alliance_id] += [name, stated or ""]
+        org_of[org_id].append(alliance_id)
+    for org_id, alias in session.execute(
+        select(Alias.organisation_id, Alias.name).where(Alias.organisation_id.in_(list(org_of)))
+    ):
+        for alliance_id in org_of[org_id]:
+            names[alliance_id].append(alias)
+    for tag in session.scalars(select(AllianceTag).where(AllianceTag.alliance_id.in_(ids))):
+        body[tag.alliance_id] += _tag_words(tag.facet, tag.value)
+    for ev_alliance, quote, title in session.execute(
+        select(Evidence.alliance_id, Evidence.quote, Source.title)
+        .join(Source, Source.id == Evidence.source_id)
+        .where(Evidence.alliance_id.in_(ids))
+    ):
+        if ev_alliance is not None:
+            body[ev_alliance] += [quote or "", title or ""]
+    return {i: (_join([titles[i]]), _join(names[i]), _join(body[i])) for i in titles}
+
+
+def _tag_words(facet: str, value: str) -> list[str]:
+    if facet in _FACETS:
+        v = vocab(_FACETS[facet])
+        return [value, v.label(value, "en"), v.label(value, "fr")]
+    if facet == "area":  # labels and synonyms: "cancer" finds the alliances tagged oncology
+        return [value, *labels_of(value)]
+    return [value]
+
+
+def _join(parts: Iterable[str]) -> str:
+    """The words of the parts, folded and split here so that both engines index the same tokens."""
+    return " ".join(dict.fromkeys(w for p in parts if p for w in words(p)))
+
+
+def reindex(session: Session, ids: Iterable[int]) -> None:
+    """Rewrite the index rows of these alliances (deleted ones just leave the index)."""
+    todo = sorted(set(ids))
+    pg = _is_pg(session)
+    key = "alliance_id" if pg else "rowid"
+    for start in range(0, len(todo), _BATCH):
+        chunk = todo[start : start + _BATCH]
+        session.execute(
+            text(f"DELETE FROM {TABLE} WHERE {key} IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"ids": chunk},
+        )
+        rows = [
+            {"id": i, "title": t, "names": n, "body": b} for i, (t, n, b) in documents(session, chunk).items()
+        ]
+        if not rows:
+            continue
+        if pg:
+            sql = (
+                f"INSERT INTO {TABLE} (alliance_id, doc) VALUES (:id, "
+                "setweight(to_tsvector('simple', unaccent(CAST(:title AS text))), 'A') || "
+                "setweight(to_tsvector('simple', unaccent(CAST(:names AS text))), 'B') || "
+                "setweight(to_tsvector('simple', unaccent(CAST(:body AS text))), 'D'))"
+            )
+        else:
+            sql = f"INSERT INTO {TABLE} (rowid, title, names, body) VALUES (:id, :title, :names, :body)"
+        session.execute(text(sql), rows)
+
+
+def rebuild(session: Session) -> int:
+    """Index every alliance afresh (after a migration or a bulk load); returns how many."""
+    session.execute(text(f"DELETE FROM {TABLE}"))
+    ids = list(session.scalars(select(Alliance.id)))
+    reindex(session, ids)
+    return len(ids)
+
+
+_CURRENT = Memo(size=16)
+
+
+def ensure_current(session: Session) -> None:
+    """Index alliances that bulk writers inserted behind the ORM (checked once per data version)."""
+    version = data_version(session)
+
+    def check() -> bool:
+        key = "alliance_id" if _is_pg(session) else "rowid"
+        indexed: Any = select(column(key)).select_from(table(TABLE))
+        missing = list(session.scalars(select(Alliance.id).where(Alliance.id.not_in(indexed))))
+        if missing:
+            reindex(session, missing)
+        return True
+
+    _CURRENT.get(session, str(session.get_bind().engine.url), check, version=version)
+
+
+# --- keeping the index current on every ORM write ------------------------------------------------------
+
+_PENDING = "search_pending"
+
+
+def _track(session: Session, _context: Any) -> None:
+    """After each flush: note which alliances, organisations and sources changed."""
+    pending = session.info.setdefault(_PENDING, {"alliances": set(), "orgs": set(), "sources": set()})
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Alliance):
+            pending["alliances"].add(obj.id)
+        elif isinstance(obj, Party | AllianceTag | Evidence) and obj.alliance_id is not None:
+            pending["alliances"].add(obj.alliance_id)
+        elif isinstance(obj, Organisation):
+            pending["orgs"].add(obj.id)
+        elif isinstance(obj, Alias):
+            pending["orgs"].add(obj.organisation_id)
+        elif isinstance(obj, Source):
+            pending["sources"].add(obj.id)
+
+
+def _flush_index(session: Session) -> None:
+    """Just before commit: re-index what changed, in the same transaction."""
+    session.flush()  # the last flush records the last changes
+    pending = session.info.pop(_PENDING, None)
+    if not pending or not any(pending.values()):
+        return
+    ids = set(pending["alliances"])
+    orgs = [o for o in pending["orgs"] if o is not None]
+    if orgs:
+        ids |= set(session.scalars(select(Party.alliance_id).where(Party.organisation_id.in_(orgs))))
+        ids |= set(session.scalars(select(Alliance.id).where(Alliance.vehicle_id.in_(orgs))))
+    sources = [s for s in pending["sources"] if s is not None]
+    if sources:
+        ids |= set(session.scalars(select(Evidence.alliance_id).where(Evidence.source_id.in_(sources))))
+    ids.discard(None)  # evidence of projects and figures
+    if ids and _has_index(session):
+        reindex(session, ids)
+        session.flush()
+    session.info.pop(_PENDING, None)
+
+
+def _has_index(session: Session) -> bool:
+    cache = session.info.setdefault("search_has_index", {})
+    url = str(session.get_bind().engine.url)
+    if url not in cache:
+        from sqlalchemy import inspect
+
+        cache[url] = TABLE in inspect(session.connection()).get_table_names()
+    return bool(cache[url])
+
+
+def mark_alliances(session: Session, ids: Iterable[int]) -> None:
+    """Ask for these alliances to be re-indexed at commit (for writes done with bulk statements)."""
+    pending = session.info.setdefault(_PENDING, {"alliances": set(), "orgs": set(), "sources": set()})
+    pending["alliances"].update(ids)
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+event.listen(Session, "after_flush", _track)
+event.listen(Session, "after_rollback", _forget)
+event.listen(Session, "before_commit", _flush_index)

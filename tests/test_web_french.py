@@ -1,0 +1,176 @@
+"""French pages are wholly French: every page rendered with ?lang=fr, checked against the catalogue's
+English strings (interface and vocabulary labels) that differ from their French translation."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from functools import cache
+from typing import Any
+
+import pytest
+
+from alliances.recommend.explain import templates
+from alliances.store.db import Database
+from alliances.taxonomy import FACETS, vocab
+from alliances.taxonomy.areas import areas
+from alliances.web.i18n import catalogue
+
+PAGES = [
+    "/",
+    "/alliances",
+    "/alliances?q=sanofi",
+    "/alliances/1",
+    "/organisations",
+    "/organisations/Sanofi",
+    "/organisations/Alphabet",
+    "/matrix",
+    "/matrix?source=both",
+    "/matrix/cell?technology=ai&stage=research",
+    "/network",
+    "/network?kind=big_tech",
+    "/trends",
+    "/projects",
+    "/projects/1",
+    "/surveys",
+    "/review",
+    "/recommend",
+    "/recommend?org=Servier&technology=ai&stage=development",
+    "/docs",
+    "/nowhere",  # 404
+    "/alliances/999999",  # 404
+    "/alliances?year_from=abc",  # 422
+    "/alliances?type=merger",  # 422
+    "/alliances?page=999",
+]
+_PLACEHOLDER = re.compile(r"\{[^}]*\}")
+_TAG = re.compile(r"<[^>]+>")
+_ATTR = re.compile(r'\b(?:title|placeholder|aria-label|alt|content)="([^"]*)"')
+_SKIP = re.compile(
+    r"<(script|style)\b.*?</\1>|<(?:pre|code|q|blockquote)\b.*?</(?:pre|code|q|blockquote)>", re.S
+)
+
+
+def ui_texts() -> list[tuple[str, str, str]]:
+    """(key, English, French) of every interface text: catalogue, vocabularies, areas, reasons."""
+    texts = [(k, e["en"], e.get("fr", "")) for k, e in catalogue().items()]
+    texts += [(f"{f}.{t.key}", t.en, t.fr) for f in FACETS for t in vocab(f).terms]
+    texts += [(f"areas.{a.key}", a.en, a.fr) for a in areas().values()]
+    texts += [(f"reasons.{k}", v["en"], v["fr"]) for k, v in templates().items()]
+    return texts
+
+
+@cache
+def english_fragments() -> list[tuple[str, re.Pattern[str]]]:
+    """Every English text cut at its placeholders into fragments that no French text contains (so
+    "Pharma" or "Big tech", French too, never count)."""
+    french = " \n ".join(fr for _, _, fr in ui_texts())
+    out = []
+    for key, en, _fr in ui_texts():
+        for part in _PLACEHOLDER.split(en):
+            part = part.strip(" .,:;()–-→←·×")
+            if len(part) < 4 or re.search(r"(?<!\w)" + re.escape(part) + r"(?!\w)", french):
+                continue
+            out.append((key, re.compile(r"(?<!\w)" + re.escape(part) + r"(?!\w)")))
+    return out
+
+
+@cache
+def data_strings(path: str) -> list[str]:
+    """Names, titles and quotes stored in a database: data, in whatever language it was written."""
+    from sqlalchemy import select
+
+    from alliances.store import models as m
+
+    db = Database.open(f"sqlite:///{path}")
+    columns = (m.Organisation.name, m.Alias.name, m.Alliance.title, m.Alliance.vehicle_name, m.Source.title)
+    columns += (
+        m.Project.name,
+        m.Project.description,
+        m.Survey.name,
+        m.Evidence.quote,
+        m.Alliance.description,
+    )
+    with db.session() as s:
+        found = {v for col in columns for v in s.scalars(select(col)) if v}
+    db.dispose()
+    return sorted(found, key=len, reverse=True)
+
+
+def visible_text(page: str, data: list[str] = ()) -> str:  # type: ignore[assignment]
+    """What a reader sees or hears: text and the attributes read aloud, without code or stored data."""
+    attrs = " ".join(_ATTR.findall(page))
+    text = htmllib.unescape(_TAG.sub(" ", _SKIP.sub(" ", page)) + " " + htmllib.unescape(attrs))
+    for value in data:
+        text = text.replace(value, " ")
+    return text
+
+
+# English number forms: "$180M", "€1.2bn", "0.85"
+_ENGLISH_NUMBERS = re.compile(r"[$€£]\s?\d|\d(?:bn|M)\b|(?<![\w.,])\d+\.\d+(?![\w.])")
+
+
+def english_left(page: str, data: list[str] = ()) -> list[str]:  # type: ignore[assignment]
+    text = visible_text(page, data)
+    found = {f"{key}: {rx.pattern}" for key, rx in english_fragments() if rx.search(text)}
+    found |= {f"number: {m.group(0)}" for m in _ENGLISH_NUMBERS.finditer(text)}
+    return sorted(found)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_is_french(web_client: Any, web_db_file: Any, path: str) -> None:
+    sep = "&" if "?" in path else "?"
+    response = web_client.get(f"{path}{sep}lang=fr")
+    assert response.headers["content-language"] == "fr"
+    assert english_left(response.text, data_strings(str(web_db_file))) == [], path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/alliances",
+        "/organisations/Alphabet",
+        "/recommend?org=Servier&technology=ai&stage=development",
+        "/trends",
+        "/network?kind=big_tech",
+    ],
+)
+def test_bundled_pages_are_french(bundled_client: Any, bundled_db_file: Any, path: str) -> None:
+    sep = "&" if "?" in path else "?"
+    page = bundled_client.get(f"{path}{sep}lang=fr").text
+    assert english_left(page, data_strings(str(bundled_db_file))) == [], path
+
+
+def test_the_check_catches_english(web_client: Any) -> None:
+    """The checker itself: the English page is full of catalogue strings."""
+    assert len(english_left(web_client.get("/alliances?lang=en").text)) > 10
+
+
+def unescaped(response: Any) -> str:
+    return htmllib.unescape(response.text)
+
+
+def test_french_numbers_plurals_and_agreement(web_client: Any) -> None:
+    page = web_client.get("/alliances?lang=fr").text
+    assert "180\xa0M\u202f$" in page and "10 alliances" in page  # W03: $180M
+    assert "1 alliance<" in web_client.get("/alliances?lang=fr&q=cœur").text
+    assert "10 alliances retenues" in web_client.get("/matrix?lang=fr").text
+    assert "2 projets retenus" in web_client.get("/matrix?lang=fr&source=projects").text
+    missing = web_client.get("/alliances/999999?lang=fr")
+    assert missing.status_code == 404 and "aucune alliance avec l'identifiant 999999" in unescaped(missing)
+    bad = web_client.get("/alliances?lang=fr&type=merger")
+    assert bad.status_code == 422 and "valeur inconnue pour « type d'alliance »" in unescaped(bad)
+    api = web_client.get("/api/v1/alliances?type=merger", headers={"Accept-Language": "fr"})
+    assert "unknown alliance type" in api.json()["error"]  # the API keeps English
+
+
+def test_french_recommendation_reasons(bundled_client: Any) -> None:
+    page = unescaped(bundled_client.get("/recommend?org=Servier&technology=ai&stage=development&lang=fr"))
+    assert "société sœur de Google, déjà partenaire de Servier (même groupe : Alphabet)" in page
+    assert "intelligence artificielle × développement" in page and "0,9" in page
+    english = bundled_client.get("/api/v1/recommendations?org=Servier&technology=ai&stage=development").json()
+    verily = next(i for i in english["items"] if i["organisation"] == "Verily")
+    assert "sister company of Google, already a partner of Servier (both under Alphabet)" in verily["reasons"]
+    assert any(r.startswith("caution: ") for r in verily["reasons"])  # one terminated deal is enough
+    assert any(r.startswith(("dormant: ", "recent activity: ")) for r in verily["reasons"])
