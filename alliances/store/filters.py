@@ -44,8 +44,8 @@ __all__ = [
 
 def party_org_ids(session: Session, party: str) -> list[int]:
     """An id, or a name/alias (exact, else substring), with the subsidiaries of each match."""
-    if party.isascii() and party.isdigit():
-        roots = [int(party)]
+    if party.isascii() and party.isdigit():  # "²" and "٣" are digits to Python, not ids
+        roots = [int(party)] if len(party) <= 18 else []  # beyond 64-bit integers: no such id
     else:
         norm = normalise(party)
         roots = list(session.scalars(select(Organisation.id).where(Organisation.norm == norm)))
