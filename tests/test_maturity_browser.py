@@ -17,7 +17,7 @@ from alliances.maturity import service
 from alliances.store.db import Database
 from alliances.store.organisations import find_organisation
 from tests.test_browser import ARGS, CHROMIUM
-from tests.test_maturity_store import MemberViewerMiddleware
+from tests.test_maturity_store import PASSWORD, member_email, member_headers
 
 pytestmark = pytest.mark.browser
 
@@ -36,8 +36,8 @@ def served(bundled_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     with db.session() as s:
         service.write_synthetic_panel(s, 200, seed=7)
         sanofi = find_organisation(s, "Sanofi").id
+    member_headers(db, sanofi)  # Sanofi's analyst, who signs in at /login
     app = create_app(Settings(db=db.url), database=db)
-    app.add_middleware(MemberViewerMiddleware)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -72,13 +72,17 @@ def page(browser: Any, served: dict[str, Any], tmp_path_factory: pytest.TempPath
         base_url=served["url"],
         viewport={"width": 1366, "height": 900},
         locale="en-GB",
-        extra_http_headers={"X-Test-Org": str(served["sanofi"])},
     )
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     tab.set_default_timeout(20_000)
+    tab.goto("/login?lang=en")  # a real session: the saving script then sends its CSRF token
+    tab.fill('input[name="email"]', member_email(served["sanofi"]))
+    tab.fill('input[name="password"]', PASSWORD)
+    with tab.expect_navigation():
+        tab.locator('form[action="/login"] button[type="submit"]').click()
     yield tab
     context.close()
     assert not errors, errors
