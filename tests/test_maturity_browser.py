@@ -104,6 +104,8 @@ def answer(page: Any, name: str, value: str) -> None:
 
 
 def test_form_survives_a_reload_half_way_then_shows_results(page: Any) -> None:
+    from playwright.sync_api import expect
+
     page.goto("/maturity?lang=en")
     page.select_option("select[name=size]", "medium")
     page.get_by_role("button", name="Start").click()
@@ -126,7 +128,8 @@ def test_form_survives_a_reload_half_way_then_shows_results(page: Any) -> None:
     for group in page.locator("#assessment-form fieldset.choice").all():
         if not group.locator("input:checked").count():
             group.locator("input").first.check()
-    page.wait_for_function("document.getElementById('save-status').textContent.includes('56 of 56')")
+    # Not `wait_for_function`: its string predicate is evaluated with eval, which the CSP refuses.
+    expect(page.locator("#save-status")).to_contain_text("56 of 56", timeout=20_000)
     page.get_by_role("button", name="Finish and see the results").click()
     page.wait_for_url("**/maturity/assessments/*")
     page.wait_for_selector('#radar[data-rendered="true"]')
