@@ -11,7 +11,15 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from alliances.errors import InvalidInput
 from alliances.taxonomy import vocab
@@ -736,7 +744,7 @@ class AllianceIn(TagsIn):
     amount: AmountIn | None = None
     visibility: str = "public"
     vehicle: str | None = None
-    owner_id: int | None = None
+    owner_id: StrictInt | str | None = None  # a boolean is not an id; `check_owner` checks the rest
     events: list[EventIn] = []
     evidence_records: list[dict[str, Any]] = []
 

@@ -98,3 +98,29 @@ def test_cli_verify_and_show_filters(logged: Database, cli: Any) -> None:
     assert [r["seq"] for r in limited] == [5, 4]
     none = json.loads(cli("audit", "show", "--since", "2999-01-01", "--json", "--db", logged.url).out)
     assert none == []
+
+
+def test_cli_writes_of_private_plans_and_assessments_are_logged(web_db: Database, cli: Any) -> None:
+    """The CLI writes health plans and maturity answers as `local`; the chain stays intact."""
+    import json
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from alliances.store.models import Alliance
+
+    examples = Path(__file__).resolve().parents[1] / "examples" / "health"
+    with web_db.session() as s:
+        aid = s.scalar(select(Alliance.id).where(Alliance.title == "Sanofi – Google"))
+    done = cli(
+        "health", "import", "all", str(examples / "healthy"), "--alliance", str(aid), "--db", web_db.url
+    )
+    assert done.code == 0, done.err
+    synth = cli("maturity", "synth", "--respondents", "12", "--db", web_db.url)
+    assert synth.code == 0, synth.err
+    shown = cli("audit", "show", "--who", "local", "--limit", "1000", "--json", "--db", web_db.url)
+    logged = json.loads(shown.out)
+    actions = {e["action"] for e in logged}  # one entry a change, or one `write.bulk` counting them
+    actions |= {k for e in logged if e["action"] == "write.bulk" for k in json.loads(e["detail"])}
+    assert {"health_plan.create", "health_entry.create", "maturity_answer.create"} <= actions, actions
+    assert cli("audit", "verify", "--db", web_db.url).code == 0

@@ -44,14 +44,51 @@ def site(web_db: Database, client_for: Any) -> dict[str, Any]:
         assert stored is not None
         candidate = stored[1][0].id
     tokens = {role: add(web_db, f"{role}@example.org", role) for role in ("viewer", "analyst")}
-    return {"db": web_db, "client": client_for(web_db), "candidate": candidate, "tokens": tokens}
+    private = plant_plan_and_assessment(web_db)
+    return {"db": web_db, "client": client_for(web_db), "candidate": candidate, "tokens": tokens, **private}
 
 
-def state_of(db: Database, candidate_id: int) -> tuple[str, int, dict[str, Any]]:
+def plant_plan_and_assessment(db: Database) -> dict[str, int]:
+    """A private health plan (Sanofi – Google) and a draft maturity assessment of Sanofi."""
+    from datetime import date
+
+    from alliances.health.model import Plan
+    from alliances.store import maturity
+    from alliances.store.health import save_entries
+    from alliances.store.organisations import find_organisation
+    from alliances.store.viewer import Viewer
+
+    admin = Viewer(is_admin=True)
+    with db.session() as s:
+        sanofi = find_organisation(s, "Sanofi").id
+        plan_of = s.scalar(select(Alliance.id).where(Alliance.title == "Sanofi – Google"))
+        assert plan_of is not None
+        plan = Plan(name="Secret plan", start=date(2024, 1, 15), end=date(2026, 12, 31))
+        save_entries(s, plan_of, "plan", [plan], viewer=admin, owner_id=sanofi, where="plan.csv")
+        assessment = maturity.create_assessment(
+            s, organisation_id=sanofi, sector="pharma", size_band="large", country="FR", viewer=admin
+        )
+    return {"plan_of": plan_of, "assessment": assessment, "sanofi": sanofi}
+
+
+PRIVATE_TABLES = (
+    "health_plan",
+    "health_entry",
+    "maturity_assessment",
+    "maturity_answer",
+    "maturity_sitting",
+)
+
+
+def state_of(db: Database, candidate_id: int) -> tuple[str, int, dict[str, Any], list[Any]]:
+    """The candidate, the alliance count and every row of the private tables: what a write would change."""
+    from sqlalchemy import text
+
     with db.session() as s:
         c = s.get(Candidate, candidate_id)
         assert c is not None
-        return c.state, s.scalar(select(func.count()).select_from(Alliance)) or 0, dict(c.record)
+        rows = [sorted(map(tuple, s.execute(text(f"SELECT * FROM {t}"))), key=repr) for t in PRIVATE_TABLES]
+        return c.state, s.scalar(select(func.count()).select_from(Alliance)) or 0, dict(c.record), rows
 
 
 def sign_in(client: Any, email: str, password: str = PASSWORD) -> Any:
@@ -252,8 +289,11 @@ def write_routes(app: Any) -> list[tuple[str, str]]:
     return found
 
 
-def fill(path: str, candidate: int) -> list[str]:
+def fill(path: str, candidate: int, site: dict[str, Any] | None = None) -> list[str]:
     path = path.replace("{candidate_id}", str(candidate))
+    if site is not None:  # the planted private plan and assessment
+        path = path.replace("{ref}", str(site["plan_of"])).replace("{kind}", "spend")
+        path = path.replace("{assessment_id}", str(site["assessment"]))
     if "{action}" in path:
         return [path.replace("{action}", a) for a in ("accept", "reject", "edit")]
     return [path]
@@ -280,13 +320,44 @@ def test_every_write_route_refuses_and_writes_nothing(site: dict[str, Any], who:
         expected = {403}
     before = state_of(db, cid)
     for method, template in routes:
-        for path in fill(template, cid):
-            body: dict[str, Any] = (
-                {"json": {"type": "merger"}} if method == "PATCH" else {"data": {"type": "merger"}}
-            )
-            response = client.request(method, path, headers=headers, follow_redirects=False, **body)
+        for path in fill(template, cid, site):
+            body = valid_body(method, path, site)
+            sent = {**headers, **body.pop("headers", {})}
+            response = client.request(method, path, headers=sent, follow_redirects=False, **body)
             assert response.status_code in expected, (who, method, path, response.status_code)
     assert state_of(db, cid) == before
+
+
+def valid_body(method: str, path: str, site: dict[str, Any]) -> dict[str, Any]:
+    """A body the route would accept from whoever may write: the refusal is about who asks, not what."""
+    if path.startswith("/api/v1/maturity/assessments") and method == "POST" and path.endswith("assessments"):
+        return {
+            "json": {"organisation_id": site["sanofi"], "sector": "pharma", "size": "large", "country": "FR"}
+        }
+    if path.endswith("/answers"):
+        return {"json": {"answers": {"cell.ai.research": "3"}}}
+    if path.startswith("/maturity/assessments"):
+        fields = {
+            "organisation_id": str(site["sanofi"]),
+            "sector": "pharma",
+            "size": "large",
+            "country": "FR",
+        }
+        return {
+            "data": fields
+            if path.endswith("assessments")
+            else {"cell.ai.research": "3", "action": "complete"}
+        }
+    if path.endswith("/health/import"):
+        return {"data": {"kind": "spend"}, "files": {"file": ("spend.csv", SPEND)}}
+    if "/health/import/" in path:
+        return {"content": SPEND, "headers": {"Content-Type": "text/csv"}}
+    if path.endswith("/health/checklist"):
+        return {"data": {"answer.exit_readiness": "partial", "evidence.exit_readiness": "Draft terms"}}
+    return {"json": {"type": "merger"}} if method == "PATCH" else {"data": {"type": "merger"}}
+
+
+SPEND = "date,party,amount,note\n2024-02-20,Sanofi,2000000,Q1\n"
 
 
 def test_analyst_token_writes_through_the_api(site: dict[str, Any]) -> None:

@@ -45,7 +45,7 @@ def fill(db: Database) -> None:
         child = s.get(Organisation, sanofi)
         assert child is not None
         child.parent_id = parent.id  # a row pointing to a later row of its own table
-        add_alliance(
+        secret = add_alliance(
             s,
             {
                 "parties": [{"name": "Sanofi"}, {"name": "Secret Partner", "kind": "tech"}],
@@ -60,6 +60,29 @@ def fill(db: Database) -> None:
             s, "ana@example.org", "a long enough password", organisation="Sanofi", role="admin"
         )
         accounts.issue(s, user)
+        plant_health_and_maturity(s, secret.id, sanofi)
+
+
+def plant_health_and_maturity(s: Any, alliance_id: int, owner: int) -> None:
+    """A private health plan with spend and a checklist answer, and an answered maturity assessment."""
+    from datetime import date
+
+    from alliances.health.model import ChecklistAnswer, Plan, SpendEntry
+    from alliances.store import maturity
+    from alliances.store.health import save_entries
+    from alliances.store.viewer import Viewer
+
+    admin = Viewer(is_admin=True)
+    plan = Plan(name="Secret plan", start=date(2024, 1, 15), end=date(2026, 12, 31))
+    save_entries(s, alliance_id, "plan", [plan], viewer=admin, owner_id=owner, where="plan.csv")
+    spend = SpendEntry(date=date(2024, 2, 20), party="Sanofi", amount=2e6, note="Q1")
+    save_entries(s, alliance_id, "spend", [spend], viewer=admin, where="spend.csv")
+    answer = ChecklistAnswer(item="exit_readiness", answer="partial", evidence="Draft exit terms")
+    save_entries(s, alliance_id, "checklist", [answer], viewer=admin, where="checklist")
+    aid = maturity.create_assessment(
+        s, organisation_id=owner, sector="pharma", size_band="large", country="FR", viewer=admin
+    )
+    maturity.save_answers(s, aid, {"cell.ai.research": "4", "org.digital_bu": "yes"}, viewer=admin)
 
 
 def test_round_trip_of_the_whole_database(any_db: Database, tmp_path: Path, cli: Any) -> None:
@@ -78,6 +101,14 @@ def test_round_trip_of_the_whole_database(any_db: Database, tmp_path: Path, cli:
     assert after["audit_entry"][: len(before["audit_entry"])] == before["audit_entry"]
     with target.session() as s:
         assert s.scalar(select(Alliance.visibility).where(Alliance.vehicle_name == "Secret JV")) == "private"
+    for table in (
+        "health_plan",
+        "health_entry",
+        "maturity_assessment",
+        "maturity_answer",
+        "maturity_sitting",
+    ):
+        assert before[table] and after[table] == before[table], table  # the private tables came back
     assert cli("audit", "verify", "--db", target.url).code == 0
     # Restoring onto the same engine it came from works too, and new rows get fresh ids afterwards.
     again = cli("restore", str(file), "--yes", "--db", any_db.url)
@@ -121,3 +152,14 @@ def test_damaged_backup_is_refused_and_changes_nothing(
 def test_backup_of_a_missing_file_path_is_one_line(empty_db: Database, tmp_path: Path, cli: Any) -> None:
     result = cli("restore", str(tmp_path / "nope.backup"), "--yes", "--db", empty_db.url)
     assert result.code == 2 and "cannot read" in result.err
+
+
+def test_backup_covers_every_table_the_migrations_create(any_db: Database, tmp_path: Path) -> None:
+    """A table outside the models' metadata would be silently left out of every backup."""
+    from sqlalchemy import inspect
+
+    fill(any_db)
+    created = set(inspect(any_db.engine).get_table_names()) - {"alembic_version"}
+    counts = backup(any_db, tmp_path / "obs.backup")
+    assert created <= set(counts), created - set(counts)
+    assert counts["health_plan"] == 1 and counts["health_entry"] == 2 and counts["maturity_answer"] == 2

@@ -1,12 +1,13 @@
 """Health pages and API through the real app: private to the parties, explained, in English and French.
 
-Until authentication (issue 13) lands, `ViewerFromHeaderForTests` — a test-only ASGI middleware — sets
-`request.state.viewer` from an `X-Test-Org` header (organisation ids) or `X-Test-Admin`.
+Readers are real accounts made through the store: API calls send their bearer tokens, forms are posted
+by a session opened at `/login`, with the CSRF token the page carries.
 """
 
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import socket
 import threading
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from alliances.auth import accounts
 from alliances.health.csvio import load_history
 from alliances.health.model import KINDS, Plan
 from alliances.settings import Settings
@@ -32,24 +34,19 @@ from alliances.web import create_app
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "health"
 
 
-class ViewerFromHeaderForTests:
-    """TEST HELPER ONLY: stands in for issue 13's authentication by reading the viewer from headers."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            headers = dict(scope.get("headers") or [])
-            orgs = headers.get(b"x-test-org", b"").decode()
-            ids = frozenset(int(x) for x in orgs.split(",") if x.strip().isdigit())
-            viewer = Viewer(organisation_ids=ids, is_admin=headers.get(b"x-test-admin") == b"1")
-            scope.setdefault("state", {})["viewer"] = viewer
-        await self.app(scope, receive, send)
+PASSWORD = "a long enough password"
+# who: (email, organisation, role). Alliance managers of each side, a Sanofi viewer, an outsider, an admin.
+USERS = {
+    "sanofi": ("am@sanofi.example", "Sanofi", "alliance_manager"),
+    "google": ("am@google.example", "Google", "alliance_manager"),
+    "reader": ("reader@sanofi.example", "Sanofi", "viewer"),
+    "novartis": ("am@novartis.example", "Novartis", "alliance_manager"),
+    "admin": ("admin@example.org", "Air Liquide", "admin"),
+}
 
 
-def seed_plans(db: Database) -> dict[str, int]:
-    """Attach the two example histories to two alliances of the web test observatory."""
+def seed_plans(db: Database) -> dict[str, Any]:
+    """Attach the two example histories to two alliances of the web test observatory; make the accounts."""
     with db.session() as s:
         ids = {o.name: o.id for o in s.scalars(select(Organisation))}
         titles = {a.title: a.id for a in s.scalars(select(Alliance))}
@@ -60,33 +57,62 @@ def seed_plans(db: Database) -> dict[str, int]:
             for kind in KINDS:
                 rows = [history.plan] if kind == "plan" else getattr(history, kind)
                 save_entries(s, aid, kind, rows, viewer=admin, owner_id=ids["Sanofi"], where=kind)
-    return {**plans, "sanofi": ids["Sanofi"], "google": ids["Google"], "novartis": ids["Novartis"]}
+        tokens = {}
+        for who, (email, org, role) in USERS.items():
+            user = accounts.add_user(s, email, PASSWORD, organisation=org, role=role)
+            tokens[f"token:{who}"] = accounts.issue(s, user).secret
+    return {
+        **plans,
+        **tokens,
+        "sanofi": ids["Sanofi"],
+        "google": ids["Google"],
+        "novartis": ids["Novartis"],
+    }
 
 
 def health_app(db: Database) -> Any:
-    app = create_app(Settings(db=db.url), database=db)
-    app.add_middleware(ViewerFromHeaderForTests)
-    return app
+    return create_app(Settings(db=db.url), database=db)
 
 
 @pytest.fixture
-def ids(web_db: Database) -> dict[str, int]:
+def ids(web_db: Database) -> dict[str, Any]:
     return seed_plans(web_db)
 
 
 @pytest.fixture
-def client(web_db: Database, ids: dict[str, int]) -> Iterator[Any]:
+def client(web_db: Database, ids: dict[str, Any]) -> Iterator[Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
     yield TestClient(health_app(web_db))
 
 
-def as_org(org_id: int) -> dict[str, str]:
-    return {"X-Test-Org": str(org_id)}
+def as_user(ids: dict[str, Any], who: str) -> dict[str, str]:
+    """The bearer token of one of the `USERS`."""
+    return {"Authorization": f"Bearer {ids[f'token:{who}']}"}
 
 
-def test_anonymous_and_outsiders_get_404(client: Any, ids: dict[str, int]) -> None:
+def sign_in(client: Any, who: str) -> None:
+    """Open a session through the login form, as a browser would."""
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    done = client.post(
+        "/login",
+        data={"email": USERS[who][0], "password": PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+
+
+def csrf_on(client: Any, path: str) -> str:
+    """The session's CSRF token, as the forms of a page carry it."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert found is not None and found.group(1)
+    return found.group(1)
+
+
+def test_anonymous_and_outsiders_get_404(client: Any, ids: dict[str, Any]) -> None:
     for path in (
         f"/alliances/{ids['onduo']}/health",
         f"/api/v1/alliances/{ids['onduo']}/health",
@@ -94,14 +120,14 @@ def test_anonymous_and_outsiders_get_404(client: Any, ids: dict[str, int]) -> No
         f"/alliances/{ids['onduo']}/health/alerts/escalation_of_commitment",
     ):
         assert client.get(path).status_code == 404, path
-        assert client.get(path, headers=as_org(ids["novartis"])).status_code == 404, path
-    portfolio = client.get(f"/api/v1/organisations/{ids['sanofi']}/health", headers=as_org(ids["novartis"]))
+        assert client.get(path, headers=as_user(ids, "novartis")).status_code == 404, path
+    portfolio = client.get(f"/api/v1/organisations/{ids['sanofi']}/health", headers=as_user(ids, "novartis"))
     assert portfolio.status_code == 200 and portfolio.json()["items"] == []
     assert "No alliance plan is visible to you." in client.get("/health").text
 
 
-def test_the_partner_sees_the_plan_and_its_alert(client: Any, ids: dict[str, int]) -> None:
-    body = client.get(f"/api/v1/alliances/{ids['onduo']}/health", headers=as_org(ids["google"])).json()
+def test_the_partner_sees_the_plan_and_its_alert(client: Any, ids: dict[str, Any]) -> None:
+    body = client.get(f"/api/v1/alliances/{ids['onduo']}/health", headers=as_user(ids, "google")).json()
     assert body["alliance_id"] == ids["onduo"] and body["score"] < 50 and body["level"] == "red"
     assert [a["name"] for a in body["alerts"]] == ["escalation_of_commitment"]
     assert {c["name"] for c in body["components"]} == {
@@ -112,18 +138,18 @@ def test_the_partner_sees_the_plan_and_its_alert(client: Any, ids: dict[str, int
         "governance",
     }
     reviews = client.get(
-        f"/api/v1/alliances/{ids['onduo']}/health/reviews", headers=as_org(ids["google"])
+        f"/api/v1/alliances/{ids['onduo']}/health/reviews", headers=as_user(ids, "google")
     ).json()
     assert reviews[-1]["period"] == "2019-Q4" and reviews[-1]["alerts"][0]["signals"]
 
 
-def test_portfolio_lists_scores_trends_and_alerts(client: Any, ids: dict[str, int]) -> None:
-    body = client.get(f"/api/v1/organisations/{ids['sanofi']}/health", headers=as_org(ids["sanofi"])).json()
+def test_portfolio_lists_scores_trends_and_alerts(client: Any, ids: dict[str, Any]) -> None:
+    body = client.get(f"/api/v1/organisations/{ids['sanofi']}/health", headers=as_user(ids, "sanofi")).json()
     by_id = {i["alliance_id"]: i for i in body["items"]}
     assert by_id[ids["onduo"]]["alerts"] == ["escalation_of_commitment"]
     assert by_id[ids["healthy"]]["alerts"] == [] and by_id[ids["healthy"]]["level"] == "green"
     assert len(by_id[ids["onduo"]]["trend"]) == 8
-    page = client.get(f"/organisations/{ids['sanofi']}/health", headers=as_org(ids["sanofi"]))
+    page = client.get(f"/organisations/{ids['sanofi']}/health", headers=as_user(ids, "sanofi"))
     assert page.status_code == 200 and f'href="/alliances/{ids["onduo"]}/health"' in page.text
 
 
@@ -135,9 +161,9 @@ def test_portfolio_lists_scores_trends_and_alerts(client: Any, ids: dict[str, in
     ],
 )
 def test_alliance_page_explains_everything_in_each_language(
-    client: Any, ids: dict[str, int], lang: str, words: list[str]
+    client: Any, ids: dict[str, Any], lang: str, words: list[str]
 ) -> None:
-    page = client.get(f"/alliances/{ids['onduo']}/health?lang={lang}", headers=as_org(ids["sanofi"]))
+    page = client.get(f"/alliances/{ids['onduo']}/health?lang={lang}", headers=as_user(ids, "sanofi"))
     assert page.status_code == 200
     for word in words:
         assert word in html.unescape(page.text)
@@ -145,7 +171,7 @@ def test_alliance_page_explains_everything_in_each_language(
     assert "<script>" not in page.text  # scripts are files only
     alert = client.get(
         f"/alliances/{ids['onduo']}/health/alerts/escalation_of_commitment?lang={lang}",
-        headers=as_org(ids["sanofi"]),
+        headers=as_user(ids, "sanofi"),
     )
     assert alert.status_code == 200
     assert alert.text.count('data-signal="') >= 5
@@ -154,8 +180,8 @@ def test_alliance_page_explains_everything_in_each_language(
     )
 
 
-def test_french_health_page_has_no_english_labels(client: Any, ids: dict[str, int]) -> None:
-    page = client.get(f"/alliances/{ids['onduo']}/health?lang=fr", headers=as_org(ids["sanofi"])).text
+def test_french_health_page_has_no_english_labels(client: Any, ids: dict[str, Any]) -> None:
+    page = client.get(f"/alliances/{ids['onduo']}/health?lang=fr", headers=as_user(ids, "sanofi")).text
     for english in (
         "Why this score",
         "Milestones",
@@ -167,34 +193,78 @@ def test_french_health_page_has_no_english_labels(client: Any, ids: dict[str, in
         assert english not in page
 
 
-def test_import_form_is_all_or_nothing(client: Any, ids: dict[str, int], web_db: Database) -> None:
-    url = f"/alliances/{ids['healthy']}/health/import"
+def test_import_form_is_all_or_nothing(client: Any, ids: dict[str, Any], web_db: Database) -> None:
+    sign_in(client, "sanofi")
+    page = f"/alliances/{ids['healthy']}/health"
+    url = f"{page}/import"
+    csrf = {"csrf_token": csrf_on(client, page)}
     good = "date,party,amount,note\n2020-01-20,Sanofi,2000000,Q1 2020\n"
     done = client.post(
-        url, data={"kind": "spend"}, files={"file": ("spend.csv", good)}, headers=as_org(ids["sanofi"]),
-        follow_redirects=False,
-    )  # fmt: skip
+        url, data={"kind": "spend", **csrf}, files={"file": ("spend.csv", good)}, follow_redirects=False
+    )
     assert done.status_code == 303
     bad = "date,party,amount\n2020-04-20,Sanofi,1\n2020-04-31,Sanofi,1\n"
-    refused = client.post(
-        url, data={"kind": "spend"}, files={"file": ("q2.csv", bad)}, headers=as_org(ids["sanofi"])
-    )
+    refused = client.post(url, data={"kind": "spend", **csrf}, files={"file": ("q2.csv", bad)})
     assert refused.status_code == 422 and "q2.csv:3: date:" in refused.text
     unknown = "date,objective,value\n2020-03-31,members,99000\n2020-03-31,nothing,1\n"
-    refused = client.post(
-        url, data={"kind": "kpis"}, files={"file": ("k.csv", unknown)}, headers=as_org(ids["sanofi"])
-    )
+    refused = client.post(url, data={"kind": "kpis", **csrf}, files={"file": ("k.csv", unknown)})
     assert refused.status_code == 422 and "k.csv:3: objective: unknown objective" in refused.text
-    body = client.get(f"/api/v1/alliances/{ids['healthy']}/health", headers=as_org(ids["sanofi"])).json()
+    body = client.get(f"/api/v1/alliances/{ids['healthy']}/health").json()
     assert body["spent"] == 502_000_000  # the good file only
     assert body["trend"][-1]["period"] == "2020-Q1"
     with web_db.session() as s:
         history = get_history(s, ids["healthy"], viewer=Viewer(is_admin=True))
     assert len(history.kpis) == 36  # the valid first row of the refused file was not kept
+    forged = client.post(url, data={"kind": "spend"}, files={"file": ("s.csv", good)})
+    assert forged.status_code == 403  # the session without its CSRF token
     outsider = client.post(
-        url, data={"kind": "spend"}, files={"file": ("s.csv", good)}, headers=as_org(ids["novartis"])
+        url, data={"kind": "spend"}, files={"file": ("s.csv", good)}, headers=as_user(ids, "novartis")
     )
     assert outsider.status_code == 404
+    with web_db.session() as s:
+        assert len(get_history(s, ids["healthy"], viewer=Viewer(is_admin=True)).spend) == len(history.spend)
+
+
+def test_writes_need_an_alliance_manager_of_a_party(
+    client: Any, ids: dict[str, Any], web_db: Database
+) -> None:
+    url = f"/api/v1/alliances/{ids['healthy']}/health/import/spend"
+    body = "date,party,amount,note\n2020-01-20,Sanofi,2000000,Q1 2020\n"
+    csv = {"Content-Type": "text/csv"}
+    with web_db.session() as s:
+        spent = len(get_history(s, ids["healthy"], viewer=Viewer(is_admin=True)).spend)
+    assert client.post(url, content=body, headers=csv).status_code == 401
+    reader = client.post(url, content=body, headers={**csv, **as_user(ids, "reader")})
+    assert reader.status_code == 403 and "alliance_manager" in reader.json()["error"]
+    assert client.get(url.rsplit("/import", 1)[0], headers=as_user(ids, "reader")).status_code == 200
+    assert client.post(url, content=body, headers={**csv, **as_user(ids, "novartis")}).status_code == 404
+    with web_db.session() as s:
+        assert len(get_history(s, ids["healthy"], viewer=Viewer(is_admin=True)).spend) == spent
+    done = client.post(url, content=body, headers={**csv, **as_user(ids, "admin")})
+    assert done.status_code == 200 and done.json()["written"] == 1
+
+
+def test_reads_and_writes_of_a_plan_are_audited(
+    client: Any, ids: dict[str, Any], web_db: Database, cli: Any
+) -> None:
+    import json
+
+    aid = ids["onduo"]
+    client.get(f"/api/v1/alliances/{aid}/health", headers=as_user(ids, "google"))
+    client.get(f"/alliances/{aid}/health", headers=as_user(ids, "sanofi"))
+    client.get(f"/alliances/{aid}/health")  # anonymous: 404, nothing read, nothing logged
+    url = f"/api/v1/alliances/{aid}/health/import/milestones"
+    body = "date,milestone,event,on,reason\n2020-01-15,payer_pilot,rebaselined,2020-09-30,Fourth try\n"
+    client.post(url, content=body, headers={"Content-Type": "text/csv", **as_user(ids, "google")})
+    shown = cli("audit", "show", "--record", f"alliance:{aid}/health", "--json", "--db", web_db.url)
+    assert shown.code == 0, shown.err
+    entries = json.loads(shown.out)
+    assert {(e["who"], e["action"]) for e in entries} == {
+        ("am@google.example", "health.read"),
+        ("am@sanofi.example", "health.read"),
+        ("am@google.example", "health.write"),
+    }
+    assert cli("audit", "verify", "--db", web_db.url).code == 0
 
 
 # --- in a real browser: portfolio → alliance → alert explanation, charts drawn, in English and French ----
@@ -267,14 +337,18 @@ def test_browser_walks_portfolio_to_alert_explanation(
     errors: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(
-            base_url=base_url,
-            viewport={"width": 1366, "height": 900},
-            extra_http_headers={"X-Test-Org": str(plan_ids["sanofi"])},
-        )
+        context = browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 900})
         page = context.new_page()
         page.set_default_timeout(20_000)
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"/organisations/{plan_ids['sanofi']}/health?lang={lang}")
+        assert page.locator("#portfolio tr[data-alliance]").count() == 0  # anonymous: no plan at all
+        page.goto(f"/login?lang={lang}")
+        page.fill('input[name="email"]', USERS["sanofi"][0])
+        page.fill('input[name="password"]', PASSWORD)
+        with page.expect_navigation():
+            page.locator('form[action="/login"] button[type="submit"]').click()
+        assert USERS["sanofi"][0] in page.content()  # signed in: the header names the account
         page.goto(f"/organisations/{plan_ids['sanofi']}/health?lang={lang}")
         page.screenshot(path=str(shots / f"portfolio-{lang}.png"), full_page=True)
         row = page.locator(f'#portfolio tr[data-alliance="{plan_ids["onduo"]}"]')
@@ -303,13 +377,13 @@ def test_browser_walks_portfolio_to_alert_explanation(
     assert not errors, errors
 
 
-def test_a_plan_without_history_yet_renders(client: Any, ids: dict[str, int], web_db: Database) -> None:
+def test_a_plan_without_history_yet_renders(client: Any, ids: dict[str, Any], web_db: Database) -> None:
     with web_db.session() as s:
         aid = s.scalar(select(Alliance.id).where(Alliance.title == "Novartis – Microsoft"))
         assert aid is not None
         plan = Plan(name="Fresh plan", start=date(2024, 1, 15), end=date(2026, 12, 31))
         save_entries(s, aid, "plan", [plan], viewer=Viewer(is_admin=True), where="plan.csv")
-    page = client.get(f"/alliances/{aid}/health?lang=fr", headers={"X-Test-Admin": "1"})
+    page = client.get(f"/alliances/{aid}/health?lang=fr", headers=as_user(ids, "admin"))
     assert (
         page.status_code == 200
         and "Fresh plan" in page.text
@@ -318,29 +392,33 @@ def test_a_plan_without_history_yet_renders(client: Any, ids: dict[str, int], we
     )
 
 
-def test_checklist_answered_on_the_page(client: Any, ids: dict[str, int], web_db: Database) -> None:
-    url = f"/alliances/{ids['healthy']}/health/checklist"
+def test_checklist_answered_on_the_page(client: Any, ids: dict[str, Any], web_db: Database) -> None:
+    sign_in(client, "sanofi")
+    page = f"/alliances/{ids['healthy']}/health"
+    url = f"{page}/checklist"
     form = {
         "answer.exit_readiness": "partial",
         "evidence.exit_readiness": "Draft exit terms",
         "answer.partner_ecosystem": "",
+        "csrf_token": csrf_on(client, page),
     }
-    done = client.post(url, data=form, headers=as_org(ids["sanofi"]), follow_redirects=False)
+    done = client.post(url, data=form, follow_redirects=False)
     assert done.status_code == 303
     with web_db.session() as s:
         checklist = get_history(s, ids["healthy"], viewer=Viewer(is_admin=True)).checklist
     assert [(c.item, c.answer, c.evidence) for c in checklist] == [
         ("exit_readiness", "partial", "Draft exit terms")
     ]
-    bad = client.post(url, data={"answer.exit_readiness": "maybe"}, headers=as_org(ids["sanofi"]))
+    bad = client.post(url, data={**form, "answer.exit_readiness": "maybe"})
     assert bad.status_code == 422 and "unknown answer 'maybe'" in html.unescape(bad.text)
-    assert client.post(url, data=form, headers=as_org(ids["novartis"])).status_code == 404
+    client.cookies.clear()
+    assert client.post(url, data=form, headers=as_user(ids, "novartis")).status_code == 404
 
 
-def test_api_import_of_a_csv_body(client: Any, ids: dict[str, int]) -> None:
+def test_api_import_of_a_csv_body(client: Any, ids: dict[str, Any]) -> None:
     url = f"/api/v1/alliances/{ids['onduo']}/health/import/milestones"
     body = "date,milestone,event,on,reason\n2020-01-15,payer_pilot,rebaselined,2020-09-30,Fourth try\n"
-    headers = {**as_org(ids["google"]), "Content-Type": "text/csv"}
+    headers = {**as_user(ids, "google"), "Content-Type": "text/csv"}
     assert client.post(url, content=body, headers=headers).json() == {
         "ok": True,
         "kind": "milestones",
@@ -350,4 +428,6 @@ def test_api_import_of_a_csv_body(client: Any, ids: dict[str, int]) -> None:
     assert again["written"] == 0
     wrong = client.post(url, content="date,milestone,event\n2020-01-15,x,completed\n", headers=headers)
     assert wrong.status_code == 422 and wrong.json()["error"].startswith("milestones.csv:2: milestone:")
-    assert client.post(url, content=body, headers={"Content-Type": "text/csv"}).status_code == 404
+    assert client.post(url, content=body, headers={"Content-Type": "text/csv"}).status_code == 401
+    outsider = {"Content-Type": "text/csv", **as_user(ids, "novartis")}
+    assert client.post(url, content=body, headers=outsider).status_code == 404

@@ -17,7 +17,7 @@ from alliances.store.db import Database
 from alliances.store.organisations import find_organisation
 from alliances.store.viewer import Viewer
 from alliances.web.i18n import catalogue
-from tests.test_maturity_store import answers, member_client
+from tests.test_maturity_store import PASSWORD, answers, member_client, member_email, member_headers
 
 MODEL = load_model()
 ADMIN = Viewer(is_admin=True)
@@ -55,7 +55,8 @@ def site(web_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             viewer=ADMIN,
             assessed="2026-11-01",
         )
-    yield {"db": db, "client": member_client(db), "sanofi": sanofi, "done": ids, "draft": draft}
+    site = {"db": db, "client": member_client(db), "sanofi": sanofi, "done": ids, "draft": draft}
+    yield {**site, "member": member_headers(db, sanofi)}
     db.dispose()
 
 
@@ -85,7 +86,7 @@ def english_phrases() -> list[str]:
 @pytest.mark.parametrize("index", range(6))
 def test_pages_in_english_and_wholly_french(site: dict[str, Any], index: int) -> None:
     path = pages(site)[index]
-    headers = {"X-Test-Org": str(site["sanofi"])}
+    headers = site["member"]
     sep = "&" if "?" in path else "?"
     en = site["client"].get(f"{path}{sep}lang=en", headers=headers)
     assert en.status_code == 200 and '<html lang="en">' in en.text, en.text[:300]
@@ -100,9 +101,7 @@ def test_pages_in_english_and_wholly_french(site: dict[str, Any], index: int) ->
 
 def test_results_page_has_radar_heatmap_levels_and_next_steps(site: dict[str, Any]) -> None:
     aid = site["done"][1]
-    page = (
-        site["client"].get(f"/maturity/assessments/{aid}", headers={"X-Test-Org": str(site["sanofi"])}).text
-    )
+    page = site["client"].get(f"/maturity/assessments/{aid}", headers=site["member"]).text
     assert '"scatterpolar"' in page and '"heatmap"' in page
     assert 'id="radar"' in page and 'id="heatmap"' in page and 'id="peers"' in page
     # Every adoption at 3 and every must-have met: visibility... transparency for most dimensions.
@@ -111,32 +110,57 @@ def test_results_page_has_radar_heatmap_levels_and_next_steps(site: dict[str, An
 
 
 def test_trajectory_shows_progress(site: dict[str, Any]) -> None:
-    page = (
-        site["client"].get("/maturity/trajectory?lang=en", headers={"X-Test-Org": str(site["sanofi"])}).text
-    )
+    page = site["client"].get("/maturity/trajectory?lang=en", headers=site["member"]).text
     assert page.count("/maturity/assessments/") >= 3  # T0, T1 and the draft
     assert 'id="progress"' in page and "+2.00" in page  # every answer two stages up
 
 
+def signed_in(site: dict[str, Any]) -> Any:
+    """A client with a session opened at /login by Sanofi's analyst, as a browser without JavaScript."""
+    client = member_client(site["db"])
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    done = client.post(
+        "/login",
+        data={"email": member_email(site["sanofi"]), "password": PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    return client
+
+
+def csrf_of(client: Any, path: str) -> dict[str, str]:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert found is not None and found.group(1)
+    return {"csrf_token": found.group(1)}
+
+
 def test_the_form_works_without_javascript(site: dict[str, Any]) -> None:
-    client, sanofi = site["client"], site["sanofi"]
-    headers = {"X-Test-Org": str(sanofi)}
+    client, sanofi = signed_in(site), site["sanofi"]
+    headers: dict[str, str] = {}
+    new = {"organisation_id": str(sanofi), "sector": "pharma", "size": "medium", "country": "fr"}
+    forged = client.post("/maturity/assessments", data=new, follow_redirects=False)
+    assert forged.status_code == 403  # the session's CSRF token is missing
     created = client.post(
         "/maturity/assessments",
         headers=headers,
         follow_redirects=False,
-        data={"organisation_id": str(sanofi), "sector": "pharma", "size": "medium", "country": "fr"},
+        data={**new, **csrf_of(client, "/maturity")},
     )
     assert created.status_code == 303
     form_url = created.headers["location"]
+    csrf = csrf_of(client, form_url)
     saved = client.post(
-        form_url, headers=headers, data={"cell.ai.research": "2", "action": "save"}, follow_redirects=False
+        form_url,
+        headers=headers,
+        data={"cell.ai.research": "2", "action": "save", **csrf},
+        follow_redirects=False,
     )
     assert saved.status_code == 303 and saved.headers["location"] == form_url
     page = client.get(form_url, headers=headers).text
     assert '<option value="2" selected>2</option>' in page
     done = client.post(
-        form_url, headers=headers, data={**answers("5"), "action": "complete"}, follow_redirects=False
+        form_url, headers=headers, data={**answers("5"), "action": "complete", **csrf}, follow_redirects=False
     )
     assert done.status_code == 303
     results = client.get(done.headers["location"] + "?lang=en", headers=headers).text
@@ -150,3 +174,37 @@ def test_anonymous_visitors_see_aggregates_only(site: dict[str, Any]) -> None:
     assert client.get("/api/v1/maturity/assessments").json() == {"items": [], "total": 0}
     assert client.get("/maturity/trajectory").status_code == 403
     assert client.get("/maturity/benchmark").status_code == 200
+
+
+def test_reads_and_writes_of_an_assessment_are_audited(site: dict[str, Any], cli: Any) -> None:
+    import json
+
+    client, db, aid = site["client"], site["db"], site["draft"]
+    url = f"/api/v1/maturity/assessments/{aid}"
+    saved = client.put(f"{url}/answers", headers=site["member"], json={"answers": {"cell.ai.research": "4"}})
+    assert saved.status_code == 200
+    assert client.get(url, headers=site["member"]).status_code == 200
+    assert client.get(url).status_code == 404  # anonymous: nothing read, nothing logged
+    shown = cli("audit", "show", "--record", f"maturity_assessment:{aid}", "--json", "--db", db.url)
+    assert shown.code == 0, shown.err
+    seen = {(e["who"], e["action"]) for e in json.loads(shown.out)}
+    member = member_email(site["sanofi"])
+    assert {(member, "maturity.write"), (member, "maturity.read")} <= seen
+    assert all(who == member for who, action in seen if action.startswith("maturity."))
+    assert cli("audit", "verify", "--db", db.url).code == 0
+
+
+def test_a_viewer_of_the_organisation_reads_but_cannot_answer(site: dict[str, Any]) -> None:
+    from alliances.auth import accounts
+
+    with site["db"].session() as s:
+        user = accounts.add_user(
+            s, "reader@sanofi.example", PASSWORD, organisation=str(site["sanofi"]), role="viewer"
+        )
+        headers = {"Authorization": f"Bearer {accounts.issue(s, user).secret}"}
+    url = f"/api/v1/maturity/assessments/{site['draft']}"
+    assert site["client"].get(url, headers=headers).status_code == 200
+    refused = site["client"].put(
+        f"{url}/answers", headers=headers, json={"answers": {"cell.ai.research": "1"}}
+    )
+    assert refused.status_code == 403 and "analyst" in refused.json()["error"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 from urllib.parse import unquote
 
@@ -17,13 +18,18 @@ from sqlalchemy import select
 
 from alliances.auth import accounts
 from alliances.errors import InvalidInput
+from alliances.health.model import Plan
+from alliances.store import maturity
 from alliances.store.db import Database
-from alliances.store.models import Organisation
+from alliances.store.health import save_entries
+from alliances.store.models import Alliance, Organisation, Party
+from alliances.store.viewer import Viewer
 from alliances.store.writes import add_alliance
 
 PARTNER = "Zyxqar Therapeutics"
 VEHICLE = "Qwvex Holdings"
-SECRET = (PARTNER, VEHICLE, "Zyxqar", "Qwvex")
+PLAN = "Vrelkon roadmap"  # the name of two private health plans, one on a public alliance
+SECRET = (PARTNER, VEHICLE, "Zyxqar", "Qwvex", PLAN, "Vrelkon")
 PASSWORD = "a long enough password"
 
 
@@ -58,13 +64,35 @@ def planted(bundled_db: Database, client_for: Any) -> Iterator[dict[str, Any]]:
             },
             create_missing=True,
         )
+        public = s.scalar(  # a public alliance of Sanofi's that Servier (the outsider) is not a party to
+            select(Alliance.id)
+            .where(Alliance.visibility == "public", Alliance.parties.any(Party.organisation_id == sanofi))
+            .where(~Alliance.parties.any(Party.organisation_id == servier))
+            .order_by(Alliance.id)
+        )
+        assert public is not None
+        admin = Viewer(is_admin=True)
+        for aid in (alliance.id, public):
+            plan = Plan(name=PLAN, start=date(2024, 1, 15), end=date(2026, 12, 31))
+            save_entries(s, aid, "plan", [plan], viewer=admin, owner_id=sanofi, where="plan.csv")
+        assessment = maturity.create_assessment(
+            s, organisation_id=sanofi, sector="pharma", size_band="large", country="FR", viewer=admin
+        )
+        maturity.save_answers(s, assessment, {"cell.ai.research": "4"}, viewer=admin)
         partner = s.scalar(select(Organisation.id).where(Organisation.name == PARTNER))
         vehicle = s.scalar(select(Organisation.id).where(Organisation.name == VEHICLE))
         tokens = {}
         for who, org in (("member", sanofi), ("outsider", servier)):
             user = accounts.add_user(s, f"{who}@example.org", PASSWORD, organisation=str(org), role="viewer")
             tokens[who] = accounts.issue(s, user).secret
-        ids = {"alliance": alliance.id, "partner": partner, "vehicle": vehicle, "sanofi": sanofi}
+        ids = {
+            "alliance": alliance.id,
+            "partner": partner,
+            "vehicle": vehicle,
+            "sanofi": sanofi,
+            "public": public,
+            "assessment": assessment,
+        }
     assert ids["partner"] and ids["vehicle"]
     yield {"client": client_for(bundled_db), "ids": ids, "tokens": tokens, "db": bundled_db}
 
@@ -83,8 +111,14 @@ def addresses(app: Any, ids: dict[str, int]) -> list[str]:
         if "{alliance_id}" in path:
             out += [path.replace("{alliance_id}", str(ids["alliance"])), path.replace("{alliance_id}", "1")]
         elif "{ref}" in path:
-            out += [path.replace("{ref}", str(ids[k])) for k in ("partner", "vehicle", "sanofi")]
+            path = path.replace("{name}", "escalation_of_commitment")  # health alerts
+            refs = ("partner", "vehicle", "sanofi", "alliance", "public")  # organisations, plans' alliances
+            out += [path.replace("{ref}", str(ids[k])) for k in refs]
             out += [path.replace("{ref}", PARTNER), path.replace("{ref}", "Zyxqar")]
+        elif "{assessment_id}" in path:
+            out.append(path.replace("{assessment_id}", str(ids["assessment"])))
+        elif "{organisation_id}" in path:
+            out += [path.replace("{organisation_id}", str(ids[k])) for k in ("sanofi", "partner")]
         elif "{project_id}" in path:
             out.append(path.replace("{project_id}", "1"))
         else:
@@ -104,6 +138,20 @@ def addresses(app: Any, ids: dict[str, int]) -> list[str]:
 
 
 PRIVATE = ("/api/v1/alliances/{a}", "/alliances/{a}", "/api/v1/organisations/{p}", "/organisations/{p}")
+# Health plans (on the private and on a public alliance) and the maturity assessment: member-only.
+PLANS = ("/api/v1/alliances/{a}/health", "/api/v1/alliances/{a}/health/reviews", "/alliances/{a}/health")
+ASSESSMENT = (
+    "/api/v1/maturity/assessments/{m}",
+    "/maturity/assessments/{m}",
+    "/maturity/assessments/{m}/form",
+    "/api/v1/maturity/trajectory/{o}",
+    "/maturity/trajectory?organisation={o}",
+)
+
+
+def private_addresses(ids: dict[str, int]) -> list[str]:
+    plans = [t.format(a=ids[k]) for t in PLANS for k in ("alliance", "public")]
+    return plans + [t.format(m=ids["assessment"], o=ids["sanofi"]) for t in ASSESSMENT]
 
 
 @pytest.mark.parametrize("who", ["anonymous", "outsider"])
@@ -124,6 +172,22 @@ def test_outsiders_never_see_the_private_alliance_anywhere(planted: dict[str, An
         for ref in (ids["alliance"], ids["partner"], ids["vehicle"]):
             path = template.format(a=ids["alliance"], p=ref)
             assert client.get(path, headers=headers).status_code in (403, 404), path
+    for path in private_addresses(ids):
+        response = client.get(path, headers=headers)
+        assert response.status_code in (403, 404), (who, path, response.status_code)
+    listed = client.get("/api/v1/maturity/assessments", headers=headers).json()
+    assert listed == {"items": [], "total": 0}
+
+
+def test_the_owners_member_reads_the_plans_and_the_assessment(planted: dict[str, Any]) -> None:
+    client, ids = planted["client"], planted["ids"]
+    headers = headers_of(planted, "member")
+    for path in private_addresses(ids):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, (path, response.status_code)
+    assert PLAN in client.get(f"/alliances/{ids['public']}/health", headers=headers).text
+    answers = client.get(f"/api/v1/maturity/assessments/{ids['assessment']}", headers=headers).json()
+    assert answers["assessment"]["answers"] == {"cell.ai.research": "4"}
 
 
 def test_counts_are_those_of_what_the_reader_may_see(planted: dict[str, Any]) -> None:

@@ -141,6 +141,11 @@ AUDITED = {
     "user_account",
     "membership",
     "api_token",
+    # Private plans and assessments (issues 14 and 15): CLI imports are logged as the web's writes are.
+    "health_plan",
+    "health_entry",
+    "maturity_assessment",
+    "maturity_answer",
 }
 BULK_AT = 50  # more changes than this in one commit become one summary entry, not one entry each
 

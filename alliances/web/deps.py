@@ -7,13 +7,13 @@ visitor is anonymous and sees public data only.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from alliances.auth.roles import at_least
+from alliances.auth.roles import at_least, may_act_for
 from alliances.auth.tokens import same
 from alliances.errors import Forbidden, Unauthorized
 from alliances.store import audit
@@ -93,3 +93,39 @@ def audit_export(request: Request, viewer: Viewer, fmt: str) -> None:
             origin=origin,
             detail={"format": fmt, "query": str(request.url.query)[:500]},
         )
+
+
+def require_acting_for(viewer: Viewer, organisation_ids: Iterable[int | None], role: str, what: str) -> None:
+    """The writer must hold at least `role` in one of these organisations (admins everywhere), else 403.
+
+    Roles are per membership: a Sanofi alliance manager who only reads Servier cannot change its plans.
+    """
+    if not any(may_act_for(viewer, org, role) for org in organisation_ids):
+        raise Forbidden(f"only a member with the {role} role in {what} may change it")
+
+
+def audit_private(
+    request: Request,
+    action: str,
+    record: str,
+    detail: dict[str, Any] | None = None,
+    session: Session | None = None,
+) -> None:
+    """Log a read or write of a private record (health plan, maturity assessment).
+
+    A write is logged in the writing transaction (`session`), so the entry exists exactly when the change
+    does; a read in its own short transaction, as `audit_private_reads` does for alliances.
+    """
+    viewer = get_viewer(request)
+    values: dict[str, Any] = {
+        "who": viewer.who,
+        "action": action,
+        "record": record,
+        "origin": request.client.host if request.client else "unknown",
+        "detail": {"path": request.url.path, **(detail or {})},
+    }
+    if session is not None:
+        audit.record(session, **values)
+        return
+    with request.app.state.db.session(write=True) as log:
+        audit.record(log, **values)

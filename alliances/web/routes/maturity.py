@@ -2,6 +2,9 @@
 
 Thin: every route reads the viewer with `get_viewer`, calls `alliances.maturity.service` and renders.
 An assessment that the viewer may not read does not exist for them (404); others see aggregates only.
+Writes need an account with at least the analyst role in the assessed organisation (admins anywhere) and
+the session's CSRF token (forms, `x-csrf-token` from the saving script) or a bearer token; reads and
+writes of an assessment go to the audit log.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from alliances.errors import Forbidden, InvalidInput
 from alliances.maturity import service
@@ -25,11 +29,13 @@ from alliances.store import maturity as store
 from alliances.store.models import Organisation
 from alliances.store.viewer import Viewer
 from alliances.web.context import SessionDep, parse_id, render, request_lang
-from alliances.web.deps import get_viewer
+from alliances.web.deps import CSRF_FIELD, audit_private, get_viewer, require_acting_for, require_role
 from alliances.web.i18n import Translator
 
 router = APIRouter()
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
+WRITER_ROLE = "analyst"  # a viewer reads its organisation's answers; answering them takes more
+WRITER = [Depends(require_role(WRITER_ROLE))]  # before the body is read: anonymous is 401, not 422
 Text = Annotated[str | None, Query()]
 
 
@@ -75,9 +81,34 @@ class Results(BaseModel):
     benchmark: Benchmark
 
 
-def _create(session: Any, body: NewAssessment, viewer: Viewer) -> int:
+def record_of(assessment_id: int) -> str:
+    """How the audit log names an assessment (`alliances audit show --record maturity_assessment:ID`)."""
+    return f"maturity_assessment:{assessment_id}"
+
+
+def _writable(session: Session, assessment_id: int, viewer: Viewer) -> None:
+    """404 if the viewer may not read the assessment, 403 if they may only read it."""
+    org = store.get_assessment(session, assessment_id, viewer=viewer)["organisation_id"]
+    require_acting_for(viewer, [org], WRITER_ROLE, "the assessed organisation")
+
+
+def _read(request: Request, assessment_id: int) -> None:
+    audit_private(request, "maturity.read", record_of(assessment_id))
+
+
+def _wrote(request: Request, session: Session, assessment_id: int, what: str, n: int = 1) -> None:
+    audit_private(request, "maturity.write", record_of(assessment_id), {what: n}, session)
+
+
+def _listed(request: Request, items: list[dict[str, Any]]) -> None:
+    if items:
+        audit_private(request, "maturity.read", "maturity_assessment:*", {"ids": [a["id"] for a in items]})
+
+
+def _create(request: Request, session: Any, body: NewAssessment, viewer: Viewer) -> int:
+    require_acting_for(viewer, [body.organisation_id], WRITER_ROLE, f"organisation {body.organisation_id}")
     load_model().check_profile(body.sector, body.size, body.country.upper())
-    return store.create_assessment(
+    aid = store.create_assessment(
         session,
         organisation_id=body.organisation_id,
         sector=body.sector,
@@ -85,6 +116,8 @@ def _create(session: Any, body: NewAssessment, viewer: Viewer) -> int:
         country=body.country.upper(),
         viewer=viewer,
     )
+    _wrote(request, session, aid, "created")
+    return aid
 
 
 @router.get(
@@ -93,8 +126,10 @@ def _create(session: Any, body: NewAssessment, viewer: Viewer) -> int:
     summary="Your assessments",
     response_model=AssessmentList,
 )
-def assessments_api(session: SessionDep, viewer: ViewerDep) -> AssessmentList:
-    items = [Assessment(**a) for a in store.list_assessments(session, viewer=viewer)]
+def assessments_api(request: Request, session: SessionDep, viewer: ViewerDep) -> AssessmentList:
+    found = store.list_assessments(session, viewer=viewer)
+    _listed(request, found)
+    items = [Assessment(**a) for a in found]
     return AssessmentList(items=items, total=len(items))
 
 
@@ -103,9 +138,10 @@ def assessments_api(session: SessionDep, viewer: ViewerDep) -> AssessmentList:
     tags=["maturity"],
     summary="Start an assessment",
     response_model=Assessment,
+    dependencies=WRITER,
 )
-def create_api(body: NewAssessment, session: SessionDep, viewer: ViewerDep) -> Assessment:
-    aid = _create(session, body, viewer)
+def create_api(request: Request, body: NewAssessment, session: SessionDep, viewer: ViewerDep) -> Assessment:
+    aid = _create(request, session, body, viewer)
     return Assessment(**store.get_assessment(session, aid, viewer=viewer))
 
 
@@ -115,8 +151,10 @@ def create_api(body: NewAssessment, session: SessionDep, viewer: ViewerDep) -> A
     summary="Scores of one of your assessments",
     response_model=Results,
 )
-def results_api(assessment_id: str, session: SessionDep, viewer: ViewerDep) -> Results:
-    data = service.results(session, parse_id(assessment_id, "assessment"), viewer=viewer)
+def results_api(request: Request, assessment_id: str, session: SessionDep, viewer: ViewerDep) -> Results:
+    aid = parse_id(assessment_id, "assessment")
+    data = service.results(session, aid, viewer=viewer)
+    _read(request, aid)
     return Results(
         assessment=Assessment(**data["assessment"]), scores=data["scores"], benchmark=data["benchmark"]
     )
@@ -127,12 +165,19 @@ def results_api(assessment_id: str, session: SessionDep, viewer: ViewerDep) -> R
     tags=["maturity"],
     summary="Save answers (as you go)",
     response_model=Saved,
+    dependencies=WRITER,
 )
 def save_api(
-    assessment_id: str, body: Annotated[Answers, Body()], session: SessionDep, viewer: ViewerDep
+    request: Request,
+    assessment_id: str,
+    body: Annotated[Answers, Body()],
+    session: SessionDep,
+    viewer: ViewerDep,
 ) -> Saved:
     aid = parse_id(assessment_id, "assessment")
+    _writable(session, aid, viewer)
     n = service.save(session, aid, body.answers, viewer=viewer)
+    _wrote(request, session, aid, "answers", n)
     record = store.get_assessment(session, aid, viewer=viewer)
     s = score(record["answers"])
     return Saved(saved=n, answered=s.answered, questions=s.questions)
@@ -143,9 +188,14 @@ def save_api(
     tags=["maturity"],
     summary="Close a draft",
     response_model=Scores,
+    dependencies=WRITER,
 )
-def complete_api(assessment_id: str, session: SessionDep, viewer: ViewerDep) -> Scores:
-    return service.complete(session, parse_id(assessment_id, "assessment"), viewer=viewer)
+def complete_api(request: Request, assessment_id: str, session: SessionDep, viewer: ViewerDep) -> Scores:
+    aid = parse_id(assessment_id, "assessment")
+    _writable(session, aid, viewer)
+    scores = service.complete(session, aid, viewer=viewer)
+    _wrote(request, session, aid, "completed")
+    return scores
 
 
 @router.get(
@@ -166,10 +216,13 @@ def benchmark_api(
     summary="Your assessments over time",
     response_model=Trajectory,
 )
-def trajectory_api(organisation_id: str, session: SessionDep, viewer: ViewerDep) -> Trajectory:
+def trajectory_api(
+    request: Request, organisation_id: str, session: SessionDep, viewer: ViewerDep
+) -> Trajectory:
     org_id = parse_id(organisation_id, "organisation")
     if not store.may_read(viewer, org_id):
         raise Forbidden("an organisation's trajectory is visible to its members only")
+    audit_private(request, "maturity.read", f"organisation:{org_id}/maturity")
     return service.org_trajectory(session, org_id, viewer=viewer)
 
 
@@ -196,20 +249,23 @@ def _orgs(session: Any, viewer: Viewer) -> list[dict[str, Any]]:
 @router.get("/maturity", response_class=HTMLResponse, include_in_schema=False)
 def home_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     model = load_model()
+    assessments = store.list_assessments(session, viewer=viewer)
+    _listed(request, assessments)
     return render(
         request,
         "maturity_home.html",
         {
             "page": "maturity",
-            "assessments": store.list_assessments(session, viewer=viewer),
+            "assessments": assessments,
             "orgs": _orgs(session, viewer),
             "model": model,
         },
     )
 
 
-@router.post("/maturity/assessments", include_in_schema=False)
+@router.post("/maturity/assessments", include_in_schema=False, dependencies=WRITER)
 def create_page(
+    request: Request,
     session: SessionDep,
     viewer: ViewerDep,
     organisation_id: Annotated[str, Form()],
@@ -220,7 +276,7 @@ def create_page(
     body = NewAssessment(
         organisation_id=parse_id(organisation_id, "organisation"), sector=sector, size=size, country=country
     )
-    aid = _create(session, body, viewer)
+    aid = _create(request, session, body, viewer)
     return RedirectResponse(f"/maturity/assessments/{aid}/form", status_code=303)
 
 
@@ -228,7 +284,9 @@ def create_page(
     "/maturity/assessments/{assessment_id}/form", response_class=HTMLResponse, include_in_schema=False
 )
 def form_page(request: Request, assessment_id: str, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
-    record = store.get_assessment(session, parse_id(assessment_id, "assessment"), viewer=viewer)
+    aid = parse_id(assessment_id, "assessment")
+    record = store.get_assessment(session, aid, viewer=viewer)
+    _read(request, aid)
     model = load_model()
     s = score(record["answers"])
     return render(
@@ -238,17 +296,20 @@ def form_page(request: Request, assessment_id: str, session: SessionDep, viewer:
     )
 
 
-@router.post("/maturity/assessments/{assessment_id}/form", include_in_schema=False)
+@router.post("/maturity/assessments/{assessment_id}/form", include_in_schema=False, dependencies=WRITER)
 async def form_post(
     request: Request, assessment_id: str, session: SessionDep, viewer: ViewerDep
 ) -> RedirectResponse:
     """Without JavaScript the form posts here: save every answer, then close the draft if asked."""
     aid = parse_id(assessment_id, "assessment")
+    _writable(session, aid, viewer)
     form = await request.form()
-    answers = {k: str(v) for k, v in form.items() if k != "action"}
-    service.save(session, aid, answers, viewer=viewer)
+    answers = {k: str(v) for k, v in form.items() if k not in ("action", CSRF_FIELD)}
+    n = service.save(session, aid, answers, viewer=viewer)
+    _wrote(request, session, aid, "answers", n)
     if form.get("action") == "complete":
         service.complete(session, aid, viewer=viewer)
+        _wrote(request, session, aid, "completed")
         return RedirectResponse(f"/maturity/assessments/{aid}", status_code=303)
     return RedirectResponse(f"/maturity/assessments/{aid}/form", status_code=303)
 
@@ -257,7 +318,9 @@ async def form_post(
 def results_page(
     request: Request, assessment_id: str, session: SessionDep, viewer: ViewerDep
 ) -> HTMLResponse:
-    data = service.results(session, parse_id(assessment_id, "assessment"), viewer=viewer)
+    aid = parse_id(assessment_id, "assessment")
+    data = service.results(session, aid, viewer=viewer)
+    _read(request, aid)
     t = Translator(request_lang(request))
     bench: Benchmark = data["benchmark"]
     peer = bench.groups[0] if bench.groups else None
@@ -309,6 +372,8 @@ def trajectory_page(
     if not store.may_read(viewer, org_id):
         raise Forbidden("an organisation's trajectory is visible to its members only")
     traj = service.org_trajectory(session, org_id, viewer=viewer)
+    if traj.points:
+        audit_private(request, "maturity.read", f"organisation:{org_id}/maturity")
     t = Translator(request_lang(request))
     org = session.get(Organisation, org_id)
     return render(

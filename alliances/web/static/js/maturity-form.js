@@ -9,6 +9,9 @@
   if (!form || !status || !window.fetch) { return; }
   var pending = {};
   var busy = false;
+  // The session's CSRF token, from the form's hidden field: a write made with the cookie must carry it.
+  var token = form.querySelector('input[name="csrf_token"]');
+  var csrf = token ? token.value : "";
 
   function show(state, text) {
     status.textContent = text;
@@ -24,7 +27,7 @@
     show("saving", form.getAttribute("data-saving"));
     fetch(form.getAttribute("data-api"), {
       method: "PUT",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf },
       credentials: "same-origin",
       body: JSON.stringify({ answers: answers })
     }).then(function (response) {
@@ -48,7 +51,7 @@
 
   form.addEventListener("change", function (event) {
     var field = event.target;
-    if (!field.name || field.value === "") { return; }
+    if (!field.name || field.name === "csrf_token" || field.value === "") { return; }
     pending[field.name] = field.value;
     flush();
   });
