@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from alliances.analytics.network import NetworkCache, NetworkQuery
+from alliances.schemas import AllianceFilters
 from alliances.store.bundle import (
     init_database,
     load_organisations,
@@ -315,7 +316,8 @@ def test_kinds_of_the_issue(bundled_db: Database, name: str, kind: str) -> None:
 def test_journey_2_big_tech_since_2021_with_subsidiaries_rolled_up(bundled_db: Database) -> None:
     """Microsoft, Alphabet (Google, Verily, DeepMind, GV...), NVIDIA and Amazon lead the big-tech ranking."""
     with bundled_db.session() as s:
-        network = NetworkCache().network(s, NetworkQuery(kind="big_tech", year_from=2021, rollup=True))
+        query = NetworkQuery(AllianceFilters(kind="big_tech", year_from=2021), rollup=True)
+        network = NetworkCache().network(s, query)
     items = network.ranking("degree", per_page=300)["items"]
     big_tech = [n["name"] for n in items if n["kind"] == "big_tech"]
     assert set(big_tech[:4]) == {"Microsoft", "Alphabet", "NVIDIA", "Amazon"}

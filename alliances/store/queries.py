@@ -164,10 +164,11 @@ def get_alliance(session: Session, alliance_id: int, *, viewer: Viewer | None = 
     record["description"] = alliance.description
     record["visibility"] = alliance.visibility
     record["owner_id"] = alliance.owner_id
+    undated_last = (Event.date.is_(None), Event.date, Event.id)  # the same order on every engine
     record["events"] = [
         {"kind": e.kind, "date": e.date, "note": e.note}
         for e in session.scalars(
-            select(Event).where(Event.alliance_id == alliance_id).order_by(Event.date, Event.id)
+            select(Event).where(Event.alliance_id == alliance_id).order_by(*undated_last)
         )
     ]
     record["evidence"] = evidence_of(session, Evidence.alliance_id == alliance_id)

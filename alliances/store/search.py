@@ -31,7 +31,6 @@ from alliances.store.models import (
     Source,
 )
 from alliances.store.names import strip_accents
-from alliances.store.version import Memo, data_version
 from alliances.taxonomy import vocab
 from alliances.taxonomy.areas import labels_of
 
@@ -197,11 +196,10 @@ def rebuild(session: Session) -> int:
     return len(ids)
 
 
-_CURRENT = Memo(size=16)
-
-
 def ensure_current(session: Session) -> None:
     """Index alliances that bulk writers inserted behind the ORM (checked once per data version)."""
+    from alliances.store.version import data_version, memo_of  # models imports this module: no cycle
+
     version = data_version(session)
 
     def check() -> bool:
@@ -212,7 +210,7 @@ def ensure_current(session: Session) -> None:
             reindex(session, missing)
         return True
 
-    _CURRENT.get(session, str(session.get_bind().engine.url), check, version=version)
+    memo_of(session).get(session, ("search_index_current",), check, version=version)
 
 
 # --- keeping the index current on every ORM write ------------------------------------------------------

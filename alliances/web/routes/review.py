@@ -40,7 +40,8 @@ EDITABLE = ("type", "technologies", "stages", "therapeutic_areas", "date", "stat
 def _whole(value: str | None, name: str, default: int) -> int:
     if value in (None, ""):
         return default
-    if not value.isdigit() or not 1 <= int(value) <= (500 if name == "per_page" else 10**9):
+    top = 500 if name == "per_page" else 10**9
+    if not (value.isascii() and value.isdigit()) or len(value) > 10 or not 1 <= int(value) <= top:
         raise InvalidInput(f"{name} must be a whole number from 1{' to 500' if name == 'per_page' else ''}")
     return int(value)
 
