@@ -140,7 +140,7 @@ def review_list(
             row["evidence"] = (row["evidence"] or "")[:70]
         print_table(
             rows,
-            ["id", "state", "confidence", "type", "parties", "date", "source", "evidence"],
+            ["id", "state", "confidence", "type", "parties", "date", "source", "evidence", "restates"],
             title="Candidate alliances",
         )
 
@@ -170,6 +170,9 @@ def review_accept(
     for cid in candidate_ids:
         with database.session() as session:
             result = accept_candidate(session, cid, kinds=kinds)
+        if result.get("restated"):  # issue 11: a restatement joins the alliance it restates
+            console.print(f"candidate {cid} added as a source of alliance {result['alliance_key']}")
+            continue
         console.print(
             f"candidate {cid} accepted as alliance {result['alliance_key']}: "
             f"{' – '.join(result['parties'])}"

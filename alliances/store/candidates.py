@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from alliances.errors import Conflict, InvalidInput, NotFound
 from alliances.store.models import Candidate, Evidence, Source
 from alliances.store.resolve import Resolver
+from alliances.store.restated import Restated, add_as_source, restated_key
 from alliances.store.writes import add_alliance
 from alliances.taxonomy import vocab
 
@@ -87,8 +88,11 @@ def _name(party: Any) -> str:
     return str(party.get("canonical") or party.get("name") or "") if isinstance(party, dict) else str(party)
 
 
-def _row(c: Candidate) -> dict[str, Any]:
+def _row(c: Candidate, finder: Restated | None = None) -> dict[str, Any]:
     rec: dict[str, Any] = dict(c.record)
+    restates = rec.get("restates")  # issue 11: an alliance already in the knowledge base
+    if c.state == "pending" and finder is not None:
+        restates = restated_key(finder, rec)
     parties = [_name(p) for p in _parties(rec)]
     return {
         "id": c.id,
@@ -100,6 +104,7 @@ def _row(c: Candidate) -> dict[str, Any]:
         "source": c.source.title or c.source.path or c.source.key,
         "evidence": rec.get("evidence"),
         "alliance_id": c.alliance_id,
+        "restates": restates,
     }
 
 
@@ -110,7 +115,8 @@ def list_candidates(session: Session, *, state: str = "pending", limit: int = 50
     query = select(Candidate).order_by(Candidate.confidence.desc(), Candidate.id).limit(limit)
     if state != "all":
         query = query.where(Candidate.state == state)
-    return [_row(c) for c in session.scalars(query)]
+    finder = Restated(session)
+    return [_row(c, finder) for c in session.scalars(query)]
 
 
 def get_candidate(session: Session, candidate_id: int) -> Candidate:
@@ -136,7 +142,7 @@ def show_candidate(session: Session, candidate_id: int) -> dict[str, Any]:
                 "kind_if_new": (p.get("kind") if isinstance(p, dict) else None) or guess_kind(name),
             }
         )
-    return {**_row(cand), "record": cand.record, "parties": parties}
+    return {**_row(cand, Restated(session, resolver)), "record": cand.record, "parties": parties}
 
 
 def _pending(session: Session, candidate_id: int) -> Candidate:
@@ -153,6 +159,8 @@ def accept_candidate(
     cand = _pending(session, candidate_id)
     resolver = Resolver(session)
     record = dict(cand.record)
+    if (existing := Restated(session, resolver).find(record)) is not None:
+        return add_as_source(session, cand, existing)  # issue 11: a second source, not a second record
     parties, created = [], []
     for p in _parties(record):
         party = dict(p) if isinstance(p, dict) else {"name": str(p)}
