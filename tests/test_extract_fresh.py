@@ -1,10 +1,10 @@
-"""Extraction on tests/corpus/fresh: 51 FR/EN articles (26 en, 25 fr, 10 negatives) written from public
+"""Extraction on tests/corpus/fresh: 61 FR/EN articles (31 en, 30 fr, 13 negatives) written from public
 facts after the learned extraction landed, never trained or tuned on (train.py reads tests/corpus/articles).
 
 Measured when the set was written (`alliances extract tests/corpus/fresh > p.jsonl && alliances eval
-tests/corpus/fresh.gold.jsonl p.jsonl`): pair P 0.611, R 0.805, F1 0.695, type accuracy 0.879 (first
-27 articles alone: F1 0.720; the 24 written next: F1 0.667). The thresholds sit a little below so that
-a regression fails; they are not targets.
+tests/corpus/fresh.gold.jsonl p.jsonl`): pair P 0.615, R 0.816, F1 0.702, type accuracy 0.900 (written in
+three batches, each scored before the next: F1 0.720 on 27, 0.667 on 24, 0.737 on 10). The thresholds
+sit a little below so that a regression fails; they are not targets.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def test_fresh_set_is_well_formed_and_not_trained_on() -> None:
     files = {p.stem for p in FRESH.iterdir()}
     assert files == set(gold)
     assert {d["language"] for d in gold.values()} == {"en", "fr"}
-    assert sum(not d["alliances"] for d in gold.values()) >= 10  # negatives: companies, no alliance
+    assert sum(not d["alliances"] for d in gold.values()) >= 13  # negatives: companies, no alliance
     for doc_id, doc in gold.items():
         text = (FRESH / f"{doc_id}.txt").read_text()
         for alliance in doc["alliances"]:
@@ -50,7 +50,7 @@ def test_fresh_set_is_well_formed_and_not_trained_on() -> None:
 @pytest.mark.slow
 def test_extract_quality_on_fresh_articles() -> None:
     result = _run(FRESH, GOLD)
-    assert result.documents >= 51
+    assert result.documents >= 61
     precision, recall, f1 = result.pairs
-    assert f1 >= 0.66 and precision >= 0.57 and recall >= 0.76, result.lines()
-    assert result.type_accuracy >= 0.83, result.lines()
+    assert f1 >= 0.67 and precision >= 0.58 and recall >= 0.77, result.lines()
+    assert result.type_accuracy >= 0.85, result.lines()
