@@ -471,6 +471,7 @@ class CandidatePublic(BaseModel):
     record: dict[str, Any]
     parties: list[dict[str, Any]]
     summary: dict[str, Any] | None = None
+    restates: str | None = None  # key of the alliance already in the knowledge base it restates
 
 
 class Accepted(BaseModel):

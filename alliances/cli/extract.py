@@ -143,7 +143,7 @@ def review_list(
         row["note"] = "rumour" if row["rumour"] else ""
     print_table(
         rows,
-        ["id", "state", "confidence", "note", "type", "parties", "date", "source", "evidence"],
+        ["id", "state", "confidence", "note", "type", "parties", "date", "source", "evidence", "restates"],
         title=f"{result['total']} candidate alliances (page {result['page']} of {result['pages']})",
     )
 
@@ -173,6 +173,9 @@ def review_accept(
     for cid in candidate_ids:
         with database.session() as session:
             result = accept_candidate(session, cid, kinds=kinds)
+        if result.get("restated"):  # issue 11: a restatement joins the alliance it restates
+            console.print(f"candidate {cid} added as a source of alliance {result['alliance_key']}")
+            continue
         console.print(
             f"candidate {cid} accepted as alliance {result['alliance_key']}: "
             f"{' – '.join(result['parties'])}"

@@ -18,6 +18,7 @@ from alliances.errors import Conflict, InvalidInput, NotFound
 from alliances.store.dates import check_partial_date
 from alliances.store.models import Candidate, Evidence, Source
 from alliances.store.resolve import Resolver
+from alliances.store.restated import Restated, add_as_source, restated_key
 from alliances.store.writes import add_alliance, amount_fields
 from alliances.taxonomy import vocab
 from alliances.taxonomy.areas import canonical_area
@@ -99,8 +100,11 @@ def source_label(source: Source) -> str:
     return " · ".join(p for p in (title, name) if p) or source.url or source.key or f"source #{source.id}"
 
 
-def _row(c: Candidate) -> dict[str, Any]:
+def _row(c: Candidate, finder: Restated | None = None) -> dict[str, Any]:
     rec: dict[str, Any] = dict(c.record)
+    restates = rec.get("restates")  # issue 11: an alliance already in the knowledge base
+    if c.state == "pending" and finder is not None:
+        restates = restated_key(finder, rec)
     parties = [_name(p) for p in _parties(rec)]
     return {
         "id": c.id,
@@ -113,6 +117,7 @@ def _row(c: Candidate) -> dict[str, Any]:
         "evidence": rec.get("evidence"),
         "alliance_id": c.alliance_id,
         "rumour": is_rumour(rec, c.confidence),
+        "restates": restates,
     }
 
 
@@ -133,8 +138,9 @@ def candidate_page(
     pages = max(1, -(-total // per_page))
     page = min(page, pages)
     rows = session.scalars(query.offset((page - 1) * per_page).limit(per_page))
+    finder = Restated(session)
     return {
-        "items": [_row(c) for c in rows],
+        "items": [_row(c, finder) for c in rows],
         "total": total,
         "page": page,
         "per_page": per_page,
@@ -172,7 +178,7 @@ def show_candidate(session: Session, candidate_id: int) -> dict[str, Any]:
                 "kind_if_new": (p.get("kind") if isinstance(p, dict) else None) or guess_kind(name),
             }
         )
-    return {**_row(cand), "record": cand.record, "parties": parties}
+    return {**_row(cand, Restated(session, resolver)), "record": cand.record, "parties": parties}
 
 
 def _pending(session: Session, candidate_id: int) -> Candidate:
@@ -189,6 +195,8 @@ def accept_candidate(
     cand = _pending(session, candidate_id)
     resolver = Resolver(session)
     record = dict(cand.record)
+    if (existing := Restated(session, resolver).find(record)) is not None:
+        return add_as_source(session, cand, existing)  # issue 11: a second source, not a second record
     parties, created = [], []
     for p in _parties(record):
         party = dict(p) if isinstance(p, dict) else {"name": str(p)}
