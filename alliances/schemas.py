@@ -378,13 +378,21 @@ class EgoNetwork(BaseModel):
     edges: list[EdgePublic]
 
 
+class GroupAlliance(AlliancePublic):
+    """An alliance on a group's profile, with the subsidiaries through which the group takes part."""
+
+    via: list[str] = []
+
+
 class OrganisationProfile(OrganisationPublic):
     alliances_total: int
+    own_alliances: int = Field(0, description="Alliances signed itself, not via a subsidiary")
+    group: list[str] = Field([], description="Subsidiaries whose alliances count in this profile")
     aliases: list[str]
     identifiers: dict[str, str]
     parent: OrgRef | None = None
     subsidiaries: list[OrgRef]
-    alliances: list[AlliancePublic]
+    alliances: list[GroupAlliance]
     partners: list[PartnerPublic]
     partners_by_year: dict[int, int]
     technologies: dict[str, int]

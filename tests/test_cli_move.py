@@ -42,7 +42,8 @@ def test_export_import_into_an_empty_database_round_trips(
     assert cli("export", "--db", bundled_db.url, "-o", str(first)).code == 0
     moved = run("import", str(first), "--db", any_db_url)  # no `init` first
     assert moved.returncode == 0, moved.stderr
-    assert "Imported 305 alliance(s)" in moved.stdout
+    exported = len(first.read_text(encoding="utf-8").splitlines())
+    assert f"Imported {exported} alliance(s)" in moved.stdout
     second = tmp_path / "b.jsonl"
     assert run("export", "--db", any_db_url, "-o", str(second)).returncode == 0
     assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -48,6 +49,7 @@ orgs_app = typer.Typer(help="Organisations: list, show, search, merge.", no_args
 projects_app = typer.Typer(help="Innovation projects: list, show.", no_args_is_help=True)
 
 Opt = typer.Option
+_REF = re.compile(r"#?[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 ADMIN = Viewer(is_admin=True)  # whoever holds the database file sees everything in it (issue 13)
 
 
@@ -199,8 +201,17 @@ def list_cmd(
     )
 
 
+def _alliance_ref(value: str) -> str:
+    """An id or a key as the product prints them; anything else is a usage error (exit 2)."""
+    if not _REF.fullmatch(value):
+        raise typer.BadParameter(f"alliance_id must be an id or a key such as 306 or A000306, not {value!r}")
+    return value
+
+
 def show_cmd(
-    alliance_id: Annotated[str, typer.Argument(help="Alliance id or key (306, A000306).")],
+    alliance_id: Annotated[
+        str, typer.Argument(help="Alliance id or key (306, A000306).", callback=_alliance_ref)
+    ],
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:

@@ -15,6 +15,7 @@ from alliances.analytics.network import NetworkQuery
 from alliances.schemas import AllianceFilters, OrganisationFilters
 from alliances.store.organisations import list_organisations
 from alliances.store.queries import list_alliances
+from alliances.store.viewer import Viewer
 
 log = logging.getLogger("alliances.web")
 
@@ -38,10 +39,11 @@ def warm_up(app: FastAPI) -> float:
         with state.db.session() as session:
             network = state.network_cache.network(session, NetworkQuery())
             network.top_subgraph(DEFAULT_TOP, "degree")
-            list_alliances(session, AllianceFilters(per_page=25))
-            hubs = list_organisations(session, OrganisationFilters(per_page=HUBS))["items"]
+            anonymous = Viewer()  # what a first visitor is, before signing in
+            list_alliances(session, AllianceFilters(per_page=25), viewer=anonymous)
+            hubs = list_organisations(session, OrganisationFilters(per_page=HUBS), viewer=anonymous)["items"]
             for hub in hubs:
-                cached_profile(state, session, str(hub["id"]))
+                cached_profile(state, session, str(hub["id"]), viewer=anonymous)
             matrix_data(state.memo, AllianceFilters(), "alliances", session)
             trends_data(state.memo, session, AllianceFilters())
             cached_overview(state.memo, session)
