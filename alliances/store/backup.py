@@ -20,7 +20,7 @@ from sqlalchemy import Connection, DateTime, LargeBinary, Table, delete, func, i
 from sqlalchemy.orm import Session
 
 from alliances.errors import InvalidInput
-from alliances.store import audit
+from alliances.store import audit, search
 from alliances.store.db import Database
 from alliances.store.models import Base
 
@@ -146,6 +146,7 @@ def restore(db: Database, path: Path) -> dict[str, int]:
                 "restore it with the version of the observatory that wrote it"
             )
         _replace(session, rows)
+        search.rebuild(session)  # the full-text index is derived data: rebuilt, never backed up
         who, origin = audit.ACTOR.get()
         audit.record(session, who=who, action="restore", origin=origin, detail={"file": path.name})
     return {name: len(r) for name, r in rows.items()}
