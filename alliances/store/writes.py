@@ -14,7 +14,6 @@ from alliances.store.models import Alias, Alliance, AllianceTag, Event, Evidence
 from alliances.store.names import normalise
 from alliances.store.resolve import Resolver
 from alliances.taxonomy import vocab
-from alliances.taxonomy.areas import canonical_area
 
 TAG_FACETS = {"technologies": "technology", "stages": "stage", "therapeutic_areas": "area"}
 
@@ -92,8 +91,6 @@ def tag_values(record: dict[str, Any], field: str, where: str) -> list[str]:
     areas fold into the areas.yaml vocabulary, unknown ones stay as free tags."""
     tags = parse_record(TagsIn, {field: record.get(field)}, where)
     values: list[str] = getattr(tags, field)
-    if field == "therapeutic_areas":
-        return [canonical_area(str(v)) for v in values if str(v).strip()]
     return values
 
 
