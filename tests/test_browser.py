@@ -5,7 +5,6 @@ Each test asserts on what a reader sees; screenshots go to a temporary folder (p
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -18,14 +17,6 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PAGES = [
     "/",
     "/alliances",
@@ -68,18 +59,6 @@ def base_url(web_db_file: Path) -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=10)
     db.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed (apt-get install chromium); browser tests need it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

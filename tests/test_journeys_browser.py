@@ -18,7 +18,6 @@ import pytest
 from alliances.auth.accounts import add_user
 from alliances.store.candidates import store_extraction
 from alliances.store.db import Database
-from tests.test_browser import ARGS, CHROMIUM
 from tests.test_web_french import data_strings, english_left
 
 pytestmark = pytest.mark.browser
@@ -78,18 +77,6 @@ def server(journey_db: Path) -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=10)
     db.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed (apt-get install chromium); browser tests need it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 class Reader:

@@ -16,7 +16,6 @@ import pytest
 from alliances.maturity import service
 from alliances.store.db import Database
 from alliances.store.organisations import find_organisation
-from tests.test_browser import ARGS, CHROMIUM
 from tests.test_maturity_store import PASSWORD, member_email, member_headers
 
 pytestmark = pytest.mark.browser
@@ -52,18 +51,6 @@ def served(bundled_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     server.should_exit = True
     thread.join(timeout=10)
     db.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -153,7 +153,7 @@ def test_report_opens_offline_and_prints_to_pdf(reports: dict[str, Path], tmp_pa
         pytest.skip("chromium is not installed")
     from playwright.sync_api import sync_playwright
 
-    from tests.test_browser import ARGS
+    from tests.conftest import ARGS
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
