@@ -36,14 +36,7 @@ PAGES = [
     "/review",
     "/recommend",
     "/recommend?org=Servier&technology=ai&stage=development",
-    pytest.param(
-        "/docs",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="the API reference summaries of the health, maturity, account and about routes are not "
-            "yet in the catalogue's api_doc section (open in issue 12)",
-        ),
-    ),
+    "/docs",
     "/nowhere",  # 404
     "/alliances/999999",  # 404
     "/alliances?year_from=abc",  # 422
@@ -181,3 +174,25 @@ def test_french_recommendation_reasons(bundled_client: Any) -> None:
     assert "sister company of Google, already a partner of Servier (both under Alphabet)" in verily["reasons"]
     assert any(r.startswith("caution: ") for r in verily["reasons"])  # one terminated deal is enough
     assert any(r.startswith(("dormant: ", "recent activity: ")) for r in verily["reasons"])
+
+
+def _api_texts(node: object) -> set[str]:
+    """Every summary and description of the OpenAPI paths (operations, parameters, responses)."""
+    if isinstance(node, dict):
+        found = {v for k, v in node.items() if k in ("summary", "description") and isinstance(v, str)}
+        return found.union(*(_api_texts(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_api_texts(v) for v in node))
+    return set()
+
+
+def test_every_api_text_has_its_french_and_no_entry_drifted(web_client: Any) -> None:
+    """The French /docs is built from the catalogue by exact English text: a reworded docstring or
+    parameter description would silently fall back to English, and its old entry would linger."""
+    from alliances.web.i18n import api_texts
+
+    used = _api_texts(web_client.app.openapi()["paths"])
+    known = api_texts()
+    assert sorted(used - set(known)) == []
+    assert sorted(set(known) - used) == []
+    assert all(fr and fr != en for en, fr in known.items() if len(en) > 3)
