@@ -117,3 +117,37 @@ def test_ingest_is_idempotent_and_review_accepts(tmp_path: Path, cli: Any, bundl
         quote = s.scalar(select(Evidence.quote).where(Evidence.alliance_id == alliance.id))
         assert quote is not None and "Zorblax" in quote
         assert s.get(Candidate, ids[("Flatiron Health", "Roche")]).state == "rejected"
+
+
+def test_ingest_gives_up_a_document_at_its_time_limit_and_loses_nothing(
+    tmp_path: Path, cli: Any, bundled_db: Database
+) -> None:
+    """A document over the time limit is one warning line and stays unstored, so a later run with a
+    longer limit ingests it; the other documents are not held back by it."""
+    url = bundled_db.url
+    (tmp_path / "one.txt").write_text(GOOD_FR)
+    (tmp_path / "two.txt").write_text(GOOD_EN)
+    with bundled_db.session() as s:
+        before = s.scalar(select(func.count(Source.id)))
+    stopped = cli("ingest", str(tmp_path), "--db", url, "--time-limit", "0.0001")
+    assert stopped.code == 1
+    warnings = [line for line in stopped.err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 2 and all("time limit of 0.0001 s per document" in w for w in warnings)
+    assert "Traceback" not in stopped.err and "0 stored" in stopped.out
+    with bundled_db.session() as s:
+        assert s.scalar(select(func.count(Source.id))) == before
+    done = cli("ingest", str(tmp_path), "--db", url)
+    assert done.code == 0 and "2 stored" in done.out
+    assert cli("ingest", str(tmp_path), "--db", url, "--time-limit", "-1").code == 2
+
+
+def test_the_progress_bar_counts_documents_not_files(tmp_path: Path, cli: Any, bundled_db: Database) -> None:
+    from alliances.extract.readers import count_documents
+
+    (tmp_path / "a.txt").write_text(GOOD_FR)
+    rows = [{"id": f"j{n}", "text": f"{GOOD_EN} ({n})"} for n in range(3)]
+    (tmp_path / "b.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
+    assert count_documents([tmp_path]) == 4
+    result = cli("ingest", str(tmp_path), "--db", bundled_db.url)
+    assert result.code == 0 and "4 documents: 4 stored" in result.out
+    assert "4/4" in result.err

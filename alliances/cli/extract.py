@@ -10,11 +10,15 @@ from typing import Annotated
 import typer
 
 from alliances.cli.common import DbOption, console, err_console, open_database, print_json, print_table
-from alliances.extract.readers import MAX_BYTES, ReadFailure
+from alliances.extract.readers import MAX_BYTES, TIME_LIMIT, ReadFailure
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Files (.txt .md .html .pdf .jsonl) or directories.")]
 WorkersOpt = Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes.")]
 MaxMbOpt = Annotated[int, typer.Option("--max-mb", min=1, help="Skip files larger than this (MB).")]
+TimeLimitOpt = Annotated[
+    float,
+    typer.Option("--time-limit", min=0, help="Give up a document after this many seconds (0: no limit)."),
+]
 
 
 def _warn(failure: ReadFailure) -> None:
@@ -27,6 +31,7 @@ def extract(
     fmt: Annotated[str, typer.Option("--format", help="Output format (jsonl).")] = "jsonl",
     workers: WorkersOpt = 1,
     max_mb: MaxMbOpt = MAX_BYTES // 1_000_000,
+    time_limit: TimeLimitOpt = TIME_LIMIT,
 ) -> None:
     """Print the alliances each document states, one JSON line per document (SCHEMA.md); stores nothing."""
     from alliances.extract.run import extract_paths
@@ -34,7 +39,7 @@ def extract(
     if fmt != "jsonl":
         raise typer.BadParameter("only jsonl is supported", param_hint="--format")
     failed = 0
-    for item in extract_paths(paths, workers=workers, max_bytes=max_mb * 1_000_000):
+    for item in extract_paths(paths, workers=workers, max_bytes=max_mb * 1_000_000, time_limit=time_limit):
         if isinstance(item, ReadFailure):
             failed += 1
             _warn(item)
@@ -67,6 +72,7 @@ def ingest(
     db: DbOption = None,
     workers: WorkersOpt = 1,
     max_mb: MaxMbOpt = MAX_BYTES // 1_000_000,
+    time_limit: TimeLimitOpt = TIME_LIMIT,
     dask: Annotated[
         str | None,
         typer.Option("--dask", help="Extract on a Dask cluster: tcp://HOST:8786, or local:N workers here."),
@@ -76,14 +82,14 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from alliances.extract.ingest import ingest_paths
-    from alliances.extract.readers import iter_files
+    from alliances.extract.readers import count_documents
 
     if dask:  # issue 16: a bad address fails before the progress bar
         from alliances.extract.distributed import ingest_dask, parse_address
 
         parse_address(dask)
     database = open_database(db, write=True)
-    total = sum(1 for _ in iter_files(paths))
+    total = count_documents(paths, max_mb * 1_000_000)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -104,7 +110,12 @@ def ingest(
             report = ingest_dask(database, paths, address=dask, max_bytes=max_mb * 1_000_000, on_item=on_item)
         else:
             report = ingest_paths(
-                database, paths, workers=workers, max_bytes=max_mb * 1_000_000, on_item=on_item
+                database,
+                paths,
+                workers=workers,
+                max_bytes=max_mb * 1_000_000,
+                time_limit=time_limit,
+                on_item=on_item,
             )
         progress.update(task, completed=total)
     console.print(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from alliances import store
 from alliances.extract.document import Doc
-from alliances.extract.readers import MAX_BYTES, ReadFailure, read_paths
+from alliances.extract.readers import MAX_BYTES, TIME_LIMIT, ReadFailure, read_paths
 from alliances.extract.run import Extraction, extract_docs
 from alliances.store.candidates import store_extraction
 from alliances.store.db import Database
@@ -55,6 +55,7 @@ def ingest_paths(
     *,
     workers: int = 1,
     max_bytes: int = MAX_BYTES,
+    time_limit: float = TIME_LIMIT,
     on_item: OnItem = lambda *args: None,
 ) -> IngestReport:
     """Extract every document under `paths` and store its candidates; see the module docstring."""
@@ -63,7 +64,7 @@ def ingest_paths(
         known = set(session.scalars(select(Source.content_hash).where(Source.content_hash.is_not(None))))
         organisations = store.gazetteer(session)
     docs = _fresh(read_paths(paths, max_bytes), {k for k in known if k}, report, on_item)
-    for item in extract_docs(docs, workers=workers, extra_organisations=organisations):
+    for item in extract_docs(docs, workers=workers, extra_organisations=organisations, time_limit=time_limit):
         report.documents += 1
         if isinstance(item, ReadFailure):
             report.failed += 1

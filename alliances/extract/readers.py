@@ -23,6 +23,7 @@ MAX_BYTES = 20_000_000  # larger files are refused: no press text is that long, 
 # first 300,000 characters of text, with a one-line warning, so time and memory stay bounded.
 MAX_HTML_CHARS = 3_000_000
 MAX_TEXT_CHARS = 300_000
+TIME_LIMIT = 60.0  # seconds of extraction per document (extract/run.py); 0 for none
 
 
 @dataclass
@@ -197,3 +198,16 @@ def read_paths(paths: Iterable[str | Path], max_bytes: int = MAX_BYTES) -> Itera
             yield ReadFailure(path.stem, str(path), "no such file")
             continue
         yield from read_file(path, max_bytes)
+
+
+def count_documents(paths: Iterable[str | Path], max_bytes: int = MAX_BYTES) -> int:
+    """How many items `read_paths` will yield (a JSON Lines file holds one per non-blank line), so
+    that a progress bar can move per document rather than per file."""
+    total = 0
+    for path in iter_files(paths):
+        if path.suffix.lower() != ".jsonl" or not path.is_file() or path.stat().st_size > max_bytes:
+            total += 1
+            continue
+        with path.open("rb") as handle:
+            total += max(1, sum(1 for line in handle if line.strip()))
+    return total

@@ -1,25 +1,34 @@
 """Running the pipeline over many documents, in this process or in N worker processes.
 
 Documents are read lazily and sent to workers in chunks (spaCy batches within a chunk); results
-come back in input order, so memory stays bounded whatever the corpus size. spaCy and the gazetteer
-are loaded once per process.
+come back in input order, so memory stays bounded whatever the corpus size. A chunk closes at 16
+documents or 100,000 characters, so a long document travels alone and progress moves per document
+where documents take time. spaCy and the gazetteer are loaded once per process.
+
+Each document has a time limit (`time_limit` seconds, 60 by default): a document that exceeds it is
+given up as a failure with a one-line reason, and the run goes on. The limit is a real-time alarm
+(SIGALRM), available where extraction runs in a process's main thread (the CLI and its worker
+processes); elsewhere (threads, such as Dask workers) documents are bounded by their size alone.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import signal
+import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from alliances.extract.document import Doc
 from alliances.extract.gazetteer import default_gazetteer
 from alliances.extract.pipeline import Pipeline
-from alliances.extract.readers import MAX_BYTES, ReadFailure, read_paths
+from alliances.extract.readers import MAX_BYTES, TIME_LIMIT, ReadFailure, read_paths
 
 CHUNK = 16
+CHUNK_CHARS = 100_000
 
 
 @dataclass
@@ -50,32 +59,77 @@ def to_extraction(doc: Doc) -> Extraction:
 
 
 _PIPELINE: Pipeline | None = None
+_TIME_LIMIT = TIME_LIMIT
 
 
-def _init(extra: Sequence[dict[str, Any]]) -> None:
-    global _PIPELINE
+class TimeLimit(BaseException):
+    """Raised by the alarm inside the pipeline when a document (or batch) runs out of time; a
+    BaseException so that no step's `except Exception` swallows it."""
+
+
+def _init(extra: Sequence[dict[str, Any]], time_limit: float = TIME_LIMIT) -> None:
+    global _PIPELINE, _TIME_LIMIT
     _PIPELINE = Pipeline.from_config(default_gazetteer(extra))
+    _TIME_LIMIT = time_limit
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Raise TimeLimit in this thread after `seconds` (no-op off the main thread, or for 0)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def ring(signum: int, frame: object) -> None:
+        raise TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _run_chunk(docs: list[Doc]) -> list[Extraction | ReadFailure]:
+    """The chunk as one batch; if the batch fails or runs out of time, each document alone, so only
+    the document at fault is lost (a batch gets the time limit of one document: a normal batch of
+    press articles takes a small part of it)."""
     assert _PIPELINE is not None
+    pipeline, limit = _PIPELINE, _TIME_LIMIT
     try:
-        return [to_extraction(d) for d in _PIPELINE.pipe(docs)]
-    except Exception:  # isolate the document that breaks the batch
-        out: list[Extraction | ReadFailure] = []
-        for d in docs:
-            try:
-                out.append(to_extraction(_PIPELINE(d)))
-            except Exception as exc:
-                out.append(
-                    ReadFailure(d.id, d.path or d.id, f"extraction failed: {type(exc).__name__}: {exc}")
-                )
-        return out
+        with _alarm(limit):
+            batch: list[Extraction | ReadFailure] = [to_extraction(d) for d in pipeline.pipe(docs)]
+        return batch
+    except (Exception, TimeLimit):  # isolate the document that breaks the batch
+        pass
+    out: list[Extraction | ReadFailure] = []
+    for d in docs:
+        try:
+            with _alarm(limit):
+                item = to_extraction(pipeline(d))
+            out.append(item)
+        except TimeLimit:
+            reason = f"extraction stopped at the time limit of {limit:g} s per document (--time-limit)"
+            out.append(ReadFailure(d.id, d.path or d.id, reason))
+        except Exception as exc:
+            out.append(ReadFailure(d.id, d.path or d.id, f"extraction failed: {type(exc).__name__}: {exc}"))
+    return out
 
 
 def _chunks(items: Iterable[Doc | ReadFailure]) -> Iterator[list[Doc | ReadFailure]]:
-    it = iter(items)
-    while chunk := list(islice(it, CHUNK)):
+    """Chunks of at most CHUNK documents and, past the first document, CHUNK_CHARS characters."""
+    chunk: list[Doc | ReadFailure] = []
+    size = 0
+    for item in items:
+        length = len(item.text) if isinstance(item, Doc) else 0
+        if chunk and (len(chunk) >= CHUNK or size + length > CHUNK_CHARS):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(item)
+        size += length
+    if chunk:
         yield chunk
 
 
@@ -86,16 +140,19 @@ def _work(chunk: list[Doc | ReadFailure]) -> list[Extraction | ReadFailure]:
 
 
 def extract_docs(
-    docs: Iterable[Doc | ReadFailure], workers: int = 1, extra_organisations: Sequence[dict[str, Any]] = ()
+    docs: Iterable[Doc | ReadFailure],
+    workers: int = 1,
+    extra_organisations: Sequence[dict[str, Any]] = (),
+    time_limit: float = TIME_LIMIT,
 ) -> Iterator[Extraction | ReadFailure]:
     """Extractions (or failures) for `docs`, in order."""
     if workers <= 1:
-        _init(extra_organisations)
+        _init(extra_organisations, time_limit)
         for chunk in _chunks(docs):
             yield from _work(chunk)
         return
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    with ctx.Pool(workers, initializer=_init, initargs=(list(extra_organisations),)) as pool:
+    with ctx.Pool(workers, initializer=_init, initargs=(list(extra_organisations), time_limit)) as pool:
         for result in pool.imap(_work, _chunks(docs), chunksize=1):
             yield from result
 
@@ -105,9 +162,10 @@ def extract_paths(
     workers: int = 1,
     extra_organisations: Sequence[dict[str, Any]] = (),
     max_bytes: int = MAX_BYTES,
+    time_limit: float = TIME_LIMIT,
 ) -> Iterator[Extraction | ReadFailure]:
     """Read and extract every document under `paths`, in input order."""
-    return extract_docs(read_paths(paths, max_bytes), workers, extra_organisations)
+    return extract_docs(read_paths(paths, max_bytes), workers, extra_organisations, time_limit)
 
 
 def extract_text(
