@@ -2,6 +2,7 @@
 
     python bench/extract.py [--docs 2000] [--workers 2] [--seed 1]
     python bench/extract.py --sizes 0.5,1,2,4     # one document of each size: seconds per MB (linear cost)
+    python bench/extract.py --html-mb 50          # one 50 MB HTML page: seconds and peak RSS (bounded)
 
 Builds a corpus of realistic French and English news items and press releases (templates filled
 with organisations of the bundled gazetteer, alliance and non-alliance paragraphs), then times
@@ -82,17 +83,17 @@ def article(rng: random.Random, names: list[str], n: int) -> dict[str, str]:
     }
 
 
-def run_extract(path: Path, workers: int) -> tuple[float, float]:
+def run_extract(path: Path, workers: int, *extra: str) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of `alliances extract` in a child process."""
     code = (
         "import resource,sys,time;from alliances.cli import main;t=time.perf_counter();"
-        "sys.argv=['alliances','extract',sys.argv[1],'--workers',sys.argv[2]];\n"
+        "sys.argv=['alliances','extract',sys.argv[1],'--workers',sys.argv[2],*sys.argv[3:]];\n"
         "try:\n main()\nexcept SystemExit:\n pass\n"
         "sys.stderr.write('BENCH %f %f\\n'%(time.perf_counter()-t,"
         "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss+resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", code, str(path), str(workers)],
+        [sys.executable, "-c", code, str(path), str(workers), *extra],
         capture_output=True,
         text=True,
         env={**os.environ, "OMP_NUM_THREADS": "1"},
@@ -136,12 +137,30 @@ def sizes(rng: random.Random, names: list[str], wanted: list[float]) -> None:
         print(f"4 MB / 1 MB: wall {times[4.0] / times[1.0]:.2f}, CPU {cpu[4.0] / cpu[1.0]:.2f} (linear: 4)")
 
 
+def big_html(rng: random.Random, names: list[str], megabytes: float) -> None:
+    """Seconds and peak RSS of `alliances extract` on one HTML page of `megabytes` MB (markup, scripts
+    and articles): the reader truncates it, so time and memory stay bounded whatever the file size."""
+    block = "<div class='c'><script>var x = 1;</script><p>{}</p></div>\n"
+    parts, size = ["<html><head><title>Archive</title></head><body>"], 0
+    while size < megabytes * 1e6:
+        piece = block.format(article(rng, names, len(parts))["text"])
+        parts.append(piece)
+        size += len(piece.encode())
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "archive.html"
+        path.write_text("".join(parts) + "</body></html>", encoding="utf-8")
+        real = path.stat().st_size / 1e6
+        seconds, rss = run_extract(path, 1, "--max-mb", str(int(megabytes) + 10))
+    print(f"{real:.1f} MB HTML file: {seconds:.1f} s, peak RSS {rss:.0f} MB (incl. interpreter and models)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--sizes", help="comma-separated document sizes in MB, e.g. 0.5,1,2,4")
+    ap.add_argument("--html-mb", type=float, help="one HTML file of this size, e.g. 50: seconds and peak RSS")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     names = [o["name"] for o in default_organisations()] or [
@@ -153,6 +172,9 @@ def main() -> None:
     ]
     if args.sizes:
         sizes(rng, names, [float(x) for x in args.sizes.split(",")])
+        return
+    if args.html_mb:
+        big_html(rng, names, args.html_mb)
         return
     docs = [article(rng, names, n) for n in range(args.docs)]
     megabytes = sum(len(d["text"].encode()) for d in docs) / 1e6
