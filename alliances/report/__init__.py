@@ -59,7 +59,7 @@ class ReportData:
     benchmark: Benchmark
     groups: list[dict[str, Any]]  # Group.model_dump(): charts.sector_medians reads plain values
     dimensions: tuple[Dimension, ...]
-    alliances_matrix: dict[str, Any]  # TechStageMatrix.to_dict() (analytics/matrix.py, typed there)
+    alliances_matrix: dict[str, Any]  # Matrix.to_dict() (analytics/matrix.py, typed there)
     projects_matrix: dict[str, Any]
     trends: dict[str, Any]  # alliance_trends() (analytics/trends.py, typed there)
     leaders: list[dict[str, Any]]  # Network.ranking() items (analytics/network.py, typed there)
