@@ -72,8 +72,6 @@ ALLOWED: dict[str, str] = {
     "alliances.web.routes.organisations.cached_profile": _ROUTES,
     "alliances.web.routes.organisations.organisations_api": _ROUTES,
     "alliances.web.routes.organisations.organisation_api": _ROUTES,
-    "alliances.web.routes.alliances.alliances_api": _ROUTES,
-    "alliances.web.routes.alliances.alliance_api": _ROUTES,
     # --- the store's summaries (Record alias) ---
     "alliances.store.queries.page_of": _STORE,
     "alliances.store.queries.list_alliances": _STORE,
