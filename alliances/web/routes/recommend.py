@@ -41,7 +41,18 @@ def recommendations(request: Request, session: Session, ask: RecommendationFilte
             found = find_partners(
                 session, technology=ask.technology, stage=ask.stage, area=ask.area, kind=ask.kind, top=ask.top
             )
-        return [RecommendationPublic.model_validate(r.to_dict()) for r in found]
+        # Built, not validated: the recommender's own values, whose reasons stay `Reason` strings that
+        # pages render in the reader's language (validation would turn them into plain English str).
+        return [
+            RecommendationPublic.model_construct(
+                organisation=r.organisation,
+                organisation_id=r.organisation_id,
+                kind=r.kind,
+                score=r.score,
+                reasons=list(r.reasons),
+            )
+            for r in found
+        ]
 
     items = request.app.state.memo.get(session, ("recommend", ask), compute)
     query = RecommendationQuery(
