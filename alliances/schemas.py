@@ -99,7 +99,7 @@ class ListQuery(BaseModel):
     def with_page(self, page: int) -> Any:
         return self.model_copy(update={"page": page})
 
-    def as_params(self) -> dict[str, Any]:
+    def as_params(self) -> dict[str, str | int]:
         """Non-default values, for links that keep the current selection (paging last)."""
         values = self.model_dump(exclude_defaults=True)
         return {k: v for k, v in values.items() if k not in ("page", "per_page")} | {
