@@ -99,7 +99,7 @@ class ListQuery(BaseModel):
     def with_page(self, page: int) -> Any:
         return self.model_copy(update={"page": page})
 
-    def as_params(self) -> dict[str, Any]:
+    def as_params(self) -> dict[str, str | int]:
         """Non-default values, for links that keep the current selection (paging last)."""
         values = self.model_dump(exclude_defaults=True)
         return {k: v for k, v in values.items() if k not in ("page", "per_page")} | {
@@ -468,29 +468,64 @@ class RecommendationPage(Page[RecommendationPublic]):
     query: RecommendationQuery
 
 
-class CandidatePublic(BaseModel):
-    """An extracted alliance waiting for review, with its parties resolved against the knowledge base."""
-
-    model_config = ConfigDict(extra="allow")
-
+class _CandidateBase(BaseModel):
     id: int
     state: str
     confidence: float | None = None
-    record: dict[str, Any]
-    parties: list[dict[str, Any]]
-    summary: dict[str, Any] | None = None
+    type: str | None = None
+    date: str | None = None
+    source: str = Field("", description="The document it was read in, as readers recognise it")
+    evidence: str | None = None
+    alliance_id: int | None = None
+    rumour: bool = False
     restates: str | None = None  # key of the alliance already in the knowledge base it restates
 
 
-class Accepted(BaseModel):
-    """What accepting a candidate created."""
+class CandidateSummary(_CandidateBase):
+    """A candidate as the queue lists it: party names as stated."""
 
-    model_config = ConfigDict(extra="allow")
+    parties: list[str]
+
+
+class PartySuggestion(BaseModel):
+    id: int
+    name: str
+    score: float
+
+
+class CandidateParty(BaseModel):
+    """A stated party and the organisation it resolves to, or the closest names and a guessed kind."""
+
+    name: str
+    organisation_id: int | None = None
+    suggestions: list[PartySuggestion] = []
+    kind_if_new: str
+
+
+class CandidatePublic(_CandidateBase):
+    """An extracted alliance waiting for review, with its parties resolved against the knowledge base."""
+
+    record: dict[str, Any]  # the extraction record as stored (SCHEMA.md), passed through unchanged
+    parties: list[CandidateParty]
+    summary: CandidateSummary | None = None
+
+
+class CandidateSummaryPage(Page[CandidateSummary]):
+    pages: int = 1
+
+
+class CandidatePage(Page[CandidatePublic]):
+    pages: int = 1
+
+
+class Accepted(BaseModel):
+    """What accepting a candidate created (or, if it restates one, the alliance it joined)."""
 
     alliance_id: int
     alliance_key: str
-    created: list[Any]
+    created: list[str]
     parties: list[str]
+    restated: bool = False
 
 
 class Rejected(BaseModel):
@@ -498,7 +533,7 @@ class Rejected(BaseModel):
 
 
 class Edited(BaseModel):
-    record: dict[str, Any]
+    record: dict[str, Any]  # the corrected extraction record, passed through unchanged
 
 
 class MatrixCell(BaseModel):

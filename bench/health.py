@@ -64,7 +64,7 @@ def long_history(years: int, milestones: int) -> History:
             for d in range(90, days, 90)
             for p in "AB"
             for r in ("x", "y")
-            for q in questions()["questions"]
+            for q in questions().questions
         ],
     )
 

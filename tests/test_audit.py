@@ -32,10 +32,10 @@ def logged(any_db: Database) -> Database:
 def test_each_write_is_one_entry_with_who_what_when_and_where(logged: Database) -> None:
     with logged.session() as s:
         rows = list(audit.entries(s))
-        assert [r["action"] for r in rows] == ["organisation.create"] * 4
-        assert {r["who"] for r in rows} == {"ana@example.org"} and {r["origin"] for r in rows} == {"10.0.0.7"}
-        assert [r["seq"] for r in rows] == [4, 3, 2, 1] and rows[-1]["prev_hash"] == audit.GENESIS
-        assert rows[0]["prev_hash"] == rows[1]["hash"]
+        assert [r.action for r in rows] == ["organisation.create"] * 4
+        assert {r.who for r in rows} == {"ana@example.org"} and {r.origin for r in rows} == {"10.0.0.7"}
+        assert [r.seq for r in rows] == [4, 3, 2, 1] and rows[-1].prev_hash == audit.GENESIS
+        assert rows[0].prev_hash == rows[1].hash
         assert audit.verify(s).ok and audit.verify(s).checked == 4
 
 

@@ -373,7 +373,7 @@ def test_analyst_token_writes_through_the_api(site: dict[str, Any]) -> None:
         from alliances.store.audit import entries
 
         mine = list(entries(s, who="analyst@example.org"))
-    assert {"candidate.update", "alliance.create"} <= {e["action"] for e in mine}
+    assert {"candidate.update", "alliance.create"} <= {e.action for e in mine}
 
 
 def test_anonymous_access_none_requires_sign_in(web_db: Database) -> None:

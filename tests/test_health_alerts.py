@@ -10,7 +10,7 @@ from alliances.health import alerts, vocab
 from alliances.health.measures import Measures
 from alliances.health.score import score
 
-RULE = vocab.thresholds()["alerts"]["escalation_of_commitment"]
+RULE = vocab.thresholds().alerts["escalation_of_commitment"]
 SPEND, AHEAD, REBASE = "spend_continuing", "spend_ahead_of_milestones", "repeated_rebaseline"
 
 
@@ -30,7 +30,7 @@ def names(history: list[set[str]]) -> list[str]:
     ],
 )
 def test_escalation_needs_spend_and_a_lasting_trigger(history: list[set[str]], fires: bool) -> None:
-    assert {t["signal"]: t["consecutive"] for t in RULE["any_of"]} == {AHEAD: 2, REBASE: 1}
+    assert {t.signal: t.consecutive for t in RULE.any_of} == {AHEAD: 2, REBASE: 1}
     assert names(history) == (["escalation_of_commitment"] if fires else [])
 
 
@@ -68,6 +68,6 @@ def test_levels_at_their_limits(attainment: float, total: int, level: str) -> No
     result = score(bare(kpi_attainment=attainment))
     assert [c.name for c in result.components] == ["kpis", "governance"]
     assert result.total == round((20 * attainment / 100 + 15) / 35 * 100) == total
-    assert vocab.thresholds()["score"]["levels"] == {"green": 70, "amber": 50}
+    assert vocab.thresholds().score.levels == {"green": 70, "amber": 50}
     assert result.level == level
     assert sum(c.weight for c in result.components) == pytest.approx(100)

@@ -23,12 +23,12 @@ from alliances.health.model import (
 from alliances.health.signals import evaluate
 
 START, END, AT = date(2020, 1, 1), date(2022, 12, 31), date(2021, 6, 30)
-RULES = vocab.thresholds()["signals"]
+RULES = vocab.thresholds().signals
 TIME_SHARE = 100 * (AT - START).days / (END - START).days
 
 
 def limit(name: str) -> float:
-    return float(RULES[name]["limit"])
+    return RULES[name].limit
 
 
 def history(**parts: Any) -> History:
@@ -112,7 +112,7 @@ def test_spend_continuing(delta: float, fires: bool) -> None:
 def test_milestones_slipping_share(late: int, fires: bool) -> None:
     """Ten milestones: 20%, 30% (the limit) and 40% of them done more than slip_days late."""
     assert limit("milestones_slipping") == 30
-    days = int(RULES["milestones_slipping"]["slip_days"])
+    days = int(RULES["milestones_slipping"].setting("slip_days"))
     first = AT - timedelta(days=200)
     events = [planned(f"m{i}", first) for i in range(10)]
     events += [completed(f"m{i}", first + timedelta(days=days + 1 if i < late else 0)) for i in range(10)]
@@ -122,7 +122,7 @@ def test_milestones_slipping_share(late: int, fires: bool) -> None:
 @pytest.mark.parametrize(("extra", "fires"), [(-1, False), (0, False), (1, True)])
 def test_milestones_slipping_days(extra: int, fires: bool) -> None:
     """Four milestones of ten late: each by slip_days - 1, slip_days, slip_days + 1."""
-    days = int(RULES["milestones_slipping"]["slip_days"])
+    days = int(RULES["milestones_slipping"].setting("slip_days"))
     first = AT - timedelta(days=200)
     events = [planned(f"m{i}", first) for i in range(10)]
     events += [completed(f"m{i}", first + timedelta(days=days + extra if i < 4 else 0)) for i in range(10)]
@@ -130,7 +130,7 @@ def test_milestones_slipping_days(extra: int, fires: bool) -> None:
 
 
 def test_an_overdue_milestone_slips_until_done() -> None:
-    days = int(RULES["milestones_slipping"]["slip_days"])
+    days = int(RULES["milestones_slipping"].setting("slip_days"))
     h = history(milestones=[planned("m0", AT - timedelta(days=days + 1))])
     assert value(h, "milestones_slipping") == 100
     assert fired(history(milestones=[planned("m0", AT - timedelta(days=days))])) == set()
@@ -168,7 +168,7 @@ def test_kpi_behind(delta: float, fires: bool) -> None:
     assert fired(h) == ({"kpi_behind"} if fires else set())
 
 
-QUESTIONS = list(vocab.questions()["questions"])
+QUESTIONS = list(vocab.questions().questions)
 
 
 def answers(
@@ -226,7 +226,7 @@ def test_sponsor_change(changes: list[float], fires: bool) -> None:
 
 @pytest.mark.parametrize(("months", "fires"), [(11.9, True), (12.1, False)])
 def test_sponsor_change_window(months: float, fires: bool) -> None:
-    assert RULES["sponsor_change"]["within_months"] == 12
+    assert RULES["sponsor_change"].within_months == 12
     h = history(governance=sponsors([months]))
     assert fired(h) == ({"sponsor_change"} if fires else set())
 
@@ -257,4 +257,4 @@ def test_every_signal_is_tested_and_explained_in_both_languages() -> None:
     tested = {name.removeprefix("test_") for name in globals() if name.startswith("test_")}
     for name in RULES:
         assert any(t.startswith(name) for t in tested), name
-        assert RULES[name]["explain"]["en"] and RULES[name]["explain"]["fr"]
+        assert RULES[name].explain.en and RULES[name].explain.fr

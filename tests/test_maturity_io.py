@@ -52,9 +52,7 @@ def test_import_returns_valid_rows_or_names_the_first_bad_line(rows: list[dict[s
         assert info.value.message.startswith(f"{path}:{first}: ")
     else:
         items = read_assessments(path)
-        assert [i["answers"] for i in items] == [
-            {k: v.strip() for k, v in r.items() if v.strip()} for r in rows
-        ]
+        assert [i.answers for i in items] == [{k: v.strip() for k, v in r.items() if v.strip()} for r in rows]
 
 
 def _lines(record: dict[str, str]) -> int:

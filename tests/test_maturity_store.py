@@ -181,9 +181,7 @@ def test_every_route_keeps_answers_private(web_db: Database) -> None:
     )
     assert stolen.status_code == 403
     with web_db.session() as s:  # the rival's attempt to overwrite changed nothing
-        assert (
-            store.get_assessment(s, aid, viewer=Viewer(is_admin=True))["answers"]["cell.ai.research"] == "4"
-        )
+        assert store.get_assessment(s, aid, viewer=Viewer(is_admin=True)).answers["cell.ai.research"] == "4"
 
 
 def test_completion_needs_every_answer(web_db: Database) -> None:
@@ -217,5 +215,5 @@ def test_saves_are_grouped_into_sittings(web_db: Database) -> None:
         for minutes, key in [(0, "cell.ai.research"), (10, "cell.ai.development"), (180, "org.roadmap")]:
             store.save_answers(s, aid, {key: "2"}, viewer=admin, now=start + timedelta(minutes=minutes))
         got = store.sittings(s, aid, viewer=admin)
-    assert [g["saves"] for g in got] == [2, 1]
-    assert got[1]["started"] == (start + timedelta(minutes=180)).isoformat()
+    assert [g.saves for g in got] == [2, 1]
+    assert got[1].started == (start + timedelta(minutes=180)).isoformat()

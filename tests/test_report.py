@@ -13,6 +13,7 @@ import pytest
 
 from alliances.analytics.matrix import tech_stage_matrix
 from alliances.maturity import service
+from alliances.maturity.schemas import SurveyResponseIn
 from alliances.store import maturity as store
 from alliances.store.db import Database
 from alliances.store.filters import Filters
@@ -31,11 +32,11 @@ def report_db(bundled_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -
             s,
             "digital-strategy",
             [
-                {
-                    "respondent": f"r{i}",
-                    "sector": "pharma",
-                    "answers": {"partner_startups": "yes" if i % 5 else "no"},
-                }
+                SurveyResponseIn(
+                    respondent=f"r{i}",
+                    sector="pharma",
+                    answers={"partner_startups": "yes" if i % 5 else "no"},
+                )
                 for i in range(40)
             ],
         )

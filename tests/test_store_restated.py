@@ -103,7 +103,7 @@ def test_review_list_flags_and_accept_adds_a_source(bundled_db: Database, cli: A
         added = next(e for e in evidence if e.source_id == cand.source_id)
         assert added.quote == "BMS and Owkin extend their research collaboration." and added.start == 0
         decided = list_candidates(s, state="accepted")
-        assert [r["restates"] for r in decided if r["id"] == restating] == ["R0200"]
+        assert [r.restates for r in decided if r.id == restating] == ["R0200"]
 
     other = cli("review", "accept", str(fresh), "--db", url, "--kind", "Zorblax Health=startup")
     assert other.code == 0 and "accepted as alliance" in other.out

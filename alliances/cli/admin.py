@@ -153,11 +153,12 @@ def audit_show(
 ) -> None:
     """Entries of the audit log, newest first, filtered."""
     with session_of(db) as session:
-        rows = list(
-            audit.entries(
+        rows = [
+            e.model_dump()
+            for e in audit.entries(
                 session, who=who, action=action, record=record, since=since, until=until, limit=limit
             )
-        )
+        ]
     if json:
         print_json(rows)
     else:

@@ -145,7 +145,7 @@ def review_list(
 
     with open_database(db).session() as session:
         result = candidate_page(session, state=state, page=page, per_page=limit)
-    rows = result["items"]
+    rows = [row.model_dump() for row in result.items]
     if as_json:
         print_json(rows)
         return
@@ -155,7 +155,7 @@ def review_list(
     print_table(
         rows,
         ["id", "state", "confidence", "note", "type", "parties", "date", "source", "evidence", "restates"],
-        title=f"{result['total']} candidate alliances (page {result['page']} of {result['pages']})",
+        title=f"{result.total} candidate alliances (page {result.page} of {result.pages})",
     )
 
 
@@ -165,7 +165,7 @@ def review_show(candidate_id: int, db: DbOption = None) -> None:
     from alliances.store.candidates import show_candidate
 
     with open_database(db).session() as session:
-        print_json(show_candidate(session, candidate_id))
+        print_json(show_candidate(session, candidate_id).model_dump())
 
 
 @review_app.command("accept")
@@ -184,13 +184,13 @@ def review_accept(
     for cid in candidate_ids:
         with database.session() as session:
             result = accept_candidate(session, cid, kinds=kinds)
-        if result.get("restated"):  # issue 11: a restatement joins the alliance it restates
-            console.print(f"candidate {cid} added as a source of alliance {result['alliance_key']}")
+        if result.restated:  # issue 11: a restatement joins the alliance it restates
+            console.print(f"candidate {cid} added as a source of alliance {result.alliance_key}")
             continue
         console.print(
-            f"candidate {cid} accepted as alliance {result['alliance_key']}: "
-            f"{' – '.join(result['parties'])}"
-            + (f" (new: {', '.join(result['created'])})" if result["created"] else ""),
+            f"candidate {cid} accepted as alliance {result.alliance_key}: "
+            f"{' – '.join(result.parties)}"
+            + (f" (new: {', '.join(result.created)})" if result.created else ""),
             highlight=False,
         )
 
@@ -256,7 +256,7 @@ def review_edit(
         raise InvalidInput("nothing to change: give --type, --technology, --date, --amount… (see --help)")
     database = open_database(db, write=True)
     with database.session() as session:
-        print_json(edit_candidate(session, candidate_id, changes))
+        print_json(edit_candidate(session, candidate_id, changes).record)
 
 
 def eval_core(

@@ -111,7 +111,7 @@ def show_cmd(
     with open_database(db).session() as session:
         viewer = _viewer(session, as_org)
         if assessment is None:
-            items = store.list_assessments(session, viewer=viewer)
+            items = [a.model_dump() for a in store.list_assessments(session, viewer=viewer)]
             if json:
                 print_json(items)
             else:
@@ -121,14 +121,13 @@ def show_cmd(
                 )
             return
         data = service.results(session, assessment, viewer=viewer)
-    scores = data["scores"]
+    scores = data.scores
     if json:
-        print_json({"assessment": data["assessment"], "scores": scores.model_dump()})
+        print_json({"assessment": data.assessment.model_dump(), "scores": scores.model_dump()})
         return
-    a = data["assessment"]
+    a = data.assessment
     console.print(
-        f"{a['organisation']} {a['label']} ({a['assessed']}, {a['status']}): "
-        f"overall level {scores.overall_level}"
+        f"{a.organisation} {a.label} ({a.assessed}, {a.status}): overall level {scores.overall_level}"
     )
     rows = [
         {"dimension": d.key, "score": d.score, "level": d.level, "blocked by": ", ".join(d.blocked_by)}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
 
 from alliances.health import vocab
@@ -16,10 +14,10 @@ class Alert(BaseModel):
     requires: list[str] = []
 
     def label(self, lang: str = "en") -> str:
-        return vocab.label(vocab.thresholds()["alerts"][self.name], lang)
+        return vocab.label(vocab.thresholds().alerts[self.name], lang)
 
     def ask(self, lang: str = "en") -> str:
-        return vocab.label(vocab.thresholds()["alerts"][self.name]["ask"], lang)
+        return vocab.label(vocab.thresholds().alerts[self.name].ask, lang)
 
 
 def _streak(history: list[set[str]], signal: str) -> int:
@@ -38,16 +36,13 @@ def evaluate(history: list[set[str]]) -> list[Alert]:
         return []
     now = history[-1]
     alerts = []
-    rules: dict[str, dict[str, Any]] = vocab.thresholds()["alerts"]
-    for name, rule in rules.items():
-        if not set(rule.get("requires", [])) <= now:
+    for name, rule in vocab.thresholds().alerts.items():
+        if not set(rule.requires) <= now:
             continue
-        triggers = [
-            t["signal"] for t in rule["any_of"] if _streak(history, t["signal"]) >= int(t["consecutive"])
-        ]
+        triggers = [t.signal for t in rule.any_of if _streak(history, t.signal) >= t.consecutive]
         if triggers:
-            named = triggers + list(rule.get("requires", [])) + list(rule.get("context", []))
+            named = triggers + rule.requires + rule.context
             signals = [s for s in dict.fromkeys(named) if s in now or s in triggers]
-            required = list(rule.get("requires", []))
+            required = list(rule.requires)
             alerts.append(Alert(name=name, signals=signals, triggers=triggers, requires=required))
     return alerts

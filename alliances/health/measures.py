@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import mean
 
+from alliances.health import vocab
 from alliances.health.model import History
 
 
@@ -181,7 +182,7 @@ def governance(
     return changes, gaps, stage
 
 
-def measure(history: History, at: date, period_start: date, rules: dict[str, dict[str, float]]) -> Measures:
+def measure(history: History, at: date, period_start: date, rules: dict[str, vocab.SignalRule]) -> Measures:
     """The figures of the review at `at` covering the period from `period_start` (exclusive)."""
     plan = history.plan
     budget = sum(b.amount for b in history.budget)
@@ -192,8 +193,8 @@ def measure(history: History, at: date, period_start: date, rules: dict[str, dic
     changes, gaps, stage = governance(
         history,
         at,
-        int(rules["sponsor_change"]["within_months"]),
-        float(rules["governance_gap"]["grace"]),
+        int(rules["sponsor_change"].setting("within_months")),
+        rules["governance_gap"].setting("grace"),
     )
     return Measures(
         at=at,

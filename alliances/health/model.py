@@ -106,7 +106,7 @@ class HealthAnswer(BaseModel):
     @field_validator("question")
     @classmethod
     def _question(cls, value: str) -> str:
-        keys = vocab.questions()["questions"]
+        keys = vocab.questions().questions
         if value not in keys:
             raise ValueError(f"unknown question {value!r} (expected one of: {', '.join(keys)})")
         return value

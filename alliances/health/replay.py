@@ -68,8 +68,8 @@ def replay(history: History, until: date | None = None) -> list[Review]:
     reviews: list[Review] = []
     fired_so_far: list[set[str]] = []
     previous = date.min
-    for label, closing in periods(history.plan.start, last, int(cfg["review_months"])):
-        m: Measures = measure(history, closing, previous, cfg["signals"])
+    for label, closing in periods(history.plan.start, last, cfg.review_months):
+        m: Measures = measure(history, closing, previous, cfg.signals)
         found = signals.evaluate(m)
         fired_so_far.append({s.name for s in found if s.fired})
         reviews.append(

@@ -52,9 +52,9 @@ def _alerts(reviews: list[Review], lang: str) -> list[AlertOut]:
 def _checklist(history: History, lang: str) -> list[ChecklistStepOut]:
     answers = {a.item: a for a in history.checklist}
     steps = []
-    for step, body in vocab.checklist()["steps"].items():
+    for step, body in vocab.checklist().steps.items():
         items = []
-        for item, entry in body["items"].items():
+        for item, entry in body.items.items():
             a = answers.get(item)
             items.append(
                 ChecklistItemOut(
@@ -101,7 +101,7 @@ def build(
     reviews = replay(history)
     last = reviews[-1]
     m = last.measures
-    questions = vocab.questions()["questions"]
+    questions = vocab.questions().questions
     parties = sorted(m.check_by_party)
     health_check = [
         QuestionOut(

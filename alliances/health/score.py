@@ -24,7 +24,7 @@ class Component(BaseModel):
 
     def explain(self, lang: str = "en") -> str:
         facts = {k: fmt(v, lang) for k, v in self.facts.items()}
-        return vocab.label(vocab.thresholds()["score"]["explain"][self.name], lang).format(**facts)
+        return vocab.label(vocab.thresholds().score.explain[self.name], lang).format(**facts)
 
     def label(self, lang: str = "en") -> str:
         return vocab.term_label("components", self.name, lang)
@@ -42,8 +42,8 @@ def _clamp(x: float) -> float:
 
 def _raw(m: Measures) -> dict[str, tuple[float, dict[str, Any]] | None]:
     cfg = vocab.thresholds()
-    slip_days = int(cfg["signals"]["milestones_slipping"]["slip_days"])
-    scale = float(cfg["score"]["burn_scale"])
+    slip_days = int(cfg.signals["milestones_slipping"].setting("slip_days"))
+    scale = cfg.score.burn_scale
     out: dict[str, tuple[float, dict[str, Any]] | None] = {}
     active = m.active_milestones
     slipped = sum(s.slip_days(m.at) > slip_days for s in active)
@@ -97,9 +97,9 @@ def _raw(m: Measures) -> dict[str, tuple[float, dict[str, Any]] | None]:
 
 def score(m: Measures) -> Score:
     """Weighted sum of the components that have data, rescaled to 0-100."""
-    cfg = vocab.thresholds()["score"]
+    cfg = vocab.thresholds().score
     raw = {k: v for k, v in _raw(m).items() if v is not None}
-    weights = {k: float(w) for k, w in cfg["weights"].items() if k in raw}
+    weights = {k: w for k, w in cfg.weights.items() if k in raw}
     total_weight = sum(weights.values()) or 1.0
     components = []
     for name, weight in weights.items():
@@ -115,6 +115,6 @@ def score(m: Measures) -> Score:
             )
         )
     total = round(sum(c.value * c.weight for c in components))
-    levels = cfg["levels"]
+    levels = cfg.levels
     level = "green" if total >= levels["green"] else "amber" if total >= levels["amber"] else "red"
     return Score(total=total, level=level, components=components)

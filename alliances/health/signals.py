@@ -29,20 +29,20 @@ class Signal(BaseModel):
     facts: dict[str, Any] = {}
 
     def explain(self, lang: str = "en") -> str:
-        rule = vocab.thresholds()["signals"][self.name]
-        facts = {**rule, **self.facts, "value": self.value, "limit": self.limit}
+        rule = vocab.thresholds().signals[self.name]
+        facts = {**rule.model_dump(), **self.facts, "value": self.value, "limit": self.limit}
         facts = {k: fmt(v, lang) for k, v in facts.items()}
         if "gap_keys" in self.facts:
-            labels = rule["gap_labels"]
+            labels = rule.gap_labels
             gaps = [key.split(":", 1) for key in self.facts["gap_keys"]]
             text = "; ".join(vocab.label(labels[k], lang).format(party=p) for k, p in gaps)
             facts["gaps"] = text or vocab.label(labels["none"], lang)
         if "question_key" in self.facts:
-            facts["question"] = vocab.label(vocab.questions()["questions"][self.facts["question_key"]], lang)
-        return vocab.label(rule["explain"], lang).format(**facts)
+            facts["question"] = vocab.label(vocab.questions().questions[self.facts["question_key"]], lang)
+        return vocab.label(rule.explain, lang).format(**facts)
 
     def label(self, lang: str = "en") -> str:
-        return vocab.label(vocab.thresholds()["signals"][self.name], lang)
+        return vocab.label(vocab.thresholds().signals[self.name], lang)
 
 
 def fmt(value: Any, lang: str = "en") -> Any:
@@ -53,9 +53,8 @@ def fmt(value: Any, lang: str = "en") -> Any:
     return value
 
 
-def rules() -> dict[str, dict[str, Any]]:
-    rules_: dict[str, dict[str, Any]] = vocab.thresholds()["signals"]
-    return rules_
+def rules() -> dict[str, vocab.SignalRule]:
+    return vocab.thresholds().signals
 
 
 def _values(m: Measures) -> dict[str, tuple[float, dict[str, Any]] | None]:
@@ -81,7 +80,7 @@ def _values(m: Measures) -> dict[str, tuple[float, dict[str, Any]] | None]:
         )
     )
     out["spend_continuing"] = None if not m.budget else (round(100 * m.period_spend / m.budget, 2), {})
-    slipped = m.slipped_share(int(r["milestones_slipping"]["slip_days"]))
+    slipped = m.slipped_share(int(r["milestones_slipping"].setting("slip_days")))
     out["milestones_slipping"] = None if slipped is None else (round(slipped, 1), {})
     worst = max(m.active_milestones, key=lambda s: len(s.rebaselines), default=None)
     out["repeated_rebaseline"] = (
@@ -112,15 +111,15 @@ def evaluate(m: Measures) -> list[Signal]:
         if measured is None:
             continue
         value, facts = measured
-        limit = float(rule["limit"])
+        limit = rule.limit
         signals.append(
             Signal(
                 name=name,
                 value=value,
                 limit=limit,
-                op=rule["op"],
-                unit=rule["unit"],
-                fired=OPS[rule["op"]](value, limit),
+                op=rule.op,
+                unit=rule.unit,
+                fired=OPS[rule.op](value, limit),
                 facts=facts,
             )
         )

@@ -7,12 +7,12 @@ size, then sector, down to everyone; groups under the threshold never leave this
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
 
 from alliances.maturity.model import Model, load_model
+from alliances.maturity.schemas import PanelAnswers
 from alliances.maturity.scoring import score
 
 PERCENTILES = (25, 50, 75, 90)
@@ -40,16 +40,16 @@ class Benchmark(BaseModel):
 Row = tuple[dict[str, str], dict[str, float]]  # profile, scores per dimension (+ overall)
 
 
-def scored_panel(panel: Iterable[dict[str, Any]], model: Model | None = None) -> list[Row]:
+def scored_panel(panel: Iterable[PanelAnswers], model: Model | None = None) -> list[Row]:
     """Score each anonymous panel answer set once."""
     model = model or load_model()
     rows: list[Row] = []
     for item in panel:
-        s = score(item["answers"], model)
+        s = score(item.answers, model)
         values = {d.key: d.score for d in s.dimensions if d.score is not None}
         if s.overall_score is not None:
             values[OVERALL] = s.overall_score
-        profile = {"sector": item["sector"], "size": item["size"], "country": item["country"]}
+        profile = {"sector": item.sector or "", "size": item.size or "", "country": item.country or ""}
         rows.append((profile, values))
     return rows
 
@@ -94,7 +94,7 @@ def widen(rows: list[Row], requested: dict[str, str], min_group: int) -> dict[st
 
 
 def benchmark(
-    panel: list[dict[str, Any]],
+    panel: list[PanelAnswers],
     *,
     sector: str | None = None,
     size: str | None = None,
@@ -103,7 +103,7 @@ def benchmark(
     model: Model | None = None,
 ) -> Benchmark:
     """The peer group for a profile (widened if needed) and everyone; with no filter, every sector too."""
-    synthetic = sum(1 for item in panel if item.get("origin") == "synthetic")
+    synthetic = sum(1 for item in panel if item.origin == "synthetic")
     return benchmark_rows(
         scored_panel(panel, model), synthetic, sector=sector, size=size, country=country, own=own, model=model
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 from alliances.errors import InvalidInput
 from alliances.maturity.model import Model, load_model
+from alliances.maturity.schemas import AssessmentIn, SurveyResponseIn
 from alliances.maturity.scoring import check_answers
 from alliances.maturity.survey import definition
 
@@ -63,7 +64,7 @@ def _where(path: Path, line: int) -> str:
     return f"{path}:{line}" if path.suffix.lower() != ".json" else f"{path}: record {line}"
 
 
-def read_assessments(path: Path, model: Model | None = None) -> list[dict[str, Any]]:
+def read_assessments(path: Path, model: Model | None = None) -> list[AssessmentIn]:
     """Validated assessments: profile fields plus `answers` (question keys and importance.*)."""
     model = model or load_model()
     out = []
@@ -77,20 +78,17 @@ def read_assessments(path: Path, model: Model | None = None) -> list[dict[str, A
         if not isinstance(answers, dict):
             raise InvalidInput(f"{where}: answers must be an object of question: answer")
         try:
-            item = _profile(record, model)
-            item["answers"] = check_answers(
-                {str(k): str(v) for k, v in answers.items() if v is not None}, model
-            )
+            profile = _profile(record, model)
+            checked = check_answers({str(k): str(v) for k, v in answers.items() if v is not None}, model)
         except InvalidInput as exc:
             raise InvalidInput(f"{where}: {exc.message}") from exc
-        item["where"] = where
-        out.append(item)
+        out.append(AssessmentIn(**profile, answers=checked, where=where))
     if not out:
         raise InvalidInput(f"{path}: no assessment in the file")
     return out
 
 
-def _profile(record: dict[str, Any], model: Model) -> dict[str, Any]:
+def _profile(record: dict[str, Any], model: Model) -> dict[str, str | None]:
     missing = [
         k for k in ("organisation", "sector", "size", "country") if not str(record.get(k) or "").strip()
     ]
@@ -111,10 +109,10 @@ def _profile(record: dict[str, Any], model: Model) -> dict[str, Any]:
     }
 
 
-def read_survey_responses(path: Path, survey_key: str) -> list[dict[str, Any]]:
+def read_survey_responses(path: Path, survey_key: str) -> list[SurveyResponseIn]:
     """Validated responses: `respondent`, optional sector/size/country, answers per question."""
     survey = definition(survey_key)
-    options = {q["key"]: [str(o) for o in q["options"]] for q in survey["questions"]}
+    options = {q.key: [str(o) for o in q.options] for q in survey.questions}
     model = load_model()
     out, seen = [], set()
     for line, record in _rows(path):
@@ -125,7 +123,7 @@ def read_survey_responses(path: Path, survey_key: str) -> list[dict[str, Any]]:
         if respondent in seen:
             raise InvalidInput(f"{where}: respondent {respondent!r} appears twice")
         seen.add(respondent)
-        answers = {}
+        answers: dict[str, str] = {}
         for key, value in record.items():
             if key in ("respondent", "sector", "size", "country") or value in (None, ""):
                 continue
@@ -145,9 +143,8 @@ def read_survey_responses(path: Path, survey_key: str) -> list[dict[str, Any]]:
         if size and size not in model.size_bands:
             raise InvalidInput(f"{where}: unknown size band {size!r}")
         country = str(record.get("country") or "").strip().upper() or None
-        out.append(
-            {"respondent": respondent, "sector": sector, "size": size, "country": country, "answers": answers}
-        )
+        profile = {"sector": sector, "size": size, "country": country}
+        out.append(SurveyResponseIn(respondent=respondent, **profile, answers=answers))
     if not out:
         raise InvalidInput(f"{path}: no response in the file")
     return out

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from alliances.errors import InvalidInput
 from alliances.maturity.benchmark import OVERALL, Benchmark, Row, benchmark_rows, scored_panel
 from alliances.maturity.io import read_assessments, read_survey_responses
 from alliances.maturity.model import load_model
+from alliances.maturity.schemas import Assessment
 from alliances.maturity.scoring import Scores, check_answers, score
 from alliances.maturity.survey import (
     PublishedSurvey,
@@ -38,7 +40,7 @@ def scored(session: Session) -> tuple[list[Row], int]:
         panel = store.panel_answers(session)
         if len(_PANELS) > 8:
             _PANELS.clear()
-        _PANELS[stamp] = (scored_panel(panel), sum(1 for p in panel if p["origin"] == "synthetic"))
+        _PANELS[stamp] = (scored_panel(panel), sum(1 for p in panel if p.origin == "synthetic"))
     return _PANELS[stamp]
 
 
@@ -74,18 +76,26 @@ def own_scores(scores: Scores) -> dict[str, float]:
     return values
 
 
-def results(session: Session, assessment_id: int, *, viewer: Viewer) -> dict[str, Any]:
+class Results(BaseModel):
+    """One assessment, its scores and where it stands among its peers."""
+
+    assessment: Assessment
+    scores: Scores
+    benchmark: Benchmark
+
+
+def results(session: Session, assessment_id: int, *, viewer: Viewer) -> Results:
     """One assessment with its scores and where it stands among its peers."""
     record = store.get_assessment(session, assessment_id, viewer=viewer)
-    scores = score(record["answers"])
+    scores = score(record.answers)
     peers = peer_benchmark(
         session,
-        sector=record["sector"],
-        size=record["size_band"],
-        country=record["country"],
+        sector=record.sector,
+        size=record.size_band,
+        country=record.country,
         own=own_scores(scores),
     )
-    return {"assessment": record, "scores": scores, "benchmark": peers}
+    return Results(assessment=record, scores=scores, benchmark=peers)
 
 
 def save(session: Session, assessment_id: int, answers: dict[str, Any], *, viewer: Viewer) -> int:
@@ -95,16 +105,16 @@ def save(session: Session, assessment_id: int, answers: dict[str, Any], *, viewe
 def complete(session: Session, assessment_id: int, *, viewer: Viewer) -> Scores:
     """Close a draft once every question has an answer."""
     record = store.get_assessment(session, assessment_id, viewer=viewer)
-    missing = [q.key for q in load_model().questions if q.key not in record["answers"]]
+    missing = [q.key for q in load_model().questions if q.key not in record.answers]
     if missing:
         raise InvalidInput(f"{len(missing)} question(s) still unanswered, first {missing[0]}")
     store.mark_complete(session, assessment_id, viewer=viewer)
-    return score(record["answers"])
+    return score(record.answers)
 
 
 def org_trajectory(session: Session, organisation_id: int, *, viewer: Viewer) -> Trajectory:
     items = store.list_assessments(session, viewer=viewer, organisation_id=organisation_id)
-    full = [store.get_assessment(session, a["id"], viewer=viewer) for a in items]
+    full = [store.get_assessment(session, a.id, viewer=viewer) for a in items]
     return trajectory(full)
 
 
@@ -142,16 +152,16 @@ def surveys(session: Session, breakdown_by: str = "sector") -> Surveys:
         if s["key"] not in basis:
             continue
         percents = [f["value"] for f in s["figures"] if f["unit"] == "percent"]
-        n = int(basis[s["key"]]["n"])
+        n = basis[s["key"]].n
         published.append(
             PublishedSurvey(
                 key=s["key"],
                 name=s["name"],
-                names=basis[s["key"]].get("name", {"en": s["name"], "fr": s["name"]}),
+                names=basis[s["key"]].name or {"en": s["name"], "fr": s["name"]},
                 publisher=s["publisher"],
                 date=s["date"],
                 n=n,
-                n_basis=basis[s["key"]].get("n_basis"),
+                n_basis=basis[s["key"]].n_basis,
                 smallest_consistent_n=smallest_consistent_n(percents),
                 figures=published_figures(s["figures"], n),
             )

@@ -15,6 +15,7 @@ from scipy.stats import binomtest
 
 from alliances.errors import InvalidInput
 from alliances.maturity.model import load_model
+from alliances.maturity.schemas import PublishedBasis, SurveyAnswers, SurveyDefinition, SurveyQuestion
 from alliances.taxonomy import load_data_file
 
 CONFIDENCE = 0.95
@@ -85,44 +86,46 @@ def share(option: str, k: int, n: int) -> Share:
 
 
 @cache
-def definitions() -> dict[str, dict[str, Any]]:
-    return {s["key"]: s for s in load_data_file("maturity/surveys.yaml")["surveys"]}
+def definitions() -> dict[str, SurveyDefinition]:
+    """The surveys of `data/maturity/surveys.yaml`, by key (checked once when first read)."""
+    surveys = load_data_file("maturity/surveys.yaml")["surveys"]
+    return {s["key"]: SurveyDefinition.model_validate(s) for s in surveys}
 
 
-def published_basis() -> dict[str, dict[str, Any]]:
-    return dict(load_data_file("maturity/surveys.yaml").get("published", {}))
+def published_basis() -> dict[str, PublishedBasis]:
+    published = load_data_file("maturity/surveys.yaml").get("published", {})
+    return {key: PublishedBasis.model_validate(value) for key, value in published.items()}
 
 
-def definition(key: str) -> dict[str, Any]:
+def definition(key: str) -> SurveyDefinition:
     found = definitions().get(key)
     if found is None:
         raise InvalidInput(f"no survey {key!r} (known: {', '.join(definitions())})")
     return found
 
 
-def _shares(question: dict[str, Any], responses: list[dict[str, Any]]) -> list[Share]:
-    values = [r["answers"].get(question["key"]) for r in responses]
-    values = [v for v in values if v is not None]
+def _shares(question: SurveyQuestion, responses: list[SurveyAnswers]) -> list[Share]:
+    values = [v for r in responses if (v := r.answers.get(question.key)) is not None]
     if not values:
         return []
-    return [share(opt, sum(1 for v in values if v == opt), len(values)) for opt in question["options"]]
+    return [share(opt, sum(1 for v in values if v == opt), len(values)) for opt in question.options]
 
 
-def survey_result(key: str, responses: list[dict[str, Any]], breakdown_by: str = "sector") -> SurveyResult:
+def survey_result(key: str, responses: list[SurveyAnswers], breakdown_by: str = "sector") -> SurveyResult:
     if breakdown_by not in ("sector", "size", "country"):
         raise InvalidInput(f"breakdown must be sector, size or country, not {breakdown_by!r}")
     survey = definition(key)
     threshold = load_model().min_group
-    groups: dict[str, list[dict[str, Any]]] = {}
+    groups: dict[str, list[SurveyAnswers]] = {}
     for r in responses:
-        if r.get(breakdown_by):
-            groups.setdefault(str(r[breakdown_by]), []).append(r)
+        if group := getattr(r, breakdown_by):
+            groups.setdefault(str(group), []).append(r)
     questions = []
-    for q in survey["questions"]:
+    for q in survey.questions:
         shown = {g: _shares(q, rs) for g, rs in sorted(groups.items()) if len(rs) >= threshold}
         questions.append(
             QuestionResult(
-                key=q["key"],
+                key=q.key,
                 overall=_shares(q, responses) if len(responses) >= threshold else [],
                 breakdown={g: s for g, s in shown.items() if s},
                 hidden_groups=sum(1 for rs in groups.values() if len(rs) < threshold),

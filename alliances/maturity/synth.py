@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any
 
 from alliances.maturity.model import Model, load_model
+from alliances.maturity.schemas import AssessmentIn
 
 SECTORS = {"pharma": 0.30, "biotech": 0.25, "medtech": 0.25, "diagnostics": 0.10, "cro": 0.10}
 SECTOR_OFFSET = {"pharma": 0.3, "cro": 0.2, "biotech": 0.0, "medtech": -0.1, "diagnostics": -0.2}
@@ -62,7 +62,7 @@ def _answers(rng: random.Random, latent: float, model: Model) -> dict[str, str]:
 
 def synth_panel(
     respondents: int, *, seed: int = 15, year: int = 2026, repeat: float = 0.4
-) -> list[dict[str, Any]]:
+) -> list[AssessmentIn]:
     """`respondents` organisations with one assessment each in `year - 1`, some assessed again in `year`."""
     model = load_model()
     rng = random.Random(seed)
@@ -72,12 +72,9 @@ def synth_panel(
         latent = SIZE_BASE[size] + SECTOR_OFFSET[sector] + rng.gauss(0, 0.6)
         name = f"Synthetic {sector} {i:04d} (syn-maturity)"
         base = {"organisation": name, "sector": sector, "size": size, "country": country}
-        panel.append(
-            {**base, "label": "T0", "assessed": f"{year - 1}-03-15", "answers": _answers(rng, latent, model)}
-        )
+        first = _answers(rng, latent, model)
+        panel.append(AssessmentIn(**base, label="T0", assessed=f"{year - 1}-03-15", answers=first))
         if rng.random() < repeat:
-            later = latent + rng.uniform(0.1, 0.8)
-            panel.append(
-                {**base, "label": "T1", "assessed": f"{year}-03-15", "answers": _answers(rng, later, model)}
-            )
+            later = _answers(rng, latent + rng.uniform(0.1, 0.8), model)
+            panel.append(AssessmentIn(**base, label="T1", assessed=f"{year}-03-15", answers=later))
     return panel

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
 
 from alliances.maturity.model import Model, load_model
+from alliances.maturity.schemas import Assessment
 from alliances.maturity.scoring import score
 
 
@@ -27,18 +26,18 @@ class Trajectory(BaseModel):
     progress: dict[str, float | None]  # last minus first complete score, per dimension and "overall"
 
 
-def trajectory(assessments: list[dict[str, Any]], model: Model | None = None) -> Trajectory:
+def trajectory(assessments: list[Assessment], model: Model | None = None) -> Trajectory:
     """Points in date order; progress compares the first and the last point."""
     model = model or load_model()
     points = []
-    for item in sorted(assessments, key=lambda a: (a["assessed"], a["id"])):
-        s = score(item["answers"], model)
+    for item in sorted(assessments, key=lambda a: (a.assessed, a.id)):
+        s = score(item.answers, model)
         points.append(
             Point(
-                id=item["id"],
-                label=item["label"],
-                assessed=item["assessed"],
-                status=item["status"],
+                id=item.id,
+                label=item.label,
+                assessed=item.assessed,
+                status=item.status,
                 overall_score=s.overall_score,
                 overall_level=s.overall_level,
                 scores={d.key: d.score for d in s.dimensions},
@@ -56,7 +55,7 @@ def trajectory(assessments: list[dict[str, Any]], model: Model | None = None) ->
         if first.overall_score is not None and last.overall_score is not None:
             progress["overall"] = round(last.overall_score - first.overall_score, 4)
     return Trajectory(
-        organisation_id=assessments[0]["organisation_id"] if assessments else None,
+        organisation_id=assessments[0].organisation_id if assessments else None,
         points=points,
         progress=progress,
     )

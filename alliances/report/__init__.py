@@ -7,6 +7,7 @@ inlined from the installed plotly package, so the file opens offline and never c
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,14 @@ from alliances.analytics.network import NetworkCache, NetworkQuery
 from alliances.analytics.trends import alliance_trends
 from alliances.errors import StorageError
 from alliances.maturity import service
-from alliances.maturity.model import load_model
+from alliances.maturity.benchmark import Benchmark
+from alliances.maturity.model import Dimension, load_model
+from alliances.maturity.survey import Surveys
 from alliances.maturity.survey import definitions as survey_definitions
 from alliances.report import charts
 from alliances.store.filters import Filters
 from alliances.web import charts as web_charts
+from alliances.web.charts import Figure
 from alliances.web.i18n import Translator
 
 HERE = Path(__file__).resolve().parent
@@ -42,12 +46,28 @@ def plotly_source() -> str:
     return path.read_text(encoding="utf-8").replace("</script", "<\\/script")
 
 
-def figure_json(figure: dict[str, Any]) -> str:
+def figure_json(figure: Figure) -> str:
     """A figure for a data-figure attribute: plain text, so the template escapes its quotes."""
     return json.dumps(figure, ensure_ascii=False)
 
 
-def report_data(session: Session, *, year: int, lang: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ReportData:
+    """What the report template shows: the analytics' own results, held as they come (no copy)."""
+
+    year: int
+    benchmark: Benchmark
+    groups: list[dict[str, Any]]  # Group.model_dump(): charts.sector_medians reads plain values
+    dimensions: tuple[Dimension, ...]
+    alliances_matrix: dict[str, Any]  # Matrix.to_dict() (analytics/matrix.py, typed there)
+    projects_matrix: dict[str, Any]
+    trends: dict[str, Any]  # alliance_trends() (analytics/trends.py, typed there)
+    leaders: list[dict[str, Any]]  # Network.ranking() items (analytics/network.py, typed there)
+    surveys: Surveys
+    figures: dict[str, Figure]
+
+
+def report_data(session: Session, *, year: int, lang: str) -> ReportData:
     """Every section's numbers and figures, up to the end of `year`."""
     t = Translator(lang)
     upto = Filters(year_to=year)
@@ -59,7 +79,7 @@ def report_data(session: Session, *, year: int, lang: str) -> dict[str, Any]:
     network = NetworkCache().network(session, NetworkQuery.from_filters(upto, rollup=True))
     leaders = network.ranking("degree", 1, LEADERS)["items"]
     surveys = service.surveys(session)
-    figures: dict[str, Any] = {
+    figures: dict[str, Figure] = {
         "alliances_matrix": charts.count_heatmap(alliances_mx, t, t("report.matrix_alliances")),
         "projects_matrix": charts.count_heatmap(projects_mx, t, t("report.matrix_projects")),
     }
@@ -70,18 +90,18 @@ def report_data(session: Session, *, year: int, lang: str) -> dict[str, Any]:
         figures["by_type"] = web_charts.by_type(trends, t)
     for pub in surveys.published:
         figures[f"published-{pub.key}"] = charts.published_chart(pub, t)
-    return {
-        "year": year,
-        "benchmark": bench,
-        "groups": groups,
-        "dimensions": load_model().dimensions,
-        "alliances_matrix": alliances_mx,
-        "projects_matrix": projects_mx,
-        "trends": trends,
-        "leaders": leaders,
-        "surveys": surveys,
-        "figures": figures,
-    }
+    return ReportData(
+        year=year,
+        benchmark=bench,
+        groups=groups,
+        dimensions=load_model().dimensions,
+        alliances_matrix=alliances_mx,
+        projects_matrix=projects_mx,
+        trends=trends,
+        leaders=leaders,
+        surveys=surveys,
+        figures=figures,
+    )
 
 
 def render_report(session: Session, *, year: int, lang: str = "en") -> str:
@@ -97,5 +117,5 @@ def render_report(session: Session, *, year: int, lang: str = "en") -> str:
         plotly_js=Markup(plotly_source()),
         figure_json=figure_json,
         survey_defs=survey_definitions(),
-        **data,
+        **vars(data),
     )

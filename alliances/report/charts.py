@@ -8,14 +8,14 @@ from alliances.maturity.model import load_model
 from alliances.maturity.scoring import Scores
 from alliances.maturity.survey import PublishedSurvey
 from alliances.maturity.trajectory import Trajectory
-from alliances.web.charts import FONT
+from alliances.web.charts import FONT, Figure, PlotlyJson
 from alliances.web.i18n import Translator
 from alliances.web.palette import OKABE_ITO, SERIES
 
 BLUE, ORANGE, GREY = OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["grey"]
 
 
-def _layout(title: str, **extra: Any) -> dict[str, Any]:
+def _layout(title: str, **extra: Any) -> PlotlyJson:
     return {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
         "font": FONT,
@@ -31,7 +31,7 @@ def dim_labels(t: Translator) -> dict[str, str]:
     return {d.key: d.label(t.lang) for d in load_model().dimensions}
 
 
-def radar(scores: Scores, t: Translator, peers: dict[str, float] | None = None) -> dict[str, Any]:
+def radar(scores: Scores, t: Translator, peers: dict[str, float] | None = None) -> Figure:
     """Own score per dimension (0-5), and the peer median when a group can be shown."""
     labels = dim_labels(t)
     dims = [d for d in scores.dimensions if d.score is not None]
@@ -68,7 +68,7 @@ def radar(scores: Scores, t: Translator, peers: dict[str, float] | None = None) 
     }
 
 
-def cell_heatmap(scores: Scores, t: Translator) -> dict[str, Any]:
+def cell_heatmap(scores: Scores, t: Translator) -> Figure:
     """Technology × value-chain link, points 0-5 (blank where unanswered)."""
     model = load_model()
     techs, links = list(model.technologies), list(model.links)
@@ -96,9 +96,7 @@ def cell_heatmap(scores: Scores, t: Translator) -> dict[str, Any]:
     }
 
 
-def benchmark_ranges(
-    group: dict[str, Any], t: Translator, own: dict[str, float] | None = None
-) -> dict[str, Any]:
+def benchmark_ranges(group: dict[str, Any], t: Translator, own: dict[str, float] | None = None) -> Figure:
     """Per dimension: the p25-p75 band, the median and p90 of a group, and the reader's score."""
     labels = {**dim_labels(t), "overall": t("maturity.overall")}
     keys = list(group["percentiles"])
@@ -155,7 +153,7 @@ def benchmark_ranges(
     }
 
 
-def trajectory_lines(traj: Trajectory, t: Translator) -> dict[str, Any]:
+def trajectory_lines(traj: Trajectory, t: Translator) -> Figure:
     labels = dim_labels(t)
     x = [f"{p.label} ({p.assessed[:4]})" for p in traj.points]
     traces = [
@@ -191,7 +189,7 @@ def trajectory_lines(traj: Trajectory, t: Translator) -> dict[str, Any]:
     }
 
 
-def sector_medians(groups: list[dict[str, Any]], t: Translator) -> dict[str, Any]:
+def sector_medians(groups: list[dict[str, Any]], t: Translator) -> Figure:
     """Overall median per sector with its interquartile range as error bars."""
     names = [
         t.label("organisation_kinds", g["group"]["sector"]) if g["group"] else t("maturity.everyone")
@@ -222,7 +220,7 @@ def sector_medians(groups: list[dict[str, Any]], t: Translator) -> dict[str, Any
     }
 
 
-def count_heatmap(matrix: dict[str, Any], t: Translator, title: str) -> dict[str, Any]:
+def count_heatmap(matrix: dict[str, Any], t: Translator, title: str) -> Figure:
     return {
         "data": [
             {
@@ -245,7 +243,7 @@ def count_heatmap(matrix: dict[str, Any], t: Translator, title: str) -> dict[str
     }
 
 
-def shares_chart(labels: list[str], items: list[dict[str, Any]], t: Translator, title: str) -> dict[str, Any]:
+def shares_chart(labels: list[str], items: list[dict[str, Any]], t: Translator, title: str) -> Figure:
     """Horizontal bars of shares (percent) with their 95% interval as error bars."""
     return {
         "data": [
@@ -275,7 +273,7 @@ def shares_chart(labels: list[str], items: list[dict[str, Any]], t: Translator, 
     }
 
 
-def published_chart(pub: PublishedSurvey, t: Translator) -> dict[str, Any]:
+def published_chart(pub: PublishedSurvey, t: Translator) -> Figure:
     """A published survey's shares with the intervals computed from its sample size."""
     labels = [f.label_fr if t.lang == "fr" else f.label_en for f in pub.figures]
     items = [{"share": f.value / 100, "low": f.low, "high": f.high} for f in pub.figures]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import event, func, select, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -23,6 +24,20 @@ from alliances.store.accounts import AuditEntry
 
 GENESIS = "0" * 64
 FIELDS = ("seq", "at", "who", "action", "record", "origin", "detail", "prev_hash")
+
+
+class AuditRecord(BaseModel):
+    """One entry of the audit log as `audit show` prints it (`detail` is the JSON text stored)."""
+
+    seq: int
+    at: str
+    who: str
+    action: str
+    record: str | None = None
+    origin: str | None = None
+    detail: str | None = None
+    prev_hash: str
+    hash: str
 
 
 def entry_hash(values: dict[str, Any]) -> str:
@@ -107,7 +122,7 @@ def entries(
     since: str | None = None,
     until: str | None = None,
     limit: int = 100,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[AuditRecord]:
     """Entries matching every given filter, newest first (`since`/`until` compare ISO timestamps)."""
     stmt = select(AuditEntry)
     if who:
@@ -121,7 +136,7 @@ def entries(
     if until:
         stmt = stmt.where(AuditEntry.at <= until + "\uffff")
     for e in session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(limit)):
-        yield {k: getattr(e, k) for k in (*FIELDS, "hash")}
+        yield AuditRecord.model_validate({k: getattr(e, k) for k in (*FIELDS, "hash")})
 
 
 def count(session: Session) -> int:

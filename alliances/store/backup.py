@@ -12,10 +12,12 @@ import hashlib
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Connection, DateTime, LargeBinary, Table, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
@@ -26,6 +28,24 @@ from alliances.store.models import Base
 
 FORMAT = "alliance-observatory-backup"
 VERSION = 1
+
+
+class BackupHeader(BaseModel):
+    """The first line of a backup: what wrote it, at which schema revision, and what must follow."""
+
+    format: str
+    version: int
+    schema_revision: str | None = Field(None, alias="schema")
+    tables: dict[str, int] = {}
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class BackupContent:
+    """A checked backup file: its header and, per table, its rows as written (column -> JSON value)."""
+
+    header: BackupHeader
+    rows: dict[str, list[dict[str, Any]]]
 
 
 def _tables() -> list[Table]:
@@ -96,7 +116,7 @@ def backup(db: Database, path: Path) -> dict[str, int]:
     return counts
 
 
-def read_backup(path: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+def read_backup(path: Path) -> BackupContent:
     """The header and the rows of a backup file, after checking its format, checksum and row counts."""
     try:
         handle: IO[str] = path.open(encoding="utf-8")
@@ -104,13 +124,17 @@ def read_backup(path: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, An
         raise InvalidInput(f"{path}: cannot read the backup ({exc.strerror})") from exc
     with handle:
         try:
-            header = json.loads(handle.readline() or "null")
+            raw = json.loads(handle.readline() or "null")
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InvalidInput(f"{path}: not a backup of this observatory (bad header)") from exc
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
             raise InvalidInput(f"{path}: not a backup of this observatory (bad header)")
-        if header.get("version") != VERSION:
-            raise InvalidInput(f"{path}: backup format version {header.get('version')} is not supported")
+        if raw.get("version") != VERSION:
+            raise InvalidInput(f"{path}: backup format version {raw.get('version')} is not supported")
+        try:
+            header = BackupHeader.model_validate(raw)
+        except ValidationError as exc:
+            raise InvalidInput(f"{path}: not a backup of this observatory (bad header)") from exc
         known = {t.name: t for t in _tables()}
         rows: dict[str, list[dict[str, Any]]] = {name: [] for name in known}
         digest = hashlib.sha256()
@@ -123,26 +147,26 @@ def read_backup(path: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, An
                 rows[item["t"]].append(item["r"])
         except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as exc:
             raise InvalidInput(f"{path}: corrupt or truncated backup (unreadable line)") from exc
-    if digest.hexdigest() != header.get("sha256"):
+    if digest.hexdigest() != header.sha256:
         raise InvalidInput(f"{path}: corrupt or truncated backup (checksum does not match)")
-    expected = header.get("tables") or {}
-    for name, n in expected.items():
+    for name, n in header.tables.items():
         if len(rows.get(name, [])) != n:
             raise InvalidInput(
                 f"{path}: corrupt or truncated backup ({name}: {len(rows.get(name, []))} of {n} rows)"
             )
-    return header, rows
+    return BackupContent(header, rows)
 
 
 def restore(db: Database, path: Path) -> dict[str, int]:
     """Replace the whole database with a backup's content; the file is fully checked first."""
-    header, rows = read_backup(path)
+    content = read_backup(path)
+    rows = content.rows
     db.upgrade()
     with db.session() as session:
         current = _revision(session.connection())
-        if header.get("schema") != current:
+        if content.header.schema_revision != current:
             raise InvalidInput(
-                f"{path}: backup of schema {header.get('schema')}, database at {current}: "
+                f"{path}: backup of schema {content.header.schema_revision}, database at {current}: "
                 "restore it with the version of the observatory that wrote it"
             )
         _replace(session, rows)

@@ -15,6 +15,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alliances.errors import Conflict, InvalidInput, NotFound
+from alliances.schemas import (
+    Accepted,
+    Amount,
+    CandidateParty,
+    CandidatePublic,
+    CandidateSummary,
+    CandidateSummaryPage,
+    Edited,
+    PartySuggestion,
+)
 from alliances.store.dates import check_partial_date
 from alliances.store.models import Candidate, Evidence, Source
 from alliances.store.resolve import Resolver
@@ -100,30 +110,30 @@ def source_label(source: Source) -> str:
     return " · ".join(p for p in (title, name) if p) or source.url or source.key or f"source #{source.id}"
 
 
-def _row(c: Candidate, finder: Restated | None = None) -> dict[str, Any]:
+def _row(c: Candidate, finder: Restated | None = None) -> CandidateSummary:
     rec: dict[str, Any] = dict(c.record)
     restates = rec.get("restates")  # issue 11: an alliance already in the knowledge base
     if c.state == "pending" and finder is not None:
         restates = restated_key(finder, rec)
     parties = [_name(p) for p in _parties(rec)]
-    return {
-        "id": c.id,
-        "state": c.state,
-        "confidence": c.confidence,
-        "type": rec.get("type"),
-        "parties": parties,
-        "date": rec.get("date"),
-        "source": source_label(c.source),
-        "evidence": rec.get("evidence"),
-        "alliance_id": c.alliance_id,
-        "rumour": is_rumour(rec, c.confidence),
-        "restates": restates,
-    }
+    return CandidateSummary(
+        id=c.id,
+        state=c.state,
+        confidence=c.confidence,
+        type=rec.get("type"),
+        parties=parties,
+        date=rec.get("date"),
+        source=source_label(c.source),
+        evidence=rec.get("evidence"),
+        alliance_id=c.alliance_id,
+        rumour=is_rumour(rec, c.confidence),
+        restates=restates,
+    )
 
 
 def candidate_page(
     session: Session, *, state: str = "pending", page: int = 1, per_page: int = 50
-) -> dict[str, Any]:
+) -> CandidateSummaryPage:
     """One page of candidates in a state ("all" for every one), most confident first, with the real
     total; a page past the end answers with the last page."""
     if state not in (*STATES, "all"):
@@ -139,20 +149,15 @@ def candidate_page(
     page = min(page, pages)
     rows = session.scalars(query.offset((page - 1) * per_page).limit(per_page))
     finder = Restated(session)
-    return {
-        "items": [_row(c, finder) for c in rows],
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "pages": pages,
-    }
+    items = [_row(c, finder) for c in rows]
+    return CandidateSummaryPage(items=items, total=total, page=page, per_page=per_page, pages=pages)
 
 
 def list_candidates(
     session: Session, *, state: str = "pending", limit: int = 50, page: int = 1
-) -> list[dict[str, Any]]:
+) -> list[CandidateSummary]:
     """Candidates in a state ("all" for every one), most confident first."""
-    return list(candidate_page(session, state=state, page=page, per_page=limit)["items"])
+    return candidate_page(session, state=state, page=page, per_page=limit).items
 
 
 def get_candidate(session: Session, candidate_id: int) -> Candidate:
@@ -162,7 +167,7 @@ def get_candidate(session: Session, candidate_id: int) -> Candidate:
     return cand
 
 
-def show_candidate(session: Session, candidate_id: int) -> dict[str, Any]:
+def show_candidate(session: Session, candidate_id: int) -> CandidatePublic:
     """One candidate with, for each party, the organisation it resolves to or the closest suggestions."""
     cand = get_candidate(session, candidate_id)
     resolver = Resolver(session)
@@ -171,14 +176,15 @@ def show_candidate(session: Session, candidate_id: int) -> dict[str, Any]:
         name = _name(p)
         match = resolver.resolve(name)
         parties.append(
-            {
-                "name": name,
-                "organisation_id": match.organisation_id,
-                "suggestions": [{"id": i, "name": n, "score": s} for i, n, s in match.suggestions],
-                "kind_if_new": (p.get("kind") if isinstance(p, dict) else None) or guess_kind(name),
-            }
+            CandidateParty(
+                name=name,
+                organisation_id=match.organisation_id,
+                suggestions=[PartySuggestion(id=i, name=n, score=s) for i, n, s in match.suggestions],
+                kind_if_new=(p.get("kind") if isinstance(p, dict) else None) or guess_kind(name),
+            )
         )
-    return {**_row(cand, Restated(session, resolver)), "record": cand.record, "parties": parties}
+    row = _row(cand, Restated(session, resolver)).model_dump(exclude={"parties"})
+    return CandidatePublic(**row, record=dict(cand.record), parties=parties)
 
 
 def _pending(session: Session, candidate_id: int) -> Candidate:
@@ -188,9 +194,7 @@ def _pending(session: Session, candidate_id: int) -> Candidate:
     return cand
 
 
-def accept_candidate(
-    session: Session, candidate_id: int, *, kinds: dict[str, str] | None = None
-) -> dict[str, Any]:
+def accept_candidate(session: Session, candidate_id: int, *, kinds: dict[str, str] | None = None) -> Accepted:
     """Turn a pending candidate into an alliance with its evidence; unknown parties become organisations."""
     cand = _pending(session, candidate_id)
     resolver = Resolver(session)
@@ -225,12 +229,12 @@ def accept_candidate(
     )
     cand.state, cand.alliance_id, cand.decided = "accepted", alliance.id, datetime.now()
     session.flush()
-    return {
-        "alliance_id": alliance.id,
-        "alliance_key": alliance.key,
-        "created": created,
-        "parties": [resolver.names[p.organisation_id] for p in alliance.parties],
-    }
+    return Accepted(
+        alliance_id=alliance.id,
+        alliance_key=alliance.key or str(alliance.id),
+        created=created,
+        parties=[resolver.names[p.organisation_id] for p in alliance.parties],
+    )
 
 
 def reject_candidate(session: Session, candidate_id: int) -> None:
@@ -258,7 +262,7 @@ _SCALE |= {"bn": 1e9, "b": 1e9, "billion": 1e9, "milliard": 1e9, "milliards": 1e
 _SIGNS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY"}
 
 
-def parse_amount(text: str) -> dict[str, Any] | None:
+def parse_amount(text: str) -> Amount | None:
     """ "230M EUR", "1.2bn $", "1 Md €", "1500000 USD" or a number: an amount object (value, currency)."""
     raw = text.strip()
     if not raw:
@@ -279,7 +283,7 @@ def parse_amount(text: str) -> dict[str, Any] | None:
     elif word:
         raise InvalidInput(f"amount: unknown magnitude {word!r} in {text!r} (use k, M, bn or Md)")
     value = float(re.sub(r"[ \u202f_]", "", number).replace(",", ".")) * scale
-    return {"value": value, "currency": (code or currency or "").upper() or None, "kind": "total"}
+    return Amount(value=value, currency=(code or currency or "").upper() or None, kind="total")
 
 
 def _json_object(text: str) -> Any:
@@ -311,8 +315,10 @@ def _check(field: str, raw: Any, record: dict[str, Any]) -> Any:
             raise InvalidInput("parties: an alliance needs at least two parties")
         return [{"name": v, "canonical": v} if isinstance(v, str) else v for v in value]
     if field == "amount":
-        if isinstance(value, str):
-            value = _json_object(value) if value.strip().startswith("{") else parse_amount(value)
+        if isinstance(value, str) and value.strip().startswith("{"):
+            value = _json_object(value)
+        elif isinstance(value, str):
+            value = parsed.model_dump() if (parsed := parse_amount(value)) else None
         if value in (None, {}):
             return None
         if isinstance(value, dict):  # unstated parts (currency, kind) keep their current value
@@ -326,7 +332,7 @@ def _check(field: str, raw: Any, record: dict[str, Any]) -> Any:
     raise InvalidInput(f"cannot edit {field!r} (editable: {', '.join(EDITABLE)})")
 
 
-def edit_candidate(session: Session, candidate_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+def edit_candidate(session: Session, candidate_id: int, changes: dict[str, Any]) -> Edited:
     """Correct fields of a pending candidate, every one validated first: all changes or none."""
     cand = _pending(session, candidate_id)
     record = dict(cand.record)
@@ -345,7 +351,7 @@ def edit_candidate(session: Session, candidate_id: int, changes: dict[str, Any])
             record["amount"] = _check("amount", {key: value}, record)
     cand.record = record
     session.flush()
-    return record
+    return Edited(record=record)
 
 
 def is_rumour(record: dict[str, Any], confidence: float | None) -> bool:

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import yaml
 from sqlalchemy import select
@@ -45,44 +45,92 @@ CSV_COLUMNS = [
 LIST_SEP = "; "
 
 
-def export_record(record: dict[str, Any]) -> dict[str, Any]:
+class ExchangeParty(TypedDict):
+    name: str
+    kind: str
+    role: str | None
+
+
+class ExchangeSource(TypedDict):
+    url: str | None
+    title: str | None
+    date: str | None
+    publisher: str | None
+    quote: str | None
+    start: int | None
+    end: int | None
+
+
+class ExchangeAmount(TypedDict):
+    value: float
+    currency: str | None
+    kind: str | None
+
+
+class ExchangeEvent(TypedDict):
+    kind: str
+    date: str | None
+    note: str | None
+
+
+class ExchangeRecord(TypedDict):
+    """One line of a JSON Lines export: a JSON document written as it is, so a TypedDict, not a model."""
+
+    key: str | None
+    title: str
+    parties: list[ExchangeParty]
+    type: str
+    technologies: list[str]
+    stages: list[str]
+    therapeutic_areas: list[str]
+    date: str | None
+    ended: str | None
+    amount: ExchangeAmount | None
+    status: str | None
+    vehicle: str | None
+    description: str | None
+    events: list[ExchangeEvent]
+    sources: list[ExchangeSource]
+    origin: str
+    visibility: NotRequired[str]  # only for private records, which stay private once imported back
+    owner_id: NotRequired[int | None]
+
+
+def export_record(record: dict[str, Any]) -> ExchangeRecord:
     """A stored alliance as an exchange record: no database ids, so it imports anywhere."""
     sources = [
-        {
-            "url": e["source"]["url"],
-            "title": e["source"]["title"],
-            "date": e["source"]["date"],
-            "publisher": e["source"]["publisher"],
-            "quote": e["quote"],
-            "start": e["start"],
-            "end": e["end"],
-        }
+        ExchangeSource(
+            url=e["source"]["url"],
+            title=e["source"]["title"],
+            date=e["source"]["date"],
+            publisher=e["source"]["publisher"],
+            quote=e["quote"],
+            start=e["start"],
+            end=e["end"],
+        )
         for e in record.get("evidence", [])
     ]
-    return {
-        "key": record["key"],
-        "title": record["title"],
-        "parties": [{"name": p["name"], "kind": p["kind"], "role": p["role"]} for p in record["parties"]],
-        "type": record["type"],
-        "technologies": record["technologies"],
-        "stages": record["stages"],
-        "therapeutic_areas": record["therapeutic_areas"],
-        "date": record["announced"],
-        "ended": record["ended"],
-        "amount": record["amount"],
-        "status": record["status"],
-        "vehicle": record["vehicle"],
-        "description": record.get("description"),
-        "events": record.get("events", []),
-        "sources": sources,
-        "origin": record["origin"],
-        # A private record stays private when the export is imported back (issue 13).
-        **(
-            {"visibility": record["visibility"], "owner_id": record.get("owner_id")}
-            if record.get("visibility", "public") != "public"
-            else {}
-        ),
-    }
+    out = ExchangeRecord(
+        key=record["key"],
+        title=record["title"],
+        parties=[ExchangeParty(name=p["name"], kind=p["kind"], role=p["role"]) for p in record["parties"]],
+        type=record["type"],
+        technologies=record["technologies"],
+        stages=record["stages"],
+        therapeutic_areas=record["therapeutic_areas"],
+        date=record["announced"],
+        ended=record["ended"],
+        amount=record["amount"],
+        status=record["status"],
+        vehicle=record["vehicle"],
+        description=record.get("description"),
+        events=record.get("events", []),
+        sources=sources,
+        origin=record["origin"],
+    )
+    if record.get("visibility", "public") != "public":  # stays private once imported back (issue 13)
+        out["visibility"], out["owner_id"] = record["visibility"], record.get("owner_id")
+    return out
 
 
 def export_jsonl(
@@ -93,7 +141,8 @@ def export_jsonl(
         yield json.dumps(export_record(record), ensure_ascii=False) + "\n"
 
 
-def csv_row(record: dict[str, Any]) -> dict[str, Any]:
+def csv_row(record: dict[str, Any]) -> dict[str, str]:
+    """An alliance summary as one CSV row, every cell text (lists joined with "; ")."""
     amount = record.get("amount") or {}
     source = record.get("source") or {}
     return {

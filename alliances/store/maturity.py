@@ -14,6 +14,14 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstr
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from alliances.errors import Forbidden, InvalidInput, NotFound
+from alliances.maturity.schemas import (
+    Assessment,
+    AssessmentIn,
+    PanelAnswers,
+    Sitting,
+    SurveyAnswers,
+    SurveyResponseIn,
+)
 from alliances.store.models import Base, Organisation
 from alliances.store.viewer import Viewer
 
@@ -130,23 +138,23 @@ def _assessment(session: Session, assessment_id: int, viewer: Viewer) -> Maturit
     return row
 
 
-def _record(row: MaturityAssessment, answers: dict[str, str], name: str) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "organisation_id": row.organisation_id,
-        "organisation": name,
-        "label": row.label,
-        "assessed": row.assessed,
-        "sector": row.sector,
-        "size_band": row.size_band,
-        "country": row.country,
-        "status": row.status,
-        "origin": row.origin,
-        "answers": answers,
-    }
+def _record(row: MaturityAssessment, answers: dict[str, str], name: str) -> Assessment:
+    return Assessment(
+        id=row.id,
+        organisation_id=row.organisation_id,
+        organisation=name,
+        label=row.label,
+        assessed=row.assessed,
+        sector=row.sector,
+        size_band=row.size_band,
+        country=row.country,
+        status=row.status,
+        origin=row.origin,
+        answers=answers,
+    )
 
 
-def get_assessment(session: Session, assessment_id: int, *, viewer: Viewer) -> dict[str, Any]:
+def get_assessment(session: Session, assessment_id: int, *, viewer: Viewer) -> Assessment:
     row = _assessment(session, assessment_id, viewer)
     answers = dict(
         session.execute(
@@ -161,7 +169,7 @@ def get_assessment(session: Session, assessment_id: int, *, viewer: Viewer) -> d
 
 def list_assessments(
     session: Session, *, viewer: Viewer, organisation_id: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[Assessment]:
     """The viewer's assessments (oldest first), without answers."""
     stmt = (
         select(MaturityAssessment, Organisation.name)
@@ -212,11 +220,11 @@ def _touch_sitting(session: Session, assessment_id: int, now: datetime) -> None:
         session.add(MaturitySitting(assessment_id=assessment_id, started=now, last_saved=now, saves=1))
 
 
-def sittings(session: Session, assessment_id: int, *, viewer: Viewer) -> list[dict[str, Any]]:
+def sittings(session: Session, assessment_id: int, *, viewer: Viewer) -> list[Sitting]:
     row = _assessment(session, assessment_id, viewer)
     stmt = select(MaturitySitting).where(MaturitySitting.assessment_id == row.id).order_by(MaturitySitting.id)
     return [
-        {"started": s.started.isoformat(), "last_saved": s.last_saved.isoformat(), "saves": s.saves}
+        Sitting(started=s.started.isoformat(), last_saved=s.last_saved.isoformat(), saves=s.saves)
         for s in session.scalars(stmt)
     ]
 
@@ -240,7 +248,7 @@ def panel_stamp(session: Session) -> tuple[str, int, int, int]:
     return (url, int(count or 0), int(top or 0), int(total or 0))
 
 
-def panel_answers(session: Session) -> list[dict[str, Any]]:
+def panel_answers(session: Session) -> list[PanelAnswers]:
     """The latest complete assessment of every organisation, as profile + answers with no identity.
 
     For aggregates only (benchmarks, the annual report): callers must never show a group smaller
@@ -272,22 +280,22 @@ def panel_answers(session: Session) -> list[dict[str, Any]]:
     ):
         answers[aid][question] = value
     return [
-        {
-            "sector": row.sector,
-            "size": row.size_band,
-            "country": row.country,
-            "origin": row.origin,
-            "answers": answers[aid],
-        }
+        PanelAnswers(
+            sector=row.sector,
+            size=row.size_band,
+            country=row.country,
+            origin=row.origin,
+            answers=answers[aid],
+        )
         for aid, row in by_id.items()
     ]
 
 
 def add_survey_responses(
-    session: Session, survey_key: str, rows: list[dict[str, Any]], origin: str = "user"
+    session: Session, survey_key: str, rows: list[SurveyResponseIn], origin: str = "user"
 ) -> int:
     """Replace the responses of the same respondents, add the others; one transaction."""
-    respondents = [r["respondent"] for r in rows]
+    respondents = [r.respondent for r in rows]
     session.execute(
         delete(SurveyResponse).where(
             SurveyResponse.survey_key == survey_key, SurveyResponse.respondent.in_(respondents)
@@ -296,11 +304,11 @@ def add_survey_responses(
     session.add_all(
         SurveyResponse(
             survey_key=survey_key,
-            respondent=r["respondent"],
-            sector=r.get("sector"),
-            size_band=r.get("size"),
-            country=r.get("country"),
-            answers=r["answers"],
+            respondent=r.respondent,
+            sector=r.sector,
+            size_band=r.size,
+            country=r.country,
+            answers=r.answers,
             origin=origin,
         )
         for r in rows
@@ -308,18 +316,18 @@ def add_survey_responses(
     return len(rows)
 
 
-def survey_answers(session: Session, survey_key: str) -> list[dict[str, Any]]:
+def survey_answers(session: Session, survey_key: str) -> list[SurveyAnswers]:
     """Responses without respondent names, for shares and breakdowns (aggregates only)."""
     stmt = select(SurveyResponse).where(SurveyResponse.survey_key == survey_key).order_by(SurveyResponse.id)
     return [
-        {"sector": r.sector, "size": r.size_band, "country": r.country, "answers": dict(r.answers)}
+        SurveyAnswers(sector=r.sector, size=r.size_band, country=r.country, answers=dict(r.answers))
         for r in session.scalars(stmt)
     ]
 
 
 def write_assessments(
     session: Session,
-    items: list[dict[str, Any]],
+    items: list[AssessmentIn],
     *,
     viewer: Viewer,
     complete_when: int,
@@ -337,14 +345,14 @@ def write_assessments(
     created = complete = 0
     known: dict[str, int] = {}
     for item in items:
-        name = item["organisation"]
+        name = item.organisation
         if name not in known:
             if create_organisations:
                 org = Organisation(
                     name=name,
                     norm=normalise(name),
-                    kind=item["sector"],
-                    country=item["country"],
+                    kind=item.sector,
+                    country=item.country,
                     origin=origin,
                 )
                 session.add(org)
@@ -355,22 +363,22 @@ def write_assessments(
                 try:
                     known[name] = find_organisation(session, name).id
                 except NotFound as exc:  # a bad line of the file: an input error
-                    raise InvalidInput(f"{item.get('where', name)}: {exc.message}") from exc
+                    raise InvalidInput(f"{item.where or name}: {exc.message}") from exc
         aid = create_assessment(
             session,
             organisation_id=known[name],
-            sector=item["sector"],
-            size_band=item["size"],
-            country=item["country"],
+            sector=item.sector,
+            size_band=item.size,
+            country=item.country,
             viewer=viewer,
-            assessed=item.get("assessed"),
-            label=item.get("label"),
+            assessed=item.assessed,
+            label=item.label,
             origin=origin,
         )
         session.add_all(
-            MaturityAnswer(assessment_id=aid, question=k, value=v) for k, v in item["answers"].items()
+            MaturityAnswer(assessment_id=aid, question=k, value=v) for k, v in item.answers.items()
         )
-        if sum(1 for k in item["answers"] if not k.startswith("importance.")) >= complete_when:
+        if sum(1 for k in item.answers if not k.startswith("importance.")) >= complete_when:
             session.get_one(MaturityAssessment, aid).status = "complete"
             complete += 1
     session.flush()

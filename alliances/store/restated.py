@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alliances.schemas import Accepted
 from alliances.store.models import Alliance, Candidate, Evidence, Organisation, Party
 from alliances.store.resolve import Resolver
 
@@ -119,7 +120,7 @@ def restated_key(finder: Restated, record: dict[str, Any]) -> str | None:
     return alliance.key if alliance is not None else None
 
 
-def add_as_source(session: Session, cand: Candidate, alliance: Alliance) -> dict[str, Any]:
+def add_as_source(session: Session, cand: Candidate, alliance: Alliance) -> Accepted:
     """Accept a restating candidate: its source and evidence join the existing alliance."""
     record = dict(cand.record)
     already = any(
@@ -137,10 +138,10 @@ def add_as_source(session: Session, cand: Candidate, alliance: Alliance) -> dict
     cand.record = {**record, "restates": alliance.key}
     cand.state, cand.alliance_id, cand.decided = "accepted", alliance.id, datetime.now()
     session.flush()
-    return {
-        "alliance_id": alliance.id,
-        "alliance_key": alliance.key or str(alliance.id),
-        "created": [],
-        "parties": [p.organisation.name for p in alliance.parties],
-        "restated": True,
-    }
+    return Accepted(
+        alliance_id=alliance.id,
+        alliance_key=alliance.key or str(alliance.id),
+        created=[],
+        parties=[p.organisation.name for p in alliance.parties],
+        restated=True,
+    )

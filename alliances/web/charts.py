@@ -6,15 +6,26 @@ per figure and the pages only need a few trace kinds. Every chart has titled axe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias, TypedDict
 
 from alliances.web.i18n import Translator
 from alliances.web.palette import SERIES, TYPE_COLOURS, kind_colour
 
+# A Plotly.js object (trace, layout, axis): JSON handed to Plotly.js unchanged, so not modelled here.
+PlotlyJson: TypeAlias = dict[str, Any]
+
+
+class Figure(TypedDict):
+    """A Plotly figure spec as the pages embed it (`Plotly.newPlot(el, data, layout)`)."""
+
+    data: list[PlotlyJson]
+    layout: PlotlyJson
+
+
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13, "color": "#1f2933"}
 
 
-def year_axis(title: str, years: list[int]) -> dict[str, Any]:
+def year_axis(title: str, years: list[int]) -> PlotlyJson:
     """Whole years, horizontal labels: every year up to 12, every other one beyond."""
     return {
         "title": {"text": title},
@@ -25,7 +36,7 @@ def year_axis(title: str, years: list[int]) -> dict[str, Any]:
     }
 
 
-def count_axis(title: str, top: float) -> dict[str, Any]:
+def count_axis(title: str, top: float) -> PlotlyJson:
     """Counts never get fractional ticks (0.5 alliance means nothing)."""
     axis: dict[str, Any] = {
         "title": {"text": title},
@@ -38,7 +49,7 @@ def count_axis(title: str, top: float) -> dict[str, Any]:
     return axis
 
 
-def layout(title: str, xaxis: dict[str, Any], yaxis: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def layout(title: str, xaxis: PlotlyJson, yaxis: PlotlyJson, **extra: Any) -> PlotlyJson:
     return {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
         "font": FONT,
@@ -62,7 +73,7 @@ def _top(series: list[list[int]], stacked: bool = False) -> float:
     return max((max(s, default=0) for s in series), default=0)
 
 
-def by_type(trends: dict[str, Any], t: Translator) -> dict[str, Any]:
+def by_type(trends: dict[str, Any], t: Translator) -> Figure:
     traces = [
         {
             "type": "bar",
@@ -85,7 +96,7 @@ def by_type(trends: dict[str, Any], t: Translator) -> dict[str, Any]:
     }
 
 
-def by_technology(trends: dict[str, Any], t: Translator) -> dict[str, Any]:
+def by_technology(trends: dict[str, Any], t: Translator) -> Figure:
     traces = [
         {
             "type": "scatter",
@@ -108,7 +119,7 @@ def by_technology(trends: dict[str, Any], t: Translator) -> dict[str, Any]:
     }
 
 
-def partner_shares(trends: dict[str, Any], t: Translator) -> dict[str, Any]:
+def partner_shares(trends: dict[str, Any], t: Translator) -> Figure:
     shares = trends["partners"]["shares"]
     traces = [
         {
@@ -133,7 +144,7 @@ def partner_shares(trends: dict[str, Any], t: Translator) -> dict[str, Any]:
     }
 
 
-def terminations(trends: dict[str, Any], t: Translator) -> dict[str, Any]:
+def terminations(trends: dict[str, Any], t: Translator) -> Figure:
     values = trends["terminations"]["by_year"]
     trace = {
         "type": "bar",
@@ -152,7 +163,7 @@ def terminations(trends: dict[str, Any], t: Translator) -> dict[str, Any]:
     }
 
 
-def partners_by_year(profile: dict[str, Any], t: Translator) -> dict[str, Any]:
+def partners_by_year(profile: dict[str, Any], t: Translator) -> Figure:
     years = sorted(int(y) for y in profile["partners_by_year"])
     counts = [profile["partners_by_year"][y] for y in years]
     trace = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from alliances.health.schemas import HealthReport
-from alliances.web.charts import FONT, layout
+from alliances.web.charts import FONT, Figure, layout
 from alliances.web.i18n import Translator
 from alliances.web.palette import SERIES
 
@@ -16,7 +16,7 @@ def period_label(period: str, t: Translator) -> str:
     return t("health.period", year=year, q=quarter) if quarter else period
 
 
-def timeline(report: HealthReport, t: Translator) -> dict[str, Any]:
+def timeline(report: HealthReport, t: Translator) -> Figure:
     """Milestones (first plan, re-baselines, actual) on one axis, cumulative spend against plan on another."""
     first: dict[str, list[Any]] = {"x": [], "y": [], "text": []}
     moved: dict[str, list[Any]] = {"x": [], "y": [], "text": []}
@@ -67,7 +67,7 @@ def timeline(report: HealthReport, t: Translator) -> dict[str, Any]:
     return {"data": traces, "layout": spec}
 
 
-def radar(report: HealthReport, t: Translator) -> dict[str, Any]:
+def radar(report: HealthReport, t: Translator) -> Figure:
     """Each party's mean answer per question: where the polygons part, the partners see it differently."""
     labels = [q.label for q in report.health_check]
     traces = []
@@ -114,7 +114,7 @@ def radar(report: HealthReport, t: Translator) -> dict[str, Any]:
     }
 
 
-def score_trend(report: HealthReport, t: Translator) -> dict[str, Any]:
+def score_trend(report: HealthReport, t: Translator) -> Figure:
     trace = {
         "type": "scatter",
         "mode": "lines+markers",

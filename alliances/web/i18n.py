@@ -10,6 +10,8 @@ import re
 from functools import cache
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from alliances.taxonomy import load_data_file, vocab
 
 LANGS = ("en", "fr")
@@ -84,10 +86,24 @@ def api_texts() -> dict[str, str]:
     return {e["en"]: e.get("fr", e["en"]) for k, e in catalogue().items() if k.startswith("api_doc.")}
 
 
+class ErrorPattern(BaseModel):
+    """An English error sentence (a regex) and its French; other keys wrap a named group when present."""
+
+    model_config = ConfigDict(extra="allow")
+
+    en: str
+    fr: str
+    terms: list[str] = []  # groups whose value is itself translated from `terms`
+
+    def wrapper(self, group: str) -> str | None:
+        value = (self.model_extra or {}).get(group)
+        return str(value) if value else None
+
+
 @cache
-def error_patterns() -> list[tuple[re.Pattern[str], dict[str, Any]]]:
+def error_patterns() -> list[tuple[re.Pattern[str], ErrorPattern]]:
     raw = load_data_file("errors.yaml")
-    return [(re.compile(p["en"]), p) for p in raw["patterns"]]
+    return [(re.compile(p["en"]), ErrorPattern.model_validate(p)) for p in raw["patterns"]]
 
 
 def translate_error(message: str, lang: str) -> str:
@@ -101,11 +117,11 @@ def translate_error(message: str, lang: str) -> str:
             continue
         values = {}
         for name, value in match.groupdict().items():
-            if name in entry.get("terms", []):
+            if name in entry.terms:
                 value = terms.get(value, value)
-            wrap = entry.get(name)
+            wrap = entry.wrapper(name)
             values[name] = "" if value is None else (wrap.format(value) if wrap else value)
-        return str(entry["fr"]).format(**values)
+        return entry.fr.format(**values)
     return message
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
@@ -43,9 +43,9 @@ def facets() -> dict[str, tuple[str, ...]]:
 )
 def alliances_api(
     request: Request, filters: AllianceQuery, session: SessionDep, viewer: ViewerDep
-) -> dict[str, Any]:
-    result = list_alliances(session, filters, viewer=viewer)
-    audit_private_reads(request, session, [a["id"] for a in result["items"]])
+) -> Page[AlliancePublic]:
+    result = Page[AlliancePublic].model_validate(list_alliances(session, filters, viewer=viewer))
+    audit_private_reads(request, session, [a.id for a in result.items])
     return result
 
 
@@ -88,9 +88,9 @@ def alliances_jsonl_export(request: Request, filters: AllianceQuery, viewer: Vie
 )
 def alliance_api(
     request: Request, alliance_id: Ref, session: SessionDep, viewer: ViewerDep
-) -> dict[str, Any]:
-    record = get_alliance(session, ref_id(session, alliance_id), viewer=viewer)
-    audit_private_reads(request, session, [record["id"]])
+) -> AllianceDetail:
+    record = AllianceDetail.model_validate(get_alliance(session, ref_id(session, alliance_id), viewer=viewer))
+    audit_private_reads(request, session, [record.id])
     return record
 
 

@@ -8,11 +8,12 @@ Secure whenever the site is served over HTTPS.
 from __future__ import annotations
 
 import secrets
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
 
 from alliances.auth import accounts
 from alliances.auth.tokens import same
@@ -118,11 +119,20 @@ async def logout(request: Request, viewer: ViewerDep) -> Response:
     return response
 
 
-@router.get("/api/v1/me", tags=["accounts"], summary="Who the request is authenticated as")
-def me(viewer: ViewerDep) -> dict[str, Any]:
-    return {
-        "email": viewer.email,
-        "role": viewer.role,
-        "organisation_ids": sorted(viewer.organisation_ids),
-        "is_admin": viewer.is_admin,
-    }
+class Me(BaseModel):
+    """Who a request is authenticated as (all empty for an anonymous reader)."""
+
+    email: str | None = None
+    role: str | None = None
+    organisation_ids: list[int]
+    is_admin: bool
+
+
+@router.get("/api/v1/me", tags=["accounts"], summary="Who the request is authenticated as", response_model=Me)
+def me(viewer: ViewerDep) -> Me:
+    return Me(
+        email=viewer.email,
+        role=viewer.role,
+        organisation_ids=sorted(viewer.organisation_ids),
+        is_admin=viewer.is_admin,
+    )

@@ -20,11 +20,14 @@ from alliances.errors import Forbidden, InvalidInput
 from alliances.maturity import service
 from alliances.maturity.benchmark import Benchmark
 from alliances.maturity.model import load_model
+from alliances.maturity.schemas import Assessment
 from alliances.maturity.scoring import Scores, score
+from alliances.maturity.service import Results
 from alliances.maturity.survey import Surveys
 from alliances.maturity.survey import definitions as survey_definitions
 from alliances.maturity.trajectory import Trajectory
 from alliances.report import charts
+from alliances.schemas import OrgRef
 from alliances.store import maturity as store
 from alliances.store.models import Organisation
 from alliances.store.viewer import Viewer
@@ -37,20 +40,6 @@ ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 WRITER_ROLE = "analyst"  # a viewer reads its organisation's answers; answering them takes more
 WRITER = [Depends(require_role(WRITER_ROLE))]  # before the body is read: anonymous is 401, not 422
 Text = Annotated[str | None, Query()]
-
-
-class Assessment(BaseModel):
-    id: int
-    organisation_id: int
-    organisation: str
-    label: str
-    assessed: str
-    sector: str
-    size_band: str
-    country: str
-    status: str
-    origin: str
-    answers: dict[str, str]
 
 
 class AssessmentList(BaseModel):
@@ -75,12 +64,6 @@ class Saved(BaseModel):
     questions: int
 
 
-class Results(BaseModel):
-    assessment: Assessment
-    scores: Scores
-    benchmark: Benchmark
-
-
 def record_of(assessment_id: int) -> str:
     """How the audit log names an assessment (`alliances audit show --record maturity_assessment:ID`)."""
     return f"maturity_assessment:{assessment_id}"
@@ -88,7 +71,7 @@ def record_of(assessment_id: int) -> str:
 
 def _writable(session: Session, assessment_id: int, viewer: Viewer) -> None:
     """404 if the viewer may not read the assessment, 403 if they may only read it."""
-    org = store.get_assessment(session, assessment_id, viewer=viewer)["organisation_id"]
+    org = store.get_assessment(session, assessment_id, viewer=viewer).organisation_id
     require_acting_for(viewer, [org], WRITER_ROLE, "the assessed organisation")
 
 
@@ -100,9 +83,9 @@ def _wrote(request: Request, session: Session, assessment_id: int, what: str, n:
     audit_private(request, "maturity.write", record_of(assessment_id), {what: n}, session)
 
 
-def _listed(request: Request, items: list[dict[str, Any]]) -> None:
+def _listed(request: Request, items: list[Assessment]) -> None:
     if items:
-        audit_private(request, "maturity.read", "maturity_assessment:*", {"ids": [a["id"] for a in items]})
+        audit_private(request, "maturity.read", "maturity_assessment:*", {"ids": [a.id for a in items]})
 
 
 def _create(request: Request, session: Any, body: NewAssessment, viewer: Viewer) -> int:
@@ -129,8 +112,7 @@ def _create(request: Request, session: Any, body: NewAssessment, viewer: Viewer)
 def assessments_api(request: Request, session: SessionDep, viewer: ViewerDep) -> AssessmentList:
     found = store.list_assessments(session, viewer=viewer)
     _listed(request, found)
-    items = [Assessment(**a) for a in found]
-    return AssessmentList(items=items, total=len(items))
+    return AssessmentList(items=found, total=len(found))
 
 
 @router.post(
@@ -142,7 +124,7 @@ def assessments_api(request: Request, session: SessionDep, viewer: ViewerDep) ->
 )
 def create_api(request: Request, body: NewAssessment, session: SessionDep, viewer: ViewerDep) -> Assessment:
     aid = _create(request, session, body, viewer)
-    return Assessment(**store.get_assessment(session, aid, viewer=viewer))
+    return store.get_assessment(session, aid, viewer=viewer)
 
 
 @router.get(
@@ -155,9 +137,7 @@ def results_api(request: Request, assessment_id: str, session: SessionDep, viewe
     aid = parse_id(assessment_id, "assessment")
     data = service.results(session, aid, viewer=viewer)
     _read(request, aid)
-    return Results(
-        assessment=Assessment(**data["assessment"]), scores=data["scores"], benchmark=data["benchmark"]
-    )
+    return data
 
 
 @router.put(
@@ -179,7 +159,7 @@ def save_api(
     n = service.save(session, aid, body.answers, viewer=viewer)
     _wrote(request, session, aid, "answers", n)
     record = store.get_assessment(session, aid, viewer=viewer)
-    s = score(record["answers"])
+    s = score(record.answers)
     return Saved(saved=n, answered=s.answered, questions=s.questions)
 
 
@@ -239,11 +219,16 @@ def surveys_api(session: SessionDep, by: Text = None) -> Surveys:
 # --- pages -------------------------------------------------------------------------------------------
 
 
-def _orgs(session: Any, viewer: Viewer) -> list[dict[str, Any]]:
+class OrgChoice(OrgRef):
+    country: str | None = None
+
+
+def _orgs(session: Session, viewer: Viewer) -> list[OrgChoice]:
+    """The organisations a member may assess (an admin picks by id)."""
     if viewer.is_admin:
         return []
     rows = [session.get(Organisation, i) for i in sorted(viewer.organisation_ids)]
-    return [{"id": o.id, "name": o.name, "kind": o.kind, "country": o.country} for o in rows if o]
+    return [OrgChoice(id=o.id, name=o.name, kind=o.kind, country=o.country) for o in rows if o]
 
 
 @router.get("/maturity", response_class=HTMLResponse, include_in_schema=False)
@@ -288,11 +273,11 @@ def form_page(request: Request, assessment_id: str, session: SessionDep, viewer:
     record = store.get_assessment(session, aid, viewer=viewer)
     _read(request, aid)
     model = load_model()
-    s = score(record["answers"])
+    s = score(record.answers)
     return render(
         request,
         "maturity_form.html",
-        {"page": "maturity", "a": record, "model": model, "answers": record["answers"], "scores": s},
+        {"page": "maturity", "a": record, "model": model, "answers": record.answers, "scores": s},
     )
 
 
@@ -322,19 +307,19 @@ def results_page(
     data = service.results(session, aid, viewer=viewer)
     _read(request, aid)
     t = Translator(request_lang(request))
-    bench: Benchmark = data["benchmark"]
+    bench = data.benchmark
     peer = bench.groups[0] if bench.groups else None
     medians = {k: v["p50"] for k, v in peer.percentiles.items()} if peer else None
     figures = {
-        "radar": charts.radar(data["scores"], t, medians),
-        "heatmap": charts.cell_heatmap(data["scores"], t),
+        "radar": charts.radar(data.scores, t, medians),
+        "heatmap": charts.cell_heatmap(data.scores, t),
     }
     if peer:
-        figures["peers"] = charts.benchmark_ranges(peer.model_dump(), t, service.own_scores(data["scores"]))
+        figures["peers"] = charts.benchmark_ranges(peer.model_dump(), t, service.own_scores(data.scores))
     return render(
         request,
         "maturity_results.html",
-        {"page": "maturity", **data, "model": load_model(), "figures": figures, "peer": peer},
+        {"page": "maturity", **dict(data), "model": load_model(), "figures": figures, "peer": peer},
     )
 
 
@@ -366,7 +351,7 @@ def trajectory_page(
     if organisation:
         org_id = parse_id(organisation, "organisation")
     elif orgs:
-        org_id = orgs[0]["id"]
+        org_id = orgs[0].id
     else:
         raise Forbidden("sign in as a member of an organisation to see its trajectory")
     if not store.may_read(viewer, org_id):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -21,8 +19,8 @@ router = APIRouter()
     summary="Innovation projects (paginated, filterable)",
     response_model=Page[ProjectPublic],
 )
-def projects_api(filters: ProjectQuery, session: SessionDep) -> dict[str, Any]:
-    return list_projects(session, filters)
+def projects_api(filters: ProjectQuery, session: SessionDep) -> Page[ProjectPublic]:
+    return Page[ProjectPublic].model_validate(list_projects(session, filters))
 
 
 @router.get(
@@ -31,8 +29,8 @@ def projects_api(filters: ProjectQuery, session: SessionDep) -> dict[str, Any]:
     summary="One project with its evidence",
     response_model=ProjectDetail,
 )
-def project_api(project_id: Id, session: SessionDep) -> dict[str, Any]:
-    return get_project(session, project_id)
+def project_api(project_id: Id, session: SessionDep) -> ProjectDetail:
+    return ProjectDetail.model_validate(get_project(session, project_id))
 
 
 @router.get(
@@ -41,9 +39,9 @@ def project_api(project_id: Id, session: SessionDep) -> dict[str, Any]:
     summary="Surveys and their figures, with quotes",
     response_model=Page[SurveyPublic],
 )
-def surveys_api(session: SessionDep) -> dict[str, Any]:
-    items = list_surveys(session)
-    return {"items": items, "total": len(items), "page": 1, "per_page": max(1, len(items))}
+def surveys_api(session: SessionDep) -> Page[SurveyPublic]:
+    items = [SurveyPublic.model_validate(s) for s in list_surveys(session)]
+    return Page[SurveyPublic](items=items, total=len(items), page=1, per_page=max(1, len(items)))
 
 
 @router.get("/projects", response_class=HTMLResponse, include_in_schema=False)

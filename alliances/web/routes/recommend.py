@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from alliances.schemas import RecommendationFilters, RecommendationPage
+from alliances.schemas import (
+    RecommendationFilters,
+    RecommendationPage,
+    RecommendationPublic,
+    RecommendationQuery,
+)
 from alliances.taxonomy import vocab
 from alliances.web.context import SessionDep, render
 
@@ -17,13 +22,11 @@ router = APIRouter()
 Question = Annotated[RecommendationFilters, Query()]
 
 
-def recommendations(request: Request, session: Session, ask: RecommendationFilters) -> dict[str, Any]:
-    """Run the recommender (once per data version and question) and return plain records."""
+def recommendations(request: Request, session: Session, ask: RecommendationFilters) -> RecommendationPage:
+    """Run the recommender (once per data version and question): the page the API and the form show."""
     from alliances.recommend import find_partners, recommend
 
-    need = {"technology": ask.technology, "stage": ask.stage, "area": ask.area, "kind": ask.kind}
-
-    def compute() -> list[dict[str, object]]:
+    def compute() -> list[RecommendationPublic]:
         if ask.org:
             found = recommend(
                 session,
@@ -38,16 +41,24 @@ def recommendations(request: Request, session: Session, ask: RecommendationFilte
             found = find_partners(
                 session, technology=ask.technology, stage=ask.stage, area=ask.area, kind=ask.kind, top=ask.top
             )
-        return [r.to_dict() for r in found]
+        # Built, not validated: the recommender's own values, whose reasons stay `Reason` strings that
+        # pages render in the reader's language (validation would turn them into plain English str).
+        return [
+            RecommendationPublic.model_construct(
+                organisation=r.organisation,
+                organisation_id=r.organisation_id,
+                kind=r.kind,
+                score=r.score,
+                reasons=list(r.reasons),
+            )
+            for r in found
+        ]
 
     items = request.app.state.memo.get(session, ("recommend", ask), compute)
-    return {
-        "items": items,
-        "total": len(items),
-        "page": 1,
-        "per_page": ask.top,
-        "query": {"org": ask.org, **need},
-    }
+    query = RecommendationQuery(
+        org=ask.org, technology=ask.technology, stage=ask.stage, area=ask.area, kind=ask.kind
+    )
+    return RecommendationPage(items=items, total=len(items), page=1, per_page=ask.top, query=query)
 
 
 @router.get(
@@ -56,7 +67,7 @@ def recommendations(request: Request, session: Session, ask: RecommendationFilte
     summary="Partner candidates for an organisation (org=), with reasons; or the most active on a need",
     response_model=RecommendationPage,
 )
-def recommendations_api(request: Request, session: SessionDep, ask: Question) -> dict[str, Any]:
+def recommendations_api(request: Request, session: SessionDep, ask: Question) -> RecommendationPage:
     return recommendations(request, session, ask)
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from alliances.errors import InvalidInput
-from alliances.schemas import Accepted, CandidatePublic, Edited, Page, Rejected
+from alliances.schemas import Accepted, CandidatePage, Edited, Rejected
 from alliances.store.candidates import (
     accept_candidate,
     candidate_page,
@@ -48,45 +48,54 @@ def _whole(value: str | None, name: str, default: int) -> int:
 
 def queue(
     session: Session, state: str, page: str | None = None, per_page: str | None = None
-) -> dict[str, Any]:
+) -> CandidatePage:
     """A page of candidates in a state, each with its parties resolved against the knowledge base."""
     result = candidate_page(
         session, state=state, page=_whole(page, "page", 1), per_page=_whole(per_page, "per_page", 50)
     )
-    result["items"] = [{**show_candidate(session, c["id"]), "summary": c} for c in result["items"]]
-    return result
+    items = [show_candidate(session, c.id).model_copy(update={"summary": c}) for c in result.items]
+    return CandidatePage(items=items, **result.model_dump(exclude={"items"}))
 
 
-def form_changes(form: dict[str, str], parties: list[str]) -> dict[str, Any]:
+def form_changes(form: dict[str, str], parties: list[str]) -> dict[str, str | list[str]]:
     """The edit form as `edit_candidate` changes: only fields that were sent."""
-    changes: dict[str, Any] = {k: form[k] for k in EDITABLE if k in form}
+    changes: dict[str, str | list[str]] = {k: form[k] for k in EDITABLE if k in form}
     names = [form.get(f"party_{i}", name).strip() for i, name in enumerate(parties)]
     extra = [n.strip() for n in form.get("party_new", "").split(";") if n.strip()]
     changes["parties"] = [n for n in names if n] + extra
     return changes
 
 
-def _act(request: Request, action: str, candidate_id: int, form: dict[str, str]) -> dict[str, Any]:
+def _accept(request: Request, candidate_id: int, form: dict[str, str]) -> Accepted:
+    kinds = {k.removeprefix("kind::"): v for k, v in form.items() if k.startswith("kind::") and v}
     with request.app.state.db.session() as session:
-        if action == "accept":
-            kinds = {k.removeprefix("kind::"): v for k, v in form.items() if k.startswith("kind::") and v}
-            return accept_candidate(session, candidate_id, kinds=kinds)
-        if action == "reject":
-            reject_candidate(session, candidate_id)
-            return {"rejected": candidate_id}
-        parties = [p["name"] for p in show_candidate(session, candidate_id)["parties"]]
-        return {"record": edit_candidate(session, candidate_id, form_changes(form, parties))}
+        return accept_candidate(session, candidate_id, kinds=kinds)
+
+
+def _reject(request: Request, candidate_id: int, form: dict[str, str]) -> Rejected:
+    with request.app.state.db.session() as session:
+        reject_candidate(session, candidate_id)
+        return Rejected(rejected=candidate_id)
+
+
+def _edit(request: Request, candidate_id: int, form: dict[str, str]) -> Edited:
+    with request.app.state.db.session() as session:
+        parties = [p.name for p in show_candidate(session, candidate_id).parties]
+        return edit_candidate(session, candidate_id, form_changes(form, parties))
+
+
+ACTIONS = {"accept": _accept, "reject": _reject, "edit": _edit}
 
 
 @router.get(
     "/api/v1/candidates",
     tags=["review"],
     summary="Extracted candidates waiting for review",
-    response_model=Page[CandidatePublic],
+    response_model=CandidatePage,
 )
 def candidates_api(
     session: SessionDep, state: State = None, page: PageQ = None, per_page: PerPageQ = None
-) -> dict[str, Any]:
+) -> CandidatePage:
     return queue(session, state or "pending", page, per_page)
 
 
@@ -99,9 +108,9 @@ def candidates_api(
 )
 async def accept_api(
     request: Request, candidate_id: Id, kinds: Annotated[dict[str, str] | None, Body(embed=True)] = None
-) -> dict[str, Any]:
+) -> Accepted:
     form = {f"kind::{k}": v for k, v in (kinds or {}).items()}
-    return await run_in_threadpool(_act, request, "accept", candidate_id, form)
+    return await run_in_threadpool(_accept, request, candidate_id, form)
 
 
 @router.post(
@@ -111,8 +120,8 @@ async def accept_api(
     dependencies=ANALYST,
     response_model=Rejected,
 )
-async def reject_api(request: Request, candidate_id: Id) -> dict[str, Any]:
-    return await run_in_threadpool(_act, request, "reject", candidate_id, {})
+async def reject_api(request: Request, candidate_id: Id) -> Rejected:
+    return await run_in_threadpool(_reject, request, candidate_id, {})
 
 
 @router.patch(
@@ -122,12 +131,10 @@ async def reject_api(request: Request, candidate_id: Id) -> dict[str, Any]:
     dependencies=ANALYST,
     response_model=Edited,
 )
-async def edit_api(
-    request: Request, candidate_id: Id, changes: Annotated[dict[str, Any], Body()]
-) -> dict[str, Any]:
-    def edit() -> dict[str, Any]:
+async def edit_api(request: Request, candidate_id: Id, changes: Annotated[dict[str, Any], Body()]) -> Edited:
+    def edit() -> Edited:
         with request.app.state.db.session() as session:
-            return {"record": edit_candidate(session, candidate_id, changes)}
+            return edit_candidate(session, candidate_id, changes)
 
     return await run_in_threadpool(edit)
 
@@ -148,7 +155,7 @@ def review_page(
         {
             "page": "review",
             "result": result,
-            "candidates": result["items"],
+            "candidates": result.items,
             "state": state or "pending",
             "done": done,
             "types": vocab("alliance_types").keys,
@@ -160,11 +167,12 @@ def review_page(
 
 @router.post("/review/{candidate_id}/{action}", include_in_schema=False, dependencies=ANALYST)
 async def review_action(request: Request, candidate_id: Id, action: str) -> RedirectResponse:
-    if action not in ("accept", "reject", "edit"):
+    if action not in ACTIONS:
         from alliances.errors import NotFound
 
         raise NotFound(f"no review action {action!r}")
     form = {k: str(v) for k, v in (await request.form()).items()}
-    result = await run_in_threadpool(_act, request, action, candidate_id, form)
-    done = {"accept": f"accepted:{result.get('alliance_id')}", "reject": "rejected", "edit": "edited"}[action]
+    result = await run_in_threadpool(ACTIONS[action], request, candidate_id, form)
+    accepted = result.alliance_id if isinstance(result, Accepted) else None
+    done = {"accept": f"accepted:{accepted}", "reject": "rejected", "edit": "edited"}[action]
     return RedirectResponse("/review?" + urlencode({"done": done}), status_code=303)

@@ -9,6 +9,7 @@ from typing import Any
 import plotly
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
+from pydantic import BaseModel
 
 from alliances import __version__
 from alliances.errors import StorageError
@@ -47,32 +48,50 @@ def plotly_asset() -> FileResponse:
     )
 
 
-def api_routes(request: Request) -> list[dict[str, Any]]:
-    """Every documented operation of the OpenAPI schema, for the /docs page."""
-    schema = request.app.openapi()
+class ApiParameter(BaseModel):
+    name: str
+    where: str  # OpenAPI's `in`: query, path, header
+    required: bool = False
+    description: str = ""
+
+
+class ApiOperation(BaseModel):
+    """One operation of the OpenAPI schema as the /docs page lists it."""
+
+    method: str
+    path: str
+    summary: str = ""
+    description: str = ""
+    tags: list[str] = []
+    parameters: list[ApiParameter] = []
+
+
+def api_routes(request: Request) -> list[ApiOperation]:
+    """Every documented operation of the OpenAPI schema, for the /docs page (API routes first)."""
+    schema: dict[str, Any] = request.app.openapi()
     routes = []
     for path, operations in schema.get("paths", {}).items():
         for method, op in operations.items():
             params = [
-                {
-                    "name": p["name"],
-                    "in": p["in"],
-                    "required": p.get("required", False),
-                    "description": p.get("description") or p.get("schema", {}).get("description", ""),
-                }
+                ApiParameter(
+                    name=p["name"],
+                    where=p["in"],
+                    required=p.get("required", False),
+                    description=p.get("description") or p.get("schema", {}).get("description", ""),
+                )
                 for p in op.get("parameters", [])
             ]
             routes.append(
-                {
-                    "method": method.upper(),
-                    "path": path,
-                    "summary": op.get("summary", ""),
-                    "description": op.get("description", ""),
-                    "tags": op.get("tags", []),
-                    "parameters": params,
-                }
+                ApiOperation(
+                    method=method.upper(),
+                    path=path,
+                    summary=op.get("summary", ""),
+                    description=op.get("description", ""),
+                    tags=op.get("tags", []),
+                    parameters=params,
+                )
             )
-    return sorted(routes, key=lambda r: (not r["path"].startswith("/api"), r["path"], r["method"]))
+    return sorted(routes, key=lambda r: (not r.path.startswith("/api"), r.path, r.method))
 
 
 @router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
