@@ -31,7 +31,8 @@ COMMON_NETWORKS = [NetworkQuery(rollup=True)] + [
 
 
 def warm_up(app: FastAPI) -> float:
-    """Compute the default network, lists, matrix, trends and overview; returns the seconds it took.
+    """Compute the default network, lists, matrix, trends and overview (and the common filters of the
+    network and the lists); returns the seconds it took, also printed on stderr.
 
     Best effort: a failure here only means the first visit computes what it needs itself.
     """
@@ -42,6 +43,7 @@ def warm_up(app: FastAPI) -> float:
 
     start = time.perf_counter()
     state = app.state
+    anonymous = Viewer()  # what a first visitor is, before signing in
     try:
         with state.db.session() as session:
             network = state.network_cache.network(session, NetworkQuery())
@@ -50,7 +52,12 @@ def warm_up(app: FastAPI) -> float:
             for query in COMMON_NETWORKS:
                 state.network_cache.network(session, query).top_subgraph(DEFAULT_TOP, "degree")
             app.openapi()  # the schema behind /docs and /openapi.json
-            anonymous = Viewer()  # what a first visitor is, before signing in
+            env = state.templates.env
+            for name in env.list_templates(extensions=["html"]):
+                env.get_template(name)  # compiled once here rather than on each page's first visit
+            for kind in COMMON_KINDS:  # the kind menus of the alliance and organisation lists
+                list_alliances(session, AllianceFilters(kind=kind, per_page=25), viewer=anonymous)
+                list_organisations(session, OrganisationFilters(kind=kind, per_page=50), viewer=anonymous)
             list_alliances(session, AllianceFilters(per_page=25), viewer=anonymous)
             hubs = list_organisations(session, OrganisationFilters(per_page=HUBS), viewer=anonymous)["items"]
             for hub in hubs:
