@@ -52,9 +52,7 @@ def warm_up(app: FastAPI) -> float:
             for query in COMMON_NETWORKS:
                 state.network_cache.network(session, query).top_subgraph(DEFAULT_TOP, "degree")
             app.openapi()  # the schema behind /docs and /openapi.json
-            env = state.templates.env
-            for name in env.list_templates(extensions=["html"]):
-                env.get_template(name)  # compiled once here rather than on each page's first visit
+            warm_files()
             for kind in COMMON_KINDS:  # the kind menus of the alliance and organisation lists
                 list_alliances(session, AllianceFilters(kind=kind, per_page=25), viewer=anonymous)
                 list_organisations(session, OrganisationFilters(kind=kind, per_page=50), viewer=anonymous)
@@ -65,8 +63,27 @@ def warm_up(app: FastAPI) -> float:
             matrix_data(state.memo, AllianceFilters(), "alliances", session)
             trends_data(state.memo, session, AllianceFilters())
             cached_overview(state.memo, session)
+        env = state.templates.env
+        for name in env.list_templates(extensions=["html"]):
+            env.get_template(name)  # compiled once here rather than on each page's first visit
     except Exception:  # noqa: BLE001 - the request path reports errors properly
         log.warning("warm-up failed; pages will compute on first visit", exc_info=True)
     seconds = time.perf_counter() - start
     print(f"Warm-up: {seconds:.1f} s before the port opens.", file=sys.stderr, flush=True)
     return seconds
+
+
+def warm_files() -> None:
+    """Data files and locale data a first page reads (each cached for the process's life): about 1 s."""
+    from alliances.taxonomy import vocabularies
+    from alliances.taxonomy.areas import areas
+    from alliances.web import i18n
+    from alliances.web.templating import amount
+
+    vocabularies()
+    areas()
+    i18n.catalogue()
+    i18n.api_texts()
+    i18n.error_patterns()
+    for lang in ("en", "fr"):
+        amount({"value": 1.2e9, "currency": "EUR"}, lang)  # Babel's locale data
