@@ -6,6 +6,7 @@ default lists and the default analytics once, before accepting connections.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import time
@@ -68,6 +69,10 @@ def warm_up(app: FastAPI) -> float:
             env.get_template(name)  # compiled once here rather than on each page's first visit
     except Exception:  # noqa: BLE001 - the request path reports errors properly
         log.warning("warm-up failed; pages will compute on first visit", exc_info=True)
+    # What was just computed lives as long as the process: frozen out of the collector, so that a full
+    # collection no longer walks millions of cached objects (1-2 s pauses at 100,000 alliances).
+    gc.collect()
+    gc.freeze()
     seconds = time.perf_counter() - start
     print(f"Warm-up: {seconds:.1f} s before the port opens.", file=sys.stderr, flush=True)
     return seconds
