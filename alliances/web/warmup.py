@@ -22,6 +22,7 @@ from alliances.store.viewer import Viewer
 log = logging.getLogger("alliances.web")
 
 DEFAULT_TOP = 80
+FREEZE_FROM = 5_000  # organisations in the network: from there, cached objects are frozen out of the GC
 HUBS = 5  # the most connected organisations' profiles: the costliest pages to build
 # The network's most used views beyond the default: groups rolled up, and one kind of party at a time (the
 # network page's kind menu). Each costs a graph and its centralities, about a second at 100,000 alliances.
@@ -45,9 +46,11 @@ def warm_up(app: FastAPI) -> float:
     start = time.perf_counter()
     state = app.state
     anonymous = Viewer()  # what a first visitor is, before signing in
+    large = False
     try:
         with state.db.session() as session:
             network = state.network_cache.network(session, NetworkQuery())
+            large = network.graph.number_of_nodes() >= FREEZE_FROM
             for metric in METRICS:  # the ranking and the drawing by each centrality
                 network.top_subgraph(DEFAULT_TOP, metric)
             for query in COMMON_NETWORKS:
@@ -69,10 +72,12 @@ def warm_up(app: FastAPI) -> float:
             env.get_template(name)  # compiled once here rather than on each page's first visit
     except Exception:  # noqa: BLE001 - the request path reports errors properly
         log.warning("warm-up failed; pages will compute on first visit", exc_info=True)
-    # What was just computed lives as long as the process: frozen out of the collector, so that a full
-    # collection no longer walks millions of cached objects (1-2 s pauses at 100,000 alliances).
-    gc.collect()
-    gc.freeze()
+    if large:
+        # What was just computed lives as long as the process: frozen out of the collector, so that a full
+        # collection no longer walks millions of cached objects (1-2 s pauses at 100,000 alliances). Small
+        # databases (and the test suite's many apps) skip it: their collections take milliseconds.
+        gc.collect()
+        gc.freeze()
     seconds = time.perf_counter() - start
     print(f"Warm-up: {seconds:.1f} s before the port opens.", file=sys.stderr, flush=True)
     return seconds
