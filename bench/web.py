@@ -16,6 +16,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ ROUTES = [
     "/api/v1/trends",
     "/api/v1/projects",
 ]
+TARGET_MS = 200
 # Downloads of thousands of records: timed and printed, but outside the page/API latency target.
 EXPORTS = [
     "/api/v1/alliances.csv?technology=ai&year_from=2024",
@@ -90,19 +92,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(db: Path, port: int) -> tuple[subprocess.Popen[str], float]:
-    """`alliances serve` in a subprocess; returns once the port accepts connections (no request sent)."""
+def start_server(db: Path, port: int, log: Any) -> tuple[subprocess.Popen[str], float]:
+    """`alliances serve` in a subprocess; returns once the port accepts connections (no request sent).
+
+    Its log goes to a file: a pipe nobody reads fills up and stalls the server mid-benchmark.
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", "from alliances.cli import main; main()", "serve", "--db", str(db)]
         + ["--port", str(port)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
     )
     while True:
         if proc.poll() is not None:
-            raise SystemExit(f"serve exited: {proc.stderr.read() if proc.stderr else ''}")
+            log.seek(0)
+            raise SystemExit(f"serve exited: {log.read()}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return proc, time.perf_counter() - start
@@ -123,14 +129,17 @@ def main() -> None:
     import httpx
 
     port = free_port()
-    proc, ready = start_server(args.db.resolve(), port)
-    print(f"serve: port open {ready:.1f} s after start (database opened, lifespan warm-up done)")
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
-            run(client, args.repeat, args.db.resolve())
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with tempfile.TemporaryFile("w+") as log:
+        proc, ready = start_server(args.db.resolve(), port, log)
+        log.seek(0)
+        warm = next((line.strip() for line in log if line.startswith("Warm-up")), "no warm-up line")
+        print(f"serve: port open {ready:.1f} s after start (database opened; {warm})")
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+                run(client, args.repeat, args.db.resolve())
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 def run(client: Any, repeat: int, db: Path) -> None:
@@ -138,6 +147,7 @@ def run(client: Any, repeat: int, db: Path) -> None:
     ids = lookup_ids(db)
     print(f"{'route':<62} {'first ms':>8} {'p50 ms':>8} {'p95 ms':>8}")
     every: list[float] = []
+    missed: list[str] = []
     for template in ROUTES + EXPORTS:
         route = template.format(**ids)
         start = time.perf_counter()
@@ -150,14 +160,18 @@ def run(client: Any, repeat: int, db: Path) -> None:
             start = time.perf_counter()
             client.get(route)
             timings.append((time.perf_counter() - start) * 1000)
+        line = f"{label:<62} {cold:8.0f} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}"
         if template not in EXPORTS:
             every += timings
-        print(f"{label:<62} {cold:8.0f} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}")
+            if percentile(timings, 0.95) > TARGET_MS:
+                missed.append(line)
+        print(line, flush=True)
     print(
         f"\nall page and API routes (exports excluded), first requests included: "
         f"p50 {statistics.median(every):.1f} ms, p95 {percentile(every, 0.95):.1f} ms, "
         f"max {max(every):.0f} ms over {len(every)} requests"
     )
+    print(f"routes over the {TARGET_MS} ms p95 target: {len(missed)}", *missed, sep="\n")
 
 
 def lookup_ids(db: Path) -> dict[str, int]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections import Counter
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -78,42 +77,49 @@ def build_graph(facts: Facts, query: NetworkQuery, ids: Collection[int] | None =
     """Nodes are organisations (or their groups), edges carry the alliance count and types.
 
     `ids` are the alliances the store found for the query's filters (None: every alliance in `facts`).
+    Plain dicts rather than a Counter per pair: a filtered graph of 100,000 alliances is built on the
+    first request of its filters, so its construction is on a visitor's clock.
     """
-    graph = nx.Graph()
-    counts: Counter[int] = Counter()
-    types: dict[tuple[int, int], Counter[str]] = {}
+    counts: dict[int, int] = {}
+    types: dict[tuple[int, int], dict[str, int]] = {}
     chosen = None if ids is None else set(ids)
+    known = facts.organisations
     for alliance in facts.alliances:
         if chosen is not None and alliance.id not in chosen:
             continue
-        members = {
-            facts.top_parent(i) if query.rollup else i for i in alliance.party_ids if i in facts.organisations
-        }
+        if query.rollup:
+            members = sorted({facts.top_parent(i) for i in alliance.party_ids if i in known})
+        else:
+            members = sorted({i for i in alliance.party_ids if i in known})
         for org in members:
-            counts[org] += 1
-        for a, b in combinations(sorted(members), 2):
-            types.setdefault((a, b), Counter())[alliance.type] += 1
+            counts[org] = counts.get(org, 0) + 1
+        kind = alliance.type
+        for pair in combinations(members, 2):
+            found = types.get(pair)
+            if found is None:
+                types[pair] = {kind: 1}
+            else:
+                found[kind] = found.get(kind, 0) + 1
+    graph = nx.Graph()
     graph.add_nodes_from(
         (
             org_id,
             {"label": fact.name, "kind": fact.kind, "country": fact.country or "", "alliances": n},
         )
         for org_id, n in counts.items()
-        if (fact := facts.organisations[org_id])
+        if (fact := known[org_id])
     )
-    graph.add_edges_from(
-        (
-            a,
-            b,
-            {
-                "weight": sum(counter.values()),
-                "type": counter.most_common(1)[0][0],
-                "types": ", ".join(sorted(counter)),
-            },
-        )
-        for (a, b), counter in types.items()
-    )
+    graph.add_edges_from((a, b, edge_data(counter)) for (a, b), counter in types.items())
     return graph
+
+
+def edge_data(types: dict[str, int]) -> dict[str, Any]:
+    """Weight (alliances between the pair), main type (most frequent, first seen on a tie) and types."""
+    if len(types) == 1:
+        ((kind, n),) = types.items()
+        return {"weight": n, "type": kind, "types": kind}
+    main = max(types, key=types.__getitem__)
+    return {"weight": sum(types.values()), "type": main, "types": ", ".join(sorted(types))}
 
 
 @dataclass

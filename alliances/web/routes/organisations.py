@@ -37,14 +37,23 @@ def profile(request: Request, session: Session, ref: str) -> dict[str, Any]:
 def cached_profile(
     state: State, session: Session, ref: str, *, viewer: Viewer | None = None
 ) -> dict[str, Any]:
-    """The store's profile plus the ego network from the cached alliance graph (public alliances)."""
-    record = get_organisation(session, ref, viewer=viewer)
-    cache = state.network_cache
-    rollup = bool(record.get("group"))  # a group's network includes its subsidiaries' partners
-    record["ego_network"] = state.memo.get(
-        session, ("ego", record["id"], rollup), lambda: cache.ego(session, record["id"], rollup=rollup)
-    )
-    return record
+    """The store's profile plus the ego network from the cached alliance graph (public alliances).
+
+    Kept per data version and viewer (viewers with the same organisations share it): the largest hub's
+    profile reads tens of thousands of rows, and its page is visited again and again. Callers get a copy.
+    """
+
+    def compute() -> dict[str, Any]:
+        record = get_organisation(session, ref, viewer=viewer)
+        cache = state.network_cache
+        rollup = bool(record.get("group"))  # a group's network includes its subsidiaries' partners
+        record["ego_network"] = state.memo.get(
+            session, ("ego", record["id"], rollup), lambda: cache.ego(session, record["id"], rollup=rollup)
+        )
+        return record
+
+    cached: dict[str, Any] = state.memo.get(session, ("profile", ref, viewer), compute)
+    return dict(cached)
 
 
 @router.get(
