@@ -25,6 +25,8 @@ JSON_PREFIXES = ("/api/", "/healthz", "/openapi.json")
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope, "description": what}
     for status, what in (
+        (401, "Sign in or send a bearer token (issue 13: writes, private data, or every route by a setting)"),
+        (403, "Your account may not do this (role, organisation, or CSRF token)"),
         (404, "No such record"),
         (422, "A parameter is invalid: `error` names it"),
         (500, "Unexpected error"),
