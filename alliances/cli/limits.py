@@ -33,7 +33,8 @@ def _checked(callback: Callback | None) -> Callback:
     def check(ctx: Any, param: Any, value: Any) -> Any:
         for number in value if isinstance(value, list | tuple) else [value]:
             if isinstance(number, int | float) and not -MAX_ID <= number <= MAX_ID:
-                raise BadParameter(f"{number:.3g} is out of range (at most {MAX_ID})", ctx=ctx, param=param)
+                message = f"{param.name} must be between {-MAX_ID} and {MAX_ID}, not {number:.3g}"
+                raise BadParameter(message, ctx=ctx, param=param)
         return callback(ctx, param, value) if callback is not None else value
 
     return check
