@@ -140,6 +140,7 @@ def main() -> None:
     parser.add_argument("--write-share", type=float, default=0.05)
     parser.add_argument("--candidates", type=int, default=3000)
     parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--by-route", action="store_true", help="also print the slowest routes by p95")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="alliances-load-"))
@@ -198,7 +199,7 @@ def main() -> None:
 
     latencies = [r[3] for r in results]
     writes = [r[3] for r in results if r[0] != "GET"]
-    errors = Counter(str(r[2]) for r in results if not expected(*r[:3]))
+    errors = Counter(f"{r[2]} {r[0]} {route_of(r[1])}" for r in results if not expected(*r[:3]))
     print(
         f"engine {args.engine}, {args.workers} workers, {args.clients} clients, {elapsed:.0f} s "
         f"(after {len(warm)} warm-up requests)"
@@ -209,6 +210,18 @@ def main() -> None:
         f"p99 {percentile(latencies, 0.99):.0f}  (writes p95 {percentile(writes, 0.95):.0f})"
     )
     print(f"errors {sum(errors.values())}" + (f": {dict(errors)}" if errors else ""))
+    if args.by_route:  # where the time goes: the slowest routes by p95
+        routes: dict[str, list[float]] = {}
+        for method, path, _status, ms in results:
+            routes.setdefault(f"{method} {route_of(path)}", []).append(ms)
+        for name, values in sorted(routes.items(), key=lambda kv: -percentile(kv[1], 0.95))[:12]:
+            p50, p95 = statistics.median(values), percentile(values, 0.95)
+            print(f"  {name:55} n {len(values):5}  p50 {p50:6.0f}  p95 {p95:6.0f}")
+
+
+def route_of(path: str) -> str:
+    """A request path with its ids replaced, so requests group by route."""
+    return "/".join("{id}" if part.isdigit() else part for part in path.split("/"))
 
 
 if __name__ == "__main__":

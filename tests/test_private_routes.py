@@ -8,6 +8,7 @@ organisation, and by a member of the owner.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -82,8 +83,12 @@ def planted(bundled_db: Database, client_for: Any) -> Iterator[dict[str, Any]]:
         partner = s.scalar(select(Organisation.id).where(Organisation.name == PARTNER))
         vehicle = s.scalar(select(Organisation.id).where(Organisation.name == VEHICLE))
         tokens = {}
-        for who, org in (("member", sanofi), ("outsider", servier)):
-            user = accounts.add_user(s, f"{who}@example.org", PASSWORD, organisation=str(org), role="viewer")
+        for who, org, role in (
+            ("member", sanofi, "viewer"),
+            ("outsider", servier, "viewer"),
+            ("admin", servier, "admin"),
+        ):
+            user = accounts.add_user(s, f"{who}@example.org", PASSWORD, organisation=str(org), role=role)
             tokens[who] = accounts.issue(s, user).secret
         ids = {
             "alliance": alliance.id,
@@ -246,3 +251,68 @@ def test_owner_id_is_validated(bundled_db: Database, owner: Any) -> None:
         add_alliance(s, {**record, "visibility": "private", "owner_id": owner})
     with bundled_db.session() as s, pytest.raises(InvalidInput, match="owner_id"):
         add_alliance(s, {**record, "visibility": "private"})
+
+
+READERS = ("anonymous", "member", "admin", "outsider", "anonymous")  # interleaved: no cache serves another's
+
+
+def number(page: str, pattern: str) -> int:
+    found = re.search(pattern, page)
+    assert found, pattern
+    return int(found.group(1))
+
+
+def analytics_of(planted: dict[str, Any], who: str) -> dict[str, Any]:
+    """What one reader is told by the matrix, trends, network and overview (API and pages) and exports."""
+    client, headers = planted["client"], headers_of(planted, who)
+
+    def get(path: str) -> Any:
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, (who, path, response.status_code)
+        return response
+
+    matrix = get("/api/v1/matrix?type=joint_venture").json()
+    trends = get("/api/v1/trends?type=joint_venture").json()
+    network = get("/api/v1/network?type=joint_venture&per_page=500").json()
+    overview = get("/api/v1/overview").json()
+    years = dict(zip(trends["years"], trends["total"], strict=True))
+    exports = ("graphml", "gexf", "nodes.csv", "edges.csv")
+    return {
+        "matrix": matrix["records"],
+        "cell": next(
+            c["alliances"] for c in matrix["cells"] if (c["technology"], c["stage"]) == ("ai", "research")
+        ),
+        "trends_2025": years.get(2025, 0),
+        "network_nodes": network["summary"]["nodes"],
+        "network_names": PARTNER in {n["name"] for n in network["items"]},
+        "overview": overview["stats"]["alliances"],
+        "overview_matrix": overview["matrix"]["records"],
+        "matrix_page": number(get("/matrix?type=joint_venture").text, r"<caption>\D*(\d+)"),
+        "trends_page": number(
+            get("/trends?type=joint_venture").text, r'<tr><td>2025</td><td class="num">(\d+)'
+        ),
+        "overview_page": number(get("/").text, r'data-count="alliances">\s*<span class="n">(\d+)'),
+        "network_page": PARTNER in get("/network?party=Sanofi&per_page=500").text,
+        "exports": {e: PARTNER in get(f"/api/v1/network.{e}?party=Sanofi").text for e in exports},
+        "jsonl": PARTNER in get("/api/v1/alliances.jsonl?party=Sanofi").text,
+    }
+
+
+def test_members_and_admins_see_the_private_alliance_counted_in_analytics(planted: dict[str, Any]) -> None:
+    seen = [analytics_of(planted, who) for who in READERS]
+    anonymous, member, admin, outsider, again = seen
+    assert anonymous == outsider == again
+    for reader in (member, admin):
+        for key in ("matrix", "cell", "trends_2025", "overview", "overview_matrix"):
+            assert reader[key] == anonymous[key] + 1, key
+        assert reader["network_nodes"] == anonymous["network_nodes"] + 1  # the private partner
+        assert reader["network_names"] and not anonymous["network_names"]
+        for page, api in (
+            ("matrix_page", "matrix"),
+            ("trends_page", "trends_2025"),
+            ("overview_page", "overview"),
+        ):
+            assert (reader[page], anonymous[page]) == (reader[api], anonymous[api]), page
+        assert reader["network_page"] and not anonymous["network_page"]
+        assert all(reader["exports"].values()) and not any(anonymous["exports"].values()), reader["exports"]
+        assert reader["jsonl"] and not anonymous["jsonl"]

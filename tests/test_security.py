@@ -230,3 +230,37 @@ def test_no_get_route_answers_500_to_hostile_parameters(web_client: Any) -> None
                 if status >= 500:
                     failures.append((path[:40], name, value[:6], status))
     assert failures == []
+
+
+def test_memo_computes_a_key_once_for_concurrent_readers(empty_db: Any) -> None:
+    """Single flight: after a write, 8 readers of one key wait for one computation instead of 8."""
+    import threading
+    import time
+
+    from alliances.store.version import Memo
+
+    memo, calls, results = Memo(), [], []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.3)
+        return 42
+
+    def read() -> None:
+        with empty_db.session() as s:
+            results.append(memo.get(s, "key", slow))
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [42] * 8 and len(calls) == 1
+
+    def broken() -> int:
+        raise RuntimeError("boom")
+
+    with empty_db.session() as s, pytest.raises(RuntimeError):
+        memo.get(s, "other", broken)
+    with empty_db.session() as s:  # a failed computation leaves nothing behind: the next reader computes
+        assert memo.get(s, "other", lambda: 7) == 7

@@ -26,6 +26,7 @@ from alliances.schemas import AllianceFilters
 from alliances.store.facts import Facts, load_facts
 from alliances.store.queries import matching_ids
 from alliances.store.version import data_version
+from alliances.store.viewer import Viewer, scope
 
 METRICS = ("degree", "alliances", "betweenness", "eigenvector")
 
@@ -239,47 +240,55 @@ class NetworkCache:
 
     def __init__(self, size: int = 16) -> None:
         self._lock = threading.Lock()
-        self._facts: tuple[tuple[int, ...], Facts] | None = None
+        self._facts: LRUCache[tuple[Any, ...], Facts] = LRUCache(maxsize=4)  # per visibility
         self._graphs: LRUCache[tuple[Any, ...], nx.Graph] = LRUCache(maxsize=size)
         self._networks: LRUCache[tuple[Any, ...], Network] = LRUCache(maxsize=size)
 
-    def facts(self, session: Session, version: tuple[int, ...] | None = None) -> Facts:
-        version = version or data_version(session)
+    def facts(
+        self, session: Session, version: tuple[int, ...] | None = None, *, viewer: Viewer | None = None
+    ) -> Facts:
+        key = (version or data_version(session), scope(viewer))
         with self._lock:
-            if self._facts is not None and self._facts[0] == version:
-                return self._facts[1]
-        facts = load_facts(session)
+            found = self._facts.get(key)
+        if found is not None:
+            return found
+        facts = load_facts(session, viewer=viewer)
         with self._lock:
-            self._facts = (version, facts)
+            self._facts[key] = facts
         return facts
 
     def graph(
-        self, session: Session, query: NetworkQuery, version: tuple[int, ...] | None = None
+        self,
+        session: Session,
+        query: NetworkQuery,
+        version: tuple[int, ...] | None = None,
+        *,
+        viewer: Viewer | None = None,
     ) -> nx.Graph:
         """The filtered graph alone (cheap): what the ego networks of profiles need."""
         version = version or data_version(session)
-        key = (version, query)
+        key = (version, query, scope(viewer))
         with self._lock:
             found = self._graphs.get(key)
         if found is not None:
             return found
-        facts = self.facts(session, version)
+        facts = self.facts(session, version, viewer=viewer)
         unfiltered = query.filters == NetworkQuery().filters
-        ids = None if unfiltered else matching_ids(session, query.filters)
+        ids = None if unfiltered else matching_ids(session, query.filters, viewer)
         graph = build_graph(facts, query, ids)
         with self._lock:
             self._graphs[key] = graph
         return graph
 
-    def network(self, session: Session, query: NetworkQuery) -> Network:
-        """The graph with its centralities, computed once per data version and query."""
+    def network(self, session: Session, query: NetworkQuery, *, viewer: Viewer | None = None) -> Network:
+        """The graph with its centralities, computed once per data version, query and visibility."""
         version = data_version(session)
-        key = (version, query)
+        key = (version, query, scope(viewer))
         with self._lock:
             found = self._networks.get(key)
         if found is not None:
             return found
-        graph = self.graph(session, query, version)
+        graph = self.graph(session, query, version, viewer=viewer)
         result = centralities(graph)
         network = Network(query, graph, result.metrics, result.approximate, result.samples, version)
         with self._lock:

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.main
 from rich.text import Text
 
 from alliances.cli import admin, data, db, extract, kb, maturity, recommend, scale, web
 from alliances.cli import health as health_cli
 from alliances.cli.common import err_console
+from alliances.cli.limits import bound_numbers
 from alliances.errors import AllianceError
 
 app = typer.Typer(
@@ -48,10 +50,15 @@ def main() -> None:
     misses them: in standalone mode Typer prints click's usage message and exits 2 itself.
     """
     try:
-        app(prog_name="alliances")
+        bound_numbers(typer.main.get_command(app))(prog_name="alliances")  # issue 13: no overflowing numbers
     except AllianceError as exc:
         err_console.print(Text("Error: ", style="red") + Text(exc.message), soft_wrap=True)
         sys.exit(exc.exit_code)
+    except OverflowError:  # a number within 64 bits that a date or a duration still cannot hold (issue 13)
+        err_console.print(
+            Text("Error: ", style="red") + Text("a number given is out of range"), soft_wrap=True
+        )
+        sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("Interrupted; nothing half-written was kept.")
         sys.exit(130)

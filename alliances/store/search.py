@@ -181,7 +181,9 @@ def reindex(session: Session, ids: Iterable[int]) -> None:
                 f"INSERT INTO {TABLE} (alliance_id, doc) VALUES (:id, "
                 "setweight(to_tsvector('simple', unaccent(CAST(:title AS text))), 'A') || "
                 "setweight(to_tsvector('simple', unaccent(CAST(:names AS text))), 'B') || "
-                "setweight(to_tsvector('simple', unaccent(CAST(:body AS text))), 'D'))"
+                "setweight(to_tsvector('simple', unaccent(CAST(:body AS text))), 'D')) "
+                # two concurrent accepts restating one alliance both reindex it (issue 13, bench/load.py)
+                "ON CONFLICT (alliance_id) DO UPDATE SET doc = EXCLUDED.doc"
             )
         else:
             sql = f"INSERT INTO {TABLE} (rowid, title, names, body) VALUES (:id, :title, :names, :body)"

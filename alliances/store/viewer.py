@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVarTuple
 
@@ -29,6 +30,21 @@ class Viewer:
         if self.email:
             return self.email
         return "admin (cli)" if self.is_admin else "anonymous"
+
+
+def scope(viewer: Viewer | None) -> Hashable:
+    """What a viewer may see, as a cache key: every reader who sees only public data shares one key."""
+    if viewer is None:
+        return None
+    if viewer.is_admin:
+        return "admin"
+    return tuple(sorted(viewer.organisation_ids)) or None
+
+
+def scoped(key: Hashable, viewer: Viewer | None) -> Hashable:
+    """A memo key for what this viewer may see: the plain key for public-only readers, shared by all."""
+    seen = scope(viewer)
+    return key if seen is None else ("scoped", key, seen)
 
 
 def visible(stmt: Select[*Ts], model: Any, viewer: Viewer | None) -> Select[*Ts]:

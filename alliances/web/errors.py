@@ -25,7 +25,11 @@ JSON_PREFIXES = ("/api/", "/healthz", "/openapi.json")
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope, "description": what}
     for status, what in (
+        (400, "The request body cannot be read (not UTF-8 JSON or form data)"),
+        (401, "Sign in or send a bearer token (issue 13: writes, private data, or every route by a setting)"),
+        (403, "Your account may not do this (role, organisation, or CSRF token)"),
         (404, "No such record"),
+        (413, "Request body or query string too large"),
         (422, "A parameter is invalid: `error` names it"),
         (500, "Unexpected error"),
     )
@@ -68,9 +72,26 @@ def install(app: FastAPI) -> None:
         response = error_response(request, exc.status_code, message)
         for name, value in (exc.headers or {}).items():  # 405 says which methods it takes (Allow)
             response.headers[name] = value
+        if exc.status_code == 405:  # Starlette names the first matching route's methods only (issue 13)
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
         return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
         return error_response(request, 500, "unexpected error; the details are in the server log")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at this path (GET implies HEAD, as `HeadAsGet` does)."""
+    methods: set[str] = set()
+    routes: list[Any] = list(request.app.router.routes)
+    while routes:
+        route = routes.pop()
+        if hasattr(route, "original_router"):  # an included router: its own routes
+            routes += route.original_router.routes
+        elif getattr(route, "methods", None) and route.path_regex.match(request.url.path):
+            methods |= set(route.methods)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)

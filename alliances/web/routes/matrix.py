@@ -21,8 +21,10 @@ from alliances.schemas import AllianceFilters, MatrixPublic, ProjectFilters
 from alliances.store.projects import list_projects
 from alliances.store.queries import list_alliances
 from alliances.store.version import Memo
+from alliances.store.viewer import Viewer, scoped
 from alliances.taxonomy import vocab
 from alliances.web.context import AllianceQuery, SessionDep, filters_query, page_size, render
+from alliances.web.deps import ViewerDep
 
 router = APIRouter()
 
@@ -41,15 +43,19 @@ def cell_links(filters: AllianceFilters, source: str, technology: str, stage: st
     }
 
 
-def matrix_data(memo: Memo, filters: AllianceFilters, source: Source, session: Session) -> dict[str, Any]:
-    """The matrix with a link per cell; computed once per data version and filter set."""
-    key = ("matrix", filters.cache_key(), source)
-    data: dict[str, Any] = memo.get(session, key, lambda: _matrix(filters, source, session))
+def matrix_data(
+    memo: Memo, filters: AllianceFilters, source: Source, session: Session, *, viewer: Viewer | None = None
+) -> dict[str, Any]:
+    """The matrix with a link per cell; computed once per data version, filter set and visibility."""
+    key = scoped(("matrix", filters.cache_key(), source), viewer)
+    data: dict[str, Any] = memo.get(session, key, lambda: _matrix(filters, source, session, viewer))
     return data
 
 
-def _matrix(filters: AllianceFilters, source: Source, session: Session) -> dict[str, Any]:
-    data = tech_stage_matrix(session, filters, source).to_dict()
+def _matrix(
+    filters: AllianceFilters, source: Source, session: Session, viewer: Viewer | None
+) -> dict[str, Any]:
+    data = tech_stage_matrix(session, filters, source, viewer=viewer).to_dict()
     for cell in data["cells"]:
         links = cell_links(filters, data["source"], cell["technology"], cell["stage"])
         cell["href"] = links[data["source"]]
@@ -69,9 +75,10 @@ def matrix_api(
     request: Request,
     filters: AllianceQuery,
     session: SessionDep,
+    viewer: ViewerDep,
     source: SourceParam = MatrixSource.alliances,
 ) -> dict[str, Any]:
-    return matrix_data(request.app.state.memo, filters, source.value, session)
+    return matrix_data(request.app.state.memo, filters, source.value, session, viewer=viewer)
 
 
 @router.get("/matrix", response_class=HTMLResponse, include_in_schema=False)
@@ -79,9 +86,10 @@ def matrix_page(
     request: Request,
     filters: AllianceQuery,
     session: SessionDep,
+    viewer: ViewerDep,
     source: SourceParam = MatrixSource.alliances,
 ) -> HTMLResponse:
-    data = matrix_data(request.app.state.memo, filters, source.value, session)
+    data = matrix_data(request.app.state.memo, filters, source.value, session, viewer=viewer)
     cells = {(c["technology"], c["stage"]): c for c in data["cells"]}
     return render(
         request,
@@ -101,7 +109,9 @@ def matrix_page(
 
 
 @router.get("/matrix/cell", response_class=HTMLResponse, include_in_schema=False)
-def matrix_cell_page(request: Request, filters: AllianceQuery, session: SessionDep) -> HTMLResponse:
+def matrix_cell_page(
+    request: Request, filters: AllianceQuery, session: SessionDep, viewer: ViewerDep
+) -> HTMLResponse:
     """The alliances and the projects of one cell (the "both" view of the matrix)."""
     filters = page_size(filters, 50)
     kept = filters.model_dump(exclude={"type", "status", "kind", "country", "sort"}, exclude_none=True)
@@ -112,8 +122,8 @@ def matrix_cell_page(request: Request, filters: AllianceQuery, session: SessionD
         {
             "page": "matrix",
             "filters": filters,
-            "alliances": list_alliances(session, filters),
-            "projects": list_projects(session, project_filters),
+            "alliances": list_alliances(session, filters, viewer=viewer),
+            "projects": list_projects(session, project_filters, viewer=viewer),
             "links": cell_links(filters, "both", filters.technology or "", filters.stage or ""),
         },
     )

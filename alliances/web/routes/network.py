@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from alliances.analytics import export
 from alliances.analytics.network import MAX_TOP, METRICS, Metric, Network, NetworkQuery
 from alliances.schemas import AllianceFilters, NetworkPublic
+from alliances.store.viewer import Viewer
 from alliances.taxonomy import vocab
 from alliances.web.context import AllianceQuery, SessionDep, filters_query, page_size, render
+from alliances.web.deps import ViewerDep, audit_export
 from alliances.web.exports import Bom, csv_response
 from alliances.web.palette import KIND_GROUPS, TYPE_COLOURS, kind_colour
 
@@ -23,16 +25,32 @@ Top = Annotated[int, Query(ge=1, le=MAX_TOP, description=f"How many organisation
 By = Annotated[Metric, Query(description="Rank by degree, alliances, betweenness or eigenvector")]
 
 
-def network_for(request: Request, session: Session, filters: AllianceFilters, rollup: bool) -> Network:
+def network_for(
+    request: Request, session: Session, filters: AllianceFilters, rollup: bool, viewer: Viewer | None = None
+) -> Network:
     query = NetworkQuery.from_filters(filters, rollup)
-    network: Network = request.app.state.network_cache.network(session, query)
+    network: Network = request.app.state.network_cache.network(session, query, viewer=viewer)
     return network
 
 
+def exported(
+    request: Request, session: Session, filters: AllianceFilters, rollup: bool, viewer: Viewer
+) -> Network:
+    """The network an export carries; an export by a reader who may see private records is audited."""
+    audit_export(request, viewer, request.url.path.rsplit(".", 1)[-1])
+    return network_for(request, session, filters, rollup, viewer)
+
+
 def network_data(
-    request: Request, session: Session, filters: AllianceFilters, rollup: bool, top: int, by: str
+    request: Request,
+    session: Session,
+    filters: AllianceFilters,
+    rollup: bool,
+    top: int,
+    by: str,
+    viewer: Viewer | None = None,
 ) -> dict[str, Any]:
-    network = network_for(request, session, filters, rollup)
+    network = network_for(request, session, filters, rollup, viewer)
     graph = network.top_subgraph(top, by)
     for node in graph["nodes"]:
         node["colour"] = kind_colour(node["kind"])
@@ -58,11 +76,12 @@ def network_api(
     request: Request,
     filters: AllianceQuery,
     session: SessionDep,
+    viewer: ViewerDep,
     rollup: Rollup = False,
     top: Top = 80,
     by: By = Metric.degree,
 ) -> dict[str, Any]:
-    return network_data(request, session, filters, rollup, top, by)
+    return network_data(request, session, filters, rollup, top, by, viewer)
 
 
 def _download(body: str, media: str, name: str) -> Response:
@@ -83,9 +102,9 @@ CSV: Responses = {200: {"content": {"text/csv": {}}}}
     responses=GRAPHML,
 )
 def network_graphml(
-    request: Request, filters: AllianceQuery, session: SessionDep, rollup: Rollup = False
+    request: Request, filters: AllianceQuery, session: SessionDep, viewer: ViewerDep, rollup: Rollup = False
 ) -> Response:
-    network = network_for(request, session, filters, rollup)
+    network = exported(request, session, filters, rollup, viewer)
     return _download(export.graphml(network), "application/graphml+xml; charset=utf-8", "alliances.graphml")
 
 
@@ -97,9 +116,9 @@ def network_graphml(
     responses=GEXF,
 )
 def network_gexf(
-    request: Request, filters: AllianceQuery, session: SessionDep, rollup: Rollup = False
+    request: Request, filters: AllianceQuery, session: SessionDep, viewer: ViewerDep, rollup: Rollup = False
 ) -> Response:
-    network = network_for(request, session, filters, rollup)
+    network = exported(request, session, filters, rollup, viewer)
     return _download(export.gexf(network), "application/gexf+xml; charset=utf-8", "alliances.gexf")
 
 
@@ -111,9 +130,14 @@ def network_gexf(
     responses=CSV,
 )
 def network_nodes_csv(
-    request: Request, filters: AllianceQuery, session: SessionDep, rollup: Rollup = False, bom: Bom = False
+    request: Request,
+    filters: AllianceQuery,
+    session: SessionDep,
+    viewer: ViewerDep,
+    rollup: Rollup = False,
+    bom: Bom = False,
 ) -> StreamingResponse:
-    network = network_for(request, session, filters, rollup)
+    network = exported(request, session, filters, rollup, viewer)
     return csv_response(export.nodes_csv(network, bom=bom), "network-nodes.csv")
 
 
@@ -125,9 +149,14 @@ def network_nodes_csv(
     responses=CSV,
 )
 def network_edges_csv(
-    request: Request, filters: AllianceQuery, session: SessionDep, rollup: Rollup = False, bom: Bom = False
+    request: Request,
+    filters: AllianceQuery,
+    session: SessionDep,
+    viewer: ViewerDep,
+    rollup: Rollup = False,
+    bom: Bom = False,
 ) -> StreamingResponse:
-    network = network_for(request, session, filters, rollup)
+    network = exported(request, session, filters, rollup, viewer)
     return csv_response(export.edges_csv(network, bom=bom), "network-edges.csv")
 
 
@@ -136,12 +165,13 @@ def network_page(
     request: Request,
     filters: AllianceQuery,
     session: SessionDep,
+    viewer: ViewerDep,
     rollup: Rollup = False,
     top: Top = 80,
     by: By = Metric.degree,
 ) -> HTMLResponse:
     filters = page_size(filters, 25)
-    data = network_data(request, session, filters, rollup, top, by)
+    data = network_data(request, session, filters, rollup, top, by, viewer)
     export_query = filters_query(
         filters, page=None, per_page=None, rollup="1" if data["query"].get("rollup") else None
     )

@@ -14,18 +14,22 @@ from alliances.store.organisations import list_organisations
 from alliances.store.projects import stats
 from alliances.store.queries import list_alliances
 from alliances.store.version import Memo
+from alliances.store.viewer import Viewer, scoped
 from alliances.web.context import SessionDep, render
+from alliances.web.deps import ViewerDep
 
 router = APIRouter()
 
 
-def overview(session: Session) -> dict[str, Any]:
+def overview(session: Session, viewer: Viewer | None = None) -> dict[str, Any]:
     """Headline counts, the eight latest alliances, the ten most connected organisations, the matrix."""
+    latest = AllianceFilters(per_page=8, sort="-announced")
+    connected = OrganisationFilters(per_page=10, sort="-degree")
     return {
-        "stats": stats(session),
-        "latest": list_alliances(session, AllianceFilters(per_page=8, sort="-announced"))["items"],
-        "connected": list_organisations(session, OrganisationFilters(per_page=10, sort="-degree"))["items"],
-        "matrix": tech_stage_matrix(session, AllianceFilters(), "alliances").to_dict(),
+        "stats": stats(session, viewer=viewer),
+        "latest": list_alliances(session, latest, viewer=viewer)["items"],
+        "connected": list_organisations(session, connected, viewer=viewer)["items"],
+        "matrix": tech_stage_matrix(session, AllianceFilters(), "alliances", viewer=viewer).to_dict(),
     }
 
 
@@ -35,17 +39,18 @@ def overview(session: Session) -> dict[str, Any]:
     summary="Headline counts, latest alliances, top organisations",
     response_model=OverviewPublic,
 )
-def overview_api(request: Request, session: SessionDep) -> dict[str, Any]:
-    return cached_overview(request.app.state.memo, session)
+def overview_api(request: Request, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
+    return cached_overview(request.app.state.memo, session, viewer=viewer)
 
 
-def cached_overview(memo: Memo, session: Session) -> dict[str, Any]:
-    """The overview is a pure function of the data: computed once per data version."""
-    data: dict[str, Any] = memo.get(session, "overview", lambda: overview(session))
+def cached_overview(memo: Memo, session: Session, *, viewer: Viewer | None = None) -> dict[str, Any]:
+    """The overview is a pure function of the data and the visibility: computed once per data version."""
+    key = scoped("overview", viewer)
+    data: dict[str, Any] = memo.get(session, key, lambda: overview(session, viewer))
     return data
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def overview_page(request: Request, session: SessionDep) -> HTMLResponse:
-    data = cached_overview(request.app.state.memo, session)
+def overview_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
+    data = cached_overview(request.app.state.memo, session, viewer=viewer)
     return render(request, "overview.html", {**data, "page": "overview"})

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 from alliances.analytics.trends import alliance_trends
 from alliances.schemas import AllianceFilters, TrendsPublic
 from alliances.store.version import Memo
+from alliances.store.viewer import Viewer, scoped
 from alliances.taxonomy import vocab
 from alliances.web import charts
 from alliances.web.context import AllianceQuery, SessionDep, filters_query, render, request_lang
+from alliances.web.deps import ViewerDep
 from alliances.web.i18n import Translator
 
 router = APIRouter()
@@ -25,20 +27,26 @@ router = APIRouter()
     summary="Yearly series: alliances by type and technology, partner kinds, terminations",
     response_model=TrendsPublic,
 )
-def trends_api(request: Request, filters: AllianceQuery, session: SessionDep) -> dict[str, Any]:
-    return trends_data(request.app.state.memo, session, filters)
+def trends_api(
+    request: Request, filters: AllianceQuery, session: SessionDep, viewer: ViewerDep
+) -> dict[str, Any]:
+    return trends_data(request.app.state.memo, session, filters, viewer=viewer)
 
 
-def trends_data(memo: Memo, session: Session, filters: AllianceFilters) -> dict[str, Any]:
-    """The yearly series, computed once per data version and filter set."""
-    key = ("trends", filters.cache_key())
-    data: dict[str, Any] = memo.get(session, key, lambda: alliance_trends(session, filters))
+def trends_data(
+    memo: Memo, session: Session, filters: AllianceFilters, *, viewer: Viewer | None = None
+) -> dict[str, Any]:
+    """The yearly series, computed once per data version, filter set and visibility."""
+    key = scoped(("trends", filters.cache_key()), viewer)
+    data: dict[str, Any] = memo.get(session, key, lambda: alliance_trends(session, filters, viewer=viewer))
     return data
 
 
 @router.get("/trends", response_class=HTMLResponse, include_in_schema=False)
-def trends_page(request: Request, filters: AllianceQuery, session: SessionDep) -> HTMLResponse:
-    data = trends_data(request.app.state.memo, session, filters)
+def trends_page(
+    request: Request, filters: AllianceQuery, session: SessionDep, viewer: ViewerDep
+) -> HTMLResponse:
+    data = trends_data(request.app.state.memo, session, filters, viewer=viewer)
     t = Translator(request_lang(request))
     figures = {
         "by_type": charts.by_type(data, t),
