@@ -1,0 +1,273 @@
+"""Pre-aggregated counts of public alliances, so the matrix and trends read thousands of rows, not millions.
+
+One table, `alliance_rollup`: for each measure, the count of public alliances (or parties) per year, type
+and status (the filters it can answer) and per key (technology, stage, organisation kind, year ended).
+Private alliances are never in it: readers add those the viewer may see, live (few rows, partial index).
+
+Kept current on every write by session events, so no writer has to remember it:
+- ORM flushes: the alliances a flush touches (directly, or through their tags, parties, events, or a
+  party organisation's kind) have their contributions computed before and after; the difference is
+  added (`after_flush`).
+- Core UPDATE/DELETE on those tables (merging organisations, restore) the same way around the statement.
+- Core INSERTs are bulk loads (synthetic networks, restore): their callers call `rebuild` at the end,
+  as does migration 0009_aggregates for the data already there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Index,
+    Integer,
+    Select,
+    String,
+    Table,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import InstanceState, Mapped, ORMExecuteState, Session, aliased, mapped_column
+from sqlalchemy.sql import Delete, Update
+
+from alliances.store.models import Alliance, AllianceTag, Base, Event, Organisation, Party
+
+Key = tuple[str, int, str, str, str, str]  # measure, year (0: undated), type, status, key, stage
+MEASURES = ("alliances", "cell", "technology", "kind", "ended")
+TRACKED = {"alliance", "party", "alliance_tag", "event", "organisation"}
+PUBLIC: ColumnElement[str] = literal_column(
+    "'public'"
+)  # a literal, so both engines use the partial index of private rows
+_CHUNK = 500
+
+
+class Rollup(Base):
+    """Count `n` of public alliances (parties for `kind`) per measure and dimensions."""
+
+    __tablename__ = "alliance_rollup"
+
+    measure: Mapped[str] = mapped_column(String(12), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(100), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+# The few private alliances, found without scanning the public million (readers add them live).
+Index(
+    "ix_alliance_private",
+    Alliance.owner_id,
+    sqlite_where=text("visibility != 'public'"),
+    postgresql_where=text("visibility != 'public'"),
+)
+
+
+def _dims() -> list[Any]:
+    return [func.coalesce(Alliance.year, 0), Alliance.type, func.coalesce(Alliance.status, "")]
+
+
+def _end_year() -> Any:
+    """The year an alliance ended: `ended`, else its first dated `terminated` event ('' when neither)."""
+    event_date = (
+        select(Event.date)
+        .where(
+            Event.alliance_id == Alliance.id, Event.kind == "terminated", func.coalesce(Event.date, "") != ""
+        )
+        .order_by(Event.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(func.substr(func.coalesce(func.nullif(Alliance.ended, ""), event_date), 1, 4), "")
+
+
+def contributions(ids: list[int] | None) -> list[Select[Any]]:
+    """One grouped select per measure of (measure, year, type, status, key, stage, n) over the public
+    alliances (all of them, or those of `ids`)."""
+    where = [Alliance.visibility == PUBLIC] + ([Alliance.id.in_(ids)] if ids is not None else [])
+    dims = _dims()
+    tech, stage = aliased(AllianceTag), aliased(AllianceTag)
+    ended = (
+        select(*dims, _end_year().label("ended")).where(*where, Alliance.status == "terminated").subquery()
+    )
+    return [
+        select(literal("alliances"), *dims, literal(""), literal(""), func.count())
+        .where(*where)
+        .group_by(*dims),
+        select(literal("cell"), *dims, tech.value, stage.value, func.count())
+        .join(tech, (tech.alliance_id == Alliance.id) & (tech.facet == "technology"))
+        .join(stage, (stage.alliance_id == Alliance.id) & (stage.facet == "stage"))
+        .where(*where)
+        .group_by(*dims, tech.value, stage.value),
+        select(literal("technology"), *dims, tech.value, literal(""), func.count())
+        .join(tech, (tech.alliance_id == Alliance.id) & (tech.facet == "technology"))
+        .where(*where)
+        .group_by(*dims, tech.value),
+        select(literal("kind"), *dims, Organisation.kind, literal(""), func.count(Party.id))
+        .join(Party, Party.alliance_id == Alliance.id)
+        .join(Organisation, Organisation.id == Party.organisation_id)
+        .where(*where)
+        .group_by(*dims, Organisation.kind),
+        select(literal("ended"), *ended.c, literal(""), func.count()).group_by(*ended.c),
+    ]
+
+
+def counted(session: Session, ids: Iterable[int]) -> Counter[Key]:
+    """The rollup rows these alliances account for (public ones only), by key."""
+    out: Counter[Key] = Counter()
+    todo = sorted(set(ids))
+    for start in range(0, len(todo), _CHUNK):
+        for stmt in contributions(todo[start : start + _CHUNK]):
+            for m, y, t, s, k, st, n in session.execute(stmt):
+                out[(m, int(y), t, s, str(k), st)] += int(n)
+    return out
+
+
+def apply(session: Session, delta: Counter[Key]) -> None:
+    """Add `delta` to the rollup (upserts in key order, so concurrent writers lock rows alike)."""
+    changes = sorted((k, n) for k, n in delta.items() if n)
+    if not changes:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    cols = ("measure", "year", "type", "status", "key", "stage")
+    for key, n in changes:
+        stmt = dialect.insert(Rollup).values({**dict(zip(cols, key, strict=True)), "n": n})
+        session.execute(stmt.on_conflict_do_update(index_elements=cols, set_={"n": Rollup.n + n}))
+    session.execute(delete(Rollup).where(Rollup.n == 0))
+
+
+def rebuild(session: Session) -> int:
+    """Recompute the whole rollup from the alliances (after bulk loads); returns its number of rows."""
+    session.execute(delete(Rollup))
+    cols = [Rollup.measure, Rollup.year, Rollup.type, Rollup.status, Rollup.key, Rollup.stage, Rollup.n]
+    for stmt in contributions(None):
+        session.execute(insert(Rollup).from_select([c.key for c in cols], stmt))
+    return int(session.scalar(select(func.count()).select_from(Rollup)) or 0)
+
+
+# --- keeping it current -------------------------------------------------------------------------------
+
+
+def _touched(session: Session) -> tuple[set[int], list[Any]]:
+    """Alliance ids a pending flush changes, and the new objects whose ids are known only after it."""
+    ids: set[int] = set()
+    later: list[Any] = []
+    kinds_changed: list[int] = []
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Alliance):
+            if obj.id is None:
+                later.append(obj)
+            else:
+                ids.add(obj.id)
+        elif isinstance(obj, Party | AllianceTag | Event):
+            state: InstanceState[Any] = inspect(obj)
+            history = state.attrs.alliance_id.history  # a row moved: its old alliance too
+            ids.update(i for i in (*history.deleted, obj.alliance_id) if i is not None)
+            if obj.alliance_id is None or obj in session.new:
+                later.append(obj)  # a tag of a new alliance: its id is known after the flush
+        elif isinstance(obj, Organisation) and obj.id is not None and _kind_may_change(session, obj):
+            kinds_changed.append(obj.id)
+    if kinds_changed:
+        ids.update(session.scalars(select(Party.alliance_id).where(Party.organisation_id.in_(kinds_changed))))
+    return ids, later
+
+
+def _kind_may_change(session: Session, org: Organisation) -> bool:
+    return org in session.deleted or bool(inspect(org).attrs.kind.history.has_changes())
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if not _has_rollup(session):
+        return
+    with session.no_autoflush:
+        ids, later = _touched(session)
+        before = counted(session, ids)
+    session.info["rollup_pending"] = (ids, later, before)
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    pending = session.info.pop("rollup_pending", None)
+    if pending is None:
+        return
+    ids, later, before = pending
+    ids = set(ids)
+    for obj in later:
+        i = obj.id if isinstance(obj, Alliance) else obj.alliance_id
+        if i is not None:
+            ids.add(i)
+    after = counted(session, ids)
+    after.subtract(before)
+    apply(session, after)
+
+
+def _statement_ids(table: Table, where: Any) -> Select[Any]:
+    """The alliances an UPDATE/DELETE with this WHERE clause touches."""
+    if table.name == "organisation":
+        return select(Party.alliance_id).where(Party.organisation_id.in_(select(table.c.id).where(where)))
+    return select(table.c.id if table.name == "alliance" else table.c.alliance_id).where(where)
+
+
+def _around_statement(state: ORMExecuteState) -> Any:
+    """Core UPDATE/DELETE of a tracked table: count the alliances it touches before and after it."""
+    stmt = state.statement
+    if not isinstance(stmt, Update | Delete) or state.session.info.get("rollup_busy"):
+        return None
+    table = stmt.table
+    if not isinstance(table, Table) or table.name not in TRACKED or not _has_rollup(state.session):
+        return None
+    session = state.session
+    if stmt.whereclause is None:  # a whole table (restore): cheaper to recount once at commit
+        session.info["rollup_rebuild"] = True
+        return None
+    session.info["rollup_busy"] = True
+    try:
+        ids = [i for i in session.scalars(_statement_ids(table, stmt.whereclause)) if i is not None]
+        before = counted(session, ids)
+        result = state.invoke_statement()
+        after = counted(session, ids)
+        after.subtract(before)
+        apply(session, after)
+    finally:
+        session.info.pop("rollup_busy", None)
+    return result
+
+
+def _has_rollup(session: Session) -> bool:
+    """Whether this database has the rollup table yet (not before migration 0009); asked once a session."""
+    known = session.info.get("rollup_table")
+    if known is None:
+        known = session.info["rollup_table"] = inspect(session.connection()).has_table(Rollup.__tablename__)
+    return bool(known)
+
+
+def has_rollup(session: Session) -> bool:
+    """Readers fall back to live counts on a database not yet migrated to 0009."""
+    return _has_rollup(session)
+
+
+def _before_commit(session: Session) -> None:
+    if session.info.pop("rollup_rebuild", False):
+        rebuild(session)
+
+
+def _forget(session: Session) -> None:
+    for key in ("rollup_pending", "rollup_rebuild", "rollup_busy", "rollup_table"):
+        session.info.pop(key, None)
+
+
+event.listen(Session, "before_flush", _before_flush)
+event.listen(Session, "after_flush", _after_flush)
+event.listen(Session, "do_orm_execute", _around_statement)
+event.listen(Session, "before_commit", _before_commit)
+event.listen(Session, "after_rollback", _forget)
