@@ -194,3 +194,30 @@ def test_synthetic_bulk_load_leaves_the_rollup_current(any_db: Database) -> None
         synthetic = s.scalar(select(func.sum(Rollup.n)).where(Rollup.measure == "alliances"))
     assert synthetic == 300
     _assert_rollup_equals_live(any_db, [1, 2])
+
+
+def test_one_organisation_visibility_agrees_with_the_hidden_set(any_db: Database) -> None:
+    """The profile's indexed per-organisation check says what `hidden_organisations` says for everyone."""
+    from alliances.store.viewer import may_see_organisation, visible_organisations
+
+    owners = _write_everything(any_db)
+    with any_db.session() as s:
+        jv = {"parties": ["Org 0", "Org 1"], "type": "joint_venture", "vehicle": "Secret JV"}
+        add_alliance(s, {**jv, "visibility": "private", "owner_id": owners[0]})
+        add_alliance(
+            s,
+            {
+                "parties": ["Org 1", "Lonely Co"],
+                "type": "acquisition",
+                "visibility": "private",
+                "owner_id": owners[1],
+            },
+            create_missing=True,
+        )
+    with any_db.session() as s:
+        every = list(s.scalars(select(Organisation.id)))
+        for viewer in _viewers(owners):
+            known = set(s.scalars(visible_organisations(select(Organisation.id), Organisation.id, viewer)))
+            assert {i for i in every if may_see_organisation(s, i, viewer)} == known
+            if viewer is None:
+                assert len(known) < len(every)  # the vehicle and the lonely partner are hidden

@@ -72,6 +72,8 @@ Index(
     sqlite_where=text("visibility != 'public'"),
     postgresql_where=text("visibility != 'public'"),
 )
+# Alliances naming an organisation as their vehicle (may a reader see that organisation?).
+Index("ix_alliance_vehicle", Alliance.vehicle_id)
 
 
 def _dims() -> list[Any]:

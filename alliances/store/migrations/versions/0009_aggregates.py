@@ -1,4 +1,5 @@
-"""Pre-aggregated counts of public alliances (matrix, trends) and a partial index of private alliances.
+"""Pre-aggregated counts of public alliances (matrix, trends), a partial index of
+private alliances and one of joint-venture vehicles.
 
 The rollup is filled at once from the alliances already there; session events keep it current after.
 
@@ -35,6 +36,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_alliance_private", "alliance", ["owner_id"], sqlite_where=PRIVATE, postgresql_where=PRIVATE
     )
+    op.create_index("ix_alliance_vehicle", "alliance", ["vehicle_id"])
     from alliances.store.rollup import rebuild
 
     session = Session(bind=op.get_bind())
@@ -43,5 +45,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_alliance_vehicle", table_name="alliance")
     op.drop_index("ix_alliance_private", table_name="alliance")
     op.drop_table("alliance_rollup")
