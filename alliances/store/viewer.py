@@ -81,6 +81,7 @@ def may_see_organisation(session: Any, organisation_id: int, viewer: Viewer | No
     if viewer is not None and viewer.is_admin:
         return True
     shown = visible(select(Alliance.id), Alliance, viewer).whereclause
+    assert shown is not None  # every reader but an administrator has a condition
     # Only non-public alliances can be hidden; the literal lets both engines use the partial index.
     hidden = (Alliance.visibility != literal_column("'public'")) & not_(shown)
     as_party = select(Party.alliance_id).where(Party.organisation_id == organisation_id)
