@@ -221,3 +221,29 @@ def test_one_organisation_visibility_agrees_with_the_hidden_set(any_db: Database
             assert {i for i in every if may_see_organisation(s, i, viewer)} == known
             if viewer is None:
                 assert len(known) < len(every)  # the vehicle and the lonely partner are hidden
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(per_page=7),
+        Filters(technology="ai", per_page=5, page=2),
+        Filters(stage="research", year_from=2018, per_page=4),
+        Filters(technology="cloud", stage="development", per_page=3),
+        Filters(status="terminated", type="rd_collaboration", page=99, per_page=2),  # past the end: last page
+    ],
+)
+def test_list_page_and_total_from_the_rollup_equal_the_full_scan(any_db: Database, filters: Filters) -> None:
+    """The list's fast path (total from the rollup, LIMIT for the page) returns what the full scan does."""
+    from alliances.store.queries import last_page, list_alliances, matching_ids
+
+    owners = _write_everything(any_db)
+    with any_db.session() as s:
+        for viewer in _viewers(owners):
+            ids = matching_ids(s, filters, viewer)
+            page = list_alliances(s, filters, viewer=viewer)
+            expected = last_page(filters, len(ids))
+            start = (expected.page - 1) * expected.per_page
+            assert page["total"] == len(ids), viewer
+            assert [a["id"] for a in page["items"]] == ids[start : start + expected.per_page], viewer
+            assert page["page"] == expected.page

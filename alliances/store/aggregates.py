@@ -28,10 +28,10 @@ ROLLUP_FILTERS = frozenset({"type", "status", "year_from", "year_to", "page", "p
 
 
 def _rollup_where(
-    session: Session, filters: AllianceFilters, rollup: bool
+    session: Session, filters: AllianceFilters, rollup: bool, also: frozenset[str] = frozenset()
 ) -> list[ColumnElement[bool]] | None:
     """Conditions on rollup rows equal to `filters`, or None when only the live count can answer."""
-    if not rollup or any(v is not None for k, v in filters if k not in ROLLUP_FILTERS):
+    if not rollup or any(v is not None for k, v in filters if k not in ROLLUP_FILTERS | also):
         return None
     if not has_rollup(session):
         return None
@@ -99,7 +99,7 @@ def alliance_cells(
         ids = alliance_selection(session, filters, viewer)
         return _cells(session, AllianceTag, AllianceTag.alliance_id, ids), _count(session, ids)
     cells = {(t, s): int(n) for t, s, n in _summed(session, "cell", conds, Rollup.key, Rollup.stage)}
-    total = sum(int(n) for (n,) in _summed(session, "alliances", conds))
+    total = sum(int(n or 0) for (n,) in _summed(session, "alliances", conds))
     private = _private(session, filters, viewer)
     if private is not None:
         cells = _add(cells, _cells(session, AllianceTag, AllianceTag.alliance_id, private))
@@ -228,3 +228,20 @@ def _by_end_year(ended: list[tuple[int, str | None]]) -> tuple[dict[int, int], i
         else:
             undated += 1
     return by_year, undated
+
+
+def matching_count(session: Session, filters: AllianceFilters, viewer: Viewer | None) -> int | None:
+    """How many alliances the list filters match, from the rollup (technology and stage filters
+    included: they are keys of its measures), or None when only a live count can answer."""
+    conds = _rollup_where(session, filters, True, frozenset({"technology", "stage"}))
+    if conds is None:
+        return None
+    tech, stage = filters.technology, filters.stage
+    if tech and stage:
+        conds += [Rollup.key == tech, Rollup.stage == stage]
+    elif tech or stage:
+        conds.append(Rollup.key == (tech or stage))
+    measure = "cell" if tech and stage else "technology" if tech else "stage" if stage else "alliances"
+    total = sum(int(n or 0) for (n,) in _summed(session, measure, conds))
+    private = _private(session, filters, viewer)
+    return total + (_count(session, private) if private is not None else 0)

@@ -1,7 +1,7 @@
 """Pre-aggregated counts of public alliances, so the matrix and trends read thousands of rows, not millions.
 
 One table, `alliance_rollup`: for each measure, the count of public alliances (or parties) per year, type
-and status (the filters it can answer) and per key (technology, stage, organisation kind, year ended).
+and status (the filters it can answer) and per key (technology, stage, both, organisation kind, year ended).
 Private alliances are never in it: readers add those the viewer may see, live (few rows, partial index).
 
 Kept current on every write by session events, so no writer has to remember it:
@@ -43,7 +43,7 @@ from sqlalchemy.sql import Delete, Update
 from alliances.store.models import Alliance, AllianceTag, Base, Event, Organisation, Party
 
 Key = tuple[str, int, str, str, str, str]  # measure, year (0: undated), type, status, key, stage
-MEASURES = ("alliances", "cell", "technology", "kind", "ended")
+MEASURES = ("alliances", "cell", "technology", "stage", "kind", "ended")
 TRACKED = {"alliance", "party", "alliance_tag", "event", "organisation"}
 PUBLIC: ColumnElement[str] = literal_column(
     "'public'"
@@ -71,6 +71,12 @@ Index(
     Alliance.owner_id,
     sqlite_where=text("visibility != 'public'"),
     postgresql_where=text("visibility != 'public'"),
+)
+# The list's default order (latest first, undated last) walked from an index on PostgreSQL, so a page
+# stops after its rows. SQLite has no NULLS LAST in an index (its DESC puts NULLs last already): the
+# migration creates it there without, and `create_all` leaves it out.
+Index("ix_alliance_recent", Alliance.announced.desc().nulls_last(), Alliance.id.desc()).ddl_if(
+    dialect="postgresql"
 )
 # Alliances naming an organisation as their vehicle (may a reader see that organisation?).
 Index("ix_alliance_vehicle", Alliance.vehicle_id)
@@ -116,6 +122,10 @@ def contributions(ids: list[int] | None) -> list[Select[Any]]:
         .join(tech, (tech.alliance_id == Alliance.id) & (tech.facet == "technology"))
         .where(*where)
         .group_by(*dims, tech.value),
+        select(literal("stage"), *dims, stage.value, literal(""), func.count())
+        .join(stage, (stage.alliance_id == Alliance.id) & (stage.facet == "stage"))
+        .where(*where)
+        .group_by(*dims, stage.value),
         select(literal("kind"), *dims, Organisation.kind, literal(""), func.count(Party.id))
         .join(Party, Party.alliance_id == Alliance.id)
         .join(Organisation, Organisation.id == Party.organisation_id)

@@ -37,6 +37,8 @@ def upgrade() -> None:
         "ix_alliance_private", "alliance", ["owner_id"], sqlite_where=PRIVATE, postgresql_where=PRIVATE
     )
     op.create_index("ix_alliance_vehicle", "alliance", ["vehicle_id"])
+    nulls = " NULLS LAST" if op.get_bind().dialect.name == "postgresql" else ""  # SQLite: DESC puts them last
+    op.execute(f"CREATE INDEX ix_alliance_recent ON alliance (announced DESC{nulls}, id DESC)")
     from alliances.store.rollup import rebuild
 
     session = Session(bind=op.get_bind())
@@ -45,6 +47,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX IF EXISTS ix_alliance_recent")
     op.drop_index("ix_alliance_vehicle", table_name="alliance")
     op.drop_index("ix_alliance_private", table_name="alliance")
     op.drop_table("alliance_rollup")
