@@ -49,6 +49,8 @@ PUBLIC: ColumnElement[str] = literal_column(
     "'public'"
 )  # a literal, so both engines use the partial index of private rows
 _CHUNK = 500
+# Not a count of alliances: how many tracked writes there have been, a cheap data-version stamp.
+WRITES: Key = ("writes", 0, "", "", "", "")
 
 
 class Rollup(Base):
@@ -161,10 +163,11 @@ def apply(session: Session, delta: Counter[Key]) -> None:
 
 def rebuild(session: Session) -> int:
     """Recompute the whole rollup from the alliances (after bulk loads); returns its number of rows."""
-    session.execute(delete(Rollup))
+    session.execute(delete(Rollup).where(Rollup.measure != WRITES[0]))
     cols = [Rollup.measure, Rollup.year, Rollup.type, Rollup.status, Rollup.key, Rollup.stage, Rollup.n]
     for stmt in contributions(None):
         session.execute(insert(Rollup).from_select([c.key for c in cols], stmt))
+    apply(session, Counter({WRITES: 1}))
     return int(session.scalar(select(func.count()).select_from(Rollup)) or 0)
 
 
@@ -218,9 +221,21 @@ def _after_flush(session: Session, _context: Any) -> None:
         i = obj.id if isinstance(obj, Alliance) else obj.alliance_id
         if i is not None:
             ids.add(i)
+    if not ids:
+        return
     after = counted(session, ids)
     after.subtract(before)
+    after[WRITES] += 1
     apply(session, after)
+
+
+def write_count(session: Session) -> int | None:
+    """Tracked writes so far (None before migration 0009): any write of alliances, their parties, tags or
+    events, or of organisations' kinds, changes it, at the cost of reading one row."""
+    if not _has_rollup(session):
+        return None
+    stmt = select(Rollup.n).where(Rollup.measure == WRITES[0])
+    return int(session.scalar(stmt) or 0)
 
 
 def _statement_ids(table: Table, where: Any) -> Select[Any]:
@@ -249,6 +264,7 @@ def _around_statement(state: ORMExecuteState) -> Any:
         result = state.invoke_statement()
         after = counted(session, ids)
         after.subtract(before)
+        after[WRITES] += 1
         apply(session, after)
     finally:
         session.info.pop("rollup_busy", None)
