@@ -63,12 +63,8 @@ def _viewers(owners: list[int]) -> list[Viewer | None]:
 
 def _assert_rollup_equals_live(db: Database, owners: list[int]) -> None:
     with db.session() as s:
-        stored = Counter(
-            {
-                (r.measure, r.year, r.type, r.status, r.key, r.stage): r.n
-                for r in s.scalars(select(Rollup).where(Rollup.measure != "writes"))
-            }
-        )
+        rows = s.scalars(select(Rollup).where(Rollup.measure != "writes"))
+        stored = Counter({(r.measure, r.year, r.type, r.status, r.key, r.stage): r.n for r in rows})
         fresh: Counter[Any] = Counter()
         for stmt in contributions(None):
             for m, y, t, st, k, sg, n in s.execute(stmt):
