@@ -205,6 +205,9 @@ def _kind_may_change(session: Session, org: Organisation) -> bool:
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     if not _has_rollup(session):
         return
+    tracked = (Alliance, Party, AllianceTag, Event, Organisation)
+    if not any(isinstance(o, tracked) for o in (*session.new, *session.dirty, *session.deleted)):
+        return  # accounts, audit, health plans...: neither counts nor the write stamp change
     with session.no_autoflush:
         ids, later = _touched(session)
         before = counted(session, ids)
@@ -221,17 +224,15 @@ def _after_flush(session: Session, _context: Any) -> None:
         i = obj.id if isinstance(obj, Alliance) else obj.alliance_id
         if i is not None:
             ids.add(i)
-    if not ids:
-        return
-    after = counted(session, ids)
+    after = counted(session, ids) if ids else Counter()
     after.subtract(before)
-    after[WRITES] += 1
+    after[WRITES] += 1  # any organisation or alliance write, counted or not
     apply(session, after)
 
 
 def write_count(session: Session) -> int | None:
-    """Tracked writes so far (None before migration 0009): any write of alliances, their parties, tags or
-    events, or of organisations' kinds, changes it, at the cost of reading one row."""
+    """Tracked writes so far (None before migration 0009): any write of alliances, their parties, tags,
+    events or of organisations changes it, at the cost of reading one row."""
     if not _has_rollup(session):
         return None
     stmt = select(Rollup.n).where(Rollup.measure == WRITES[0])

@@ -84,12 +84,15 @@ def may_see_organisation(session: Any, organisation_id: int, viewer: Viewer | No
     assert shown is not None  # every reader but an administrator has a condition
     # Only non-public alliances can be hidden; the literal lets both engines use the partial index.
     hidden = (Alliance.visibility != literal_column("'public'")) & not_(shown)
-    as_party = select(Party.alliance_id).where(Party.organisation_id == organisation_id)
+    as_party = (Party.organisation_id == organisation_id) & (Alliance.id == Party.alliance_id)
     as_vehicle = Alliance.vehicle_id == organisation_id
-    mentioned = (Alliance.id.in_(as_party)) | as_vehicle
-    if session.scalar(select(exists().where(mentioned, shown))):
+
+    def mentioned(where: Any, condition: Any) -> bool:  # one indexed path at a time (an OR scans)
+        return bool(session.scalar(select(exists().where(where, condition))))
+
+    if mentioned(as_party, shown) or mentioned(as_vehicle, shown):
         return True
-    return not session.scalar(select(exists().where(mentioned, hidden)))
+    return not (mentioned(as_party, hidden) or mentioned(as_vehicle, hidden))
 
 
 def private_among(session: Any, alliance_ids: list[int]) -> list[int]:

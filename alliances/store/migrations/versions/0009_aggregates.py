@@ -37,7 +37,10 @@ def upgrade() -> None:
         "ix_alliance_private", "alliance", ["owner_id"], sqlite_where=PRIVATE, postgresql_where=PRIVATE
     )
     op.create_index("ix_alliance_vehicle", "alliance", ["vehicle_id"])
-    nulls = " NULLS LAST" if op.get_bind().dialect.name == "postgresql" else ""  # SQLite: DESC puts them last
+    postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:  # facet and value are not independent: without it a list page is planned as a full sort
+        op.execute("CREATE STATISTICS st_alliance_tag_facet_value (mcv) ON facet, value FROM alliance_tag")
+    nulls = " NULLS LAST" if postgres else ""  # SQLite: DESC puts them last
     op.execute(f"CREATE INDEX ix_alliance_recent ON alliance (announced DESC{nulls}, id DESC)")
     from alliances.store.rollup import rebuild
 
@@ -47,6 +50,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP STATISTICS IF EXISTS st_alliance_tag_facet_value")
     op.execute("DROP INDEX IF EXISTS ix_alliance_recent")
     op.drop_index("ix_alliance_vehicle", table_name="alliance")
     op.drop_index("ix_alliance_private", table_name="alliance")
