@@ -154,6 +154,11 @@ def apply(session: Session, delta: Counter[Key]) -> None:
     if not changes:
         return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    if dialect is postgresql and not session.info.get("rollup_locked"):
+        # One rollup writer at a time, as on SQLite: two transactions each updating rows the other holds
+        # (several flushes apiece) would otherwise deadlock. Released at commit or rollback.
+        session.execute(text("SELECT pg_advisory_xact_lock(16016)"))
+        session.info["rollup_locked"] = True
     cols = ("measure", "year", "type", "status", "key", "stage")
     for key, n in changes:
         stmt = dialect.insert(Rollup).values({**dict(zip(cols, key, strict=True)), "n": n})
@@ -291,8 +296,12 @@ def _before_commit(session: Session) -> None:
 
 
 def _forget(session: Session) -> None:
-    for key in ("rollup_pending", "rollup_rebuild", "rollup_busy", "rollup_table"):
+    for key in ("rollup_pending", "rollup_rebuild", "rollup_busy", "rollup_table", "rollup_locked"):
         session.info.pop(key, None)
+
+
+def _committed(session: Session) -> None:
+    session.info.pop("rollup_locked", None)
 
 
 event.listen(Session, "before_flush", _before_flush)
@@ -300,3 +309,4 @@ event.listen(Session, "after_flush", _after_flush)
 event.listen(Session, "do_orm_execute", _around_statement)
 event.listen(Session, "before_commit", _before_commit)
 event.listen(Session, "after_rollback", _forget)
+event.listen(Session, "after_commit", _committed)
