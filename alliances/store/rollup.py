@@ -8,9 +8,11 @@ Kept current on every write by session events, so no writer has to remember it:
 - ORM flushes: the alliances a flush touches (directly, or through their tags, parties, events, or a
   party organisation's kind) have their contributions computed before and after; the difference is
   added (`after_flush`).
-- Core UPDATE/DELETE on those tables (merging organisations, restore) the same way around the statement.
-- Core INSERTs are bulk loads (synthetic networks, restore): their callers call `rebuild` at the end,
-  as does migration 0009_aggregates for the data already there.
+- Core UPDATE/DELETE on those tables (merging organisations) the same way around the statement; one
+  without WHERE (restore empties every table) rebuilds the whole rollup at commit.
+- Core INSERTs are bulk loads (synthetic networks): their callers call `rebuild` at the end, as does
+  migration 0009_aggregates for the data already there.
+The same hooks count writes in one row (`WRITES`): the cheap data-version stamp of `store.version`.
 """
 
 from __future__ import annotations
@@ -43,11 +45,9 @@ from sqlalchemy.sql import Delete, Update
 from alliances.store.models import Alliance, AllianceTag, Base, Event, Organisation, Party
 
 Key = tuple[str, int, str, str, str, str]  # measure, year (0: undated), type, status, key, stage
-MEASURES = ("alliances", "cell", "technology", "stage", "kind", "ended")
 TRACKED = {"alliance", "party", "alliance_tag", "event", "organisation"}
-PUBLIC: ColumnElement[str] = literal_column(
-    "'public'"
-)  # a literal, so both engines use the partial index of private rows
+# A literal, not a bound parameter, so both engines can use the partial index of private rows.
+PUBLIC: ColumnElement[str] = literal_column("'public'")
 _CHUNK = 500
 # Not a count of alliances: how many tracked writes there have been, a cheap data-version stamp.
 WRITES: Key = ("writes", 0, "", "", "", "")
