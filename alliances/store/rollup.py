@@ -153,25 +153,27 @@ def apply(session: Session, delta: Counter[Key]) -> None:
     changes = sorted((k, n) for k, n in delta.items() if n)
     if not changes:
         return
+    conn = session.connection()  # derived data: not through the session, so not in the audit log
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     if dialect is postgresql and not session.info.get("rollup_locked"):
         # One rollup writer at a time, as on SQLite: two transactions each updating rows the other holds
         # (several flushes apiece) would otherwise deadlock. Released at commit or rollback.
-        session.execute(text("SELECT pg_advisory_xact_lock(16016)"))
+        conn.execute(text("SELECT pg_advisory_xact_lock(16016)"))
         session.info["rollup_locked"] = True
     cols = ("measure", "year", "type", "status", "key", "stage")
     for key, n in changes:
         stmt = dialect.insert(Rollup).values({**dict(zip(cols, key, strict=True)), "n": n})
-        session.execute(stmt.on_conflict_do_update(index_elements=cols, set_={"n": Rollup.n + n}))
-    session.execute(delete(Rollup).where(Rollup.n == 0))
+        conn.execute(stmt.on_conflict_do_update(index_elements=cols, set_={"n": Rollup.n + n}))
+    conn.execute(delete(Rollup).where(Rollup.n == 0))
 
 
 def rebuild(session: Session) -> int:
     """Recompute the whole rollup from the alliances (after bulk loads); returns its number of rows."""
-    session.execute(delete(Rollup).where(Rollup.measure != WRITES[0]))
+    conn = session.connection()  # derived data: not through the session, so not in the audit log
+    conn.execute(delete(Rollup).where(Rollup.measure != WRITES[0]))
     cols = [Rollup.measure, Rollup.year, Rollup.type, Rollup.status, Rollup.key, Rollup.stage, Rollup.n]
     for stmt in contributions(None):
-        session.execute(insert(Rollup).from_select([c.key for c in cols], stmt))
+        conn.execute(insert(Rollup).from_select([c.key for c in cols], stmt))
     apply(session, Counter({WRITES: 1}))
     return int(session.scalar(select(func.count()).select_from(Rollup)) or 0)
 
