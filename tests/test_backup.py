@@ -95,6 +95,8 @@ def test_round_trip_of_the_whole_database(any_db: Database, tmp_path: Path, cli:
     restored = cli("restore", str(file), "--yes", "--db", target.url)
     assert restored.code == 0, restored.err
     after = content(target)
+    for snapshot in (before, after):  # issue 16: the rollup write counter moves on every write, restore too
+        snapshot["alliance_rollup"] = [r for r in snapshot["alliance_rollup"] if r[0] != "writes"]
     assert {k: v for k, v in after.items() if k != "audit_entry"} == {
         k: v for k, v in before.items() if k != "audit_entry"
     }

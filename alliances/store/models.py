@@ -256,4 +256,5 @@ from alliances.store import accounts as _accounts  # noqa: E402, F401
 from alliances.store import audit as _audit  # noqa: E402, F401  (registers the write hooks)
 from alliances.store import health as _health  # noqa: E402,F401  (issue 14: plan tables in the metadata)
 from alliances.store import maturity as _maturity  # noqa: E402, F401  (issue 15: maturity tables in the metadata)
+from alliances.store import rollup as _rollup  # noqa: E402, F401  (issue 16: pre-aggregated counts, write hooks)
 from alliances.store import scale as _scale  # noqa: E402, F401  (issue 16: indexes declared there)

@@ -54,9 +54,20 @@ ALLIANCE_ORDER = {
     "amount": Alliance.amount,
 }
 
+DEFAULT_ORDER: list[Any] = [Alliance.announced.desc().nulls_last(), Alliance.id.desc()]
+
 
 def list_alliances(session: Session, filters: AllianceFilters, *, viewer: Viewer | None = None) -> Record:
     """One page of alliance summaries and the total that match the filters."""
+    if not filters.q and not filters.sort:  # issue 16: the total from the rollup, one page by LIMIT
+        from alliances.store.aggregates import matching_count
+
+        total = matching_count(session, filters, viewer)
+        if total is not None:
+            filters = last_page(filters, total)
+            stmt = filter_alliances(session, select(Alliance.id), filters, viewer).order_by(*DEFAULT_ORDER)
+            page = stmt.limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
+            return page_of(summaries(session, list(session.scalars(page))), total, filters)
     ids = matching_ids(session, filters, viewer)
     filters = last_page(filters, len(ids))
     start = (filters.page - 1) * filters.per_page
@@ -70,9 +81,7 @@ def matching_ids(session: Session, filters: AllianceFilters, viewer: Viewer | No
     turning pages of the same search costs a slice until the next write.
     """
     base = filter_alliances(session, select(Alliance.id), filters, viewer)
-    stmt = order(
-        base, filters.sort, ALLIANCE_ORDER, [Alliance.announced.desc().nulls_last(), Alliance.id.desc()]
-    )
+    stmt = order(base, filters.sort, ALLIANCE_ORDER, DEFAULT_ORDER)
     key = ("matching_ids", filters.cache_key(), viewer)
     if filters.q and not filters.sort:  # a search without a chosen order: most relevant first
         return memo_of(session).get(

@@ -88,12 +88,27 @@ def visible_organisations(stmt: Select[*Ts], column: Any, viewer: Viewer | None)
 
 
 def may_see_organisation(session: Any, organisation_id: int, viewer: Viewer | None) -> bool:
-    from sqlalchemy import literal, select
+    """`hidden_organisations` for one organisation, asked through its own ties (indexed lookups, not a
+    pass over every party: a profile at a million alliances must not scan them)."""
+    from sqlalchemy import exists, literal_column, not_, select
+
+    from alliances.store.models import Alliance, Party
 
     if viewer is not None and viewer.is_admin:
         return True
-    probe = visible_organisations(select(literal(1)), literal(organisation_id), viewer)
-    return session.scalar(probe) is not None
+    shown = visible(select(Alliance.id), Alliance, viewer).whereclause
+    assert shown is not None  # every reader but an administrator has a condition
+    # Only non-public alliances can be hidden; the literal lets both engines use the partial index.
+    hidden = (Alliance.visibility != literal_column("'public'")) & not_(shown)
+    as_party = (Party.organisation_id == organisation_id) & (Alliance.id == Party.alliance_id)
+    as_vehicle = Alliance.vehicle_id == organisation_id
+
+    def mentioned(where: Any, condition: Any) -> bool:  # one indexed path at a time (an OR scans)
+        return bool(session.scalar(select(exists().where(where, condition))))
+
+    if mentioned(as_party, shown) or mentioned(as_vehicle, shown):
+        return True
+    return not (mentioned(as_party, hidden) or mentioned(as_vehicle, hidden))
 
 
 def private_among(session: Any, alliance_ids: list[int]) -> list[int]:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from alliances.errors import InvalidInput
+from alliances.store import rollup
 from alliances.store.bulk import bulk_insert, next_id, next_ids, non_synthetic_counts
 from alliances.store.models import Alliance, AllianceTag, Evidence, Organisation, Party, Source
 from alliances.store.names import normalise
@@ -114,4 +115,5 @@ def write(
         (Evidence, evidence),
     ):
         bulk_insert(session, model, rows)
+    rollup.rebuild(session)  # bulk inserts bypass the write hooks: recount the pre-aggregates once
     return Written(len(orgs), len(alliances), len(parties), len(tags), len(srcs))

@@ -1,0 +1,314 @@
+"""Pre-aggregated counts of public alliances, so the matrix and trends read thousands of rows, not millions.
+
+One table, `alliance_rollup`: for each measure, the count of public alliances (or parties) per year, type
+and status (the filters it can answer) and per key (technology, stage, both, organisation kind, year ended).
+Private alliances are never in it: readers add those the viewer may see, live (few rows, partial index).
+
+Kept current on every write by session events, so no writer has to remember it:
+- ORM flushes: the alliances a flush touches (directly, or through their tags, parties, events, or a
+  party organisation's kind) have their contributions computed before and after; the difference is
+  added (`after_flush`).
+- Core UPDATE/DELETE on those tables (merging organisations) the same way around the statement; one
+  without WHERE (restore empties every table) rebuilds the whole rollup at commit.
+- Core INSERTs are bulk loads (synthetic networks): their callers call `rebuild` at the end, as does
+  migration 0009_aggregates for the data already there.
+The same hooks count writes in one row (`WRITES`): the cheap data-version stamp of `store.version`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Index,
+    Integer,
+    Select,
+    String,
+    Table,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import InstanceState, Mapped, ORMExecuteState, Session, aliased, mapped_column
+from sqlalchemy.sql import Delete, Update
+
+from alliances.store.models import Alliance, AllianceTag, Base, Event, Organisation, Party
+
+Key = tuple[str, int, str, str, str, str]  # measure, year (0: undated), type, status, key, stage
+TRACKED = {"alliance", "party", "alliance_tag", "event", "organisation"}
+# A literal, not a bound parameter, so both engines can use the partial index of private rows.
+PUBLIC: ColumnElement[str] = literal_column("'public'")
+_CHUNK = 500
+# Not a count of alliances: how many tracked writes there have been, a cheap data-version stamp.
+WRITES: Key = ("writes", 0, "", "", "", "")
+
+
+class Rollup(Base):
+    """Count `n` of public alliances (parties for `kind`) per measure and dimensions."""
+
+    __tablename__ = "alliance_rollup"
+
+    measure: Mapped[str] = mapped_column(String(12), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(100), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+# The few private alliances, found without scanning the public million (readers add them live).
+Index(
+    "ix_alliance_private",
+    Alliance.owner_id,
+    sqlite_where=text("visibility != 'public'"),
+    postgresql_where=text("visibility != 'public'"),
+)
+# The list's default order (latest first, undated last) walked from an index on PostgreSQL, so a page
+# stops after its rows. SQLite has no NULLS LAST in an index (its DESC puts NULLs last already): the
+# migration creates it there without, and `create_all` leaves it out.
+Index("ix_alliance_recent", Alliance.announced.desc().nulls_last(), Alliance.id.desc()).ddl_if(
+    dialect="postgresql"
+)
+# Alliances naming an organisation as their vehicle (may a reader see that organisation?).
+Index("ix_alliance_vehicle", Alliance.vehicle_id)
+
+
+def _dims() -> list[Any]:
+    return [func.coalesce(Alliance.year, 0), Alliance.type, func.coalesce(Alliance.status, "")]
+
+
+def _end_year() -> Any:
+    """The year an alliance ended: `ended`, else its first dated `terminated` event ('' when neither)."""
+    event_date = (
+        select(Event.date)
+        .where(
+            Event.alliance_id == Alliance.id, Event.kind == "terminated", func.coalesce(Event.date, "") != ""
+        )
+        .order_by(Event.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(func.substr(func.coalesce(func.nullif(Alliance.ended, ""), event_date), 1, 4), "")
+
+
+def contributions(ids: list[int] | None) -> list[Select[Any]]:
+    """One grouped select per measure of (measure, year, type, status, key, stage, n) over the public
+    alliances (all of them, or those of `ids`)."""
+    where = [Alliance.visibility == PUBLIC] + ([Alliance.id.in_(ids)] if ids is not None else [])
+    dims = _dims()
+    tech, stage = aliased(AllianceTag), aliased(AllianceTag)
+    ended = (
+        select(*dims, _end_year().label("ended")).where(*where, Alliance.status == "terminated").subquery()
+    )
+    return [
+        select(literal("alliances"), *dims, literal(""), literal(""), func.count())
+        .where(*where)
+        .group_by(*dims),
+        select(literal("cell"), *dims, tech.value, stage.value, func.count())
+        .join(tech, (tech.alliance_id == Alliance.id) & (tech.facet == "technology"))
+        .join(stage, (stage.alliance_id == Alliance.id) & (stage.facet == "stage"))
+        .where(*where)
+        .group_by(*dims, tech.value, stage.value),
+        select(literal("technology"), *dims, tech.value, literal(""), func.count())
+        .join(tech, (tech.alliance_id == Alliance.id) & (tech.facet == "technology"))
+        .where(*where)
+        .group_by(*dims, tech.value),
+        select(literal("stage"), *dims, stage.value, literal(""), func.count())
+        .join(stage, (stage.alliance_id == Alliance.id) & (stage.facet == "stage"))
+        .where(*where)
+        .group_by(*dims, stage.value),
+        select(literal("kind"), *dims, Organisation.kind, literal(""), func.count(Party.id))
+        .join(Party, Party.alliance_id == Alliance.id)
+        .join(Organisation, Organisation.id == Party.organisation_id)
+        .where(*where)
+        .group_by(*dims, Organisation.kind),
+        select(literal("ended"), *ended.c, literal(""), func.count()).group_by(*ended.c),
+    ]
+
+
+def counted(session: Session, ids: Iterable[int]) -> Counter[Key]:
+    """The rollup rows these alliances account for (public ones only), by key."""
+    out: Counter[Key] = Counter()
+    todo = sorted(set(ids))
+    for start in range(0, len(todo), _CHUNK):
+        for stmt in contributions(todo[start : start + _CHUNK]):
+            for m, y, t, s, k, st, n in session.execute(stmt):
+                out[(m, int(y), t, s, str(k), st)] += int(n)
+    return out
+
+
+def apply(session: Session, delta: Counter[Key]) -> None:
+    """Add `delta` to the rollup (upserts in key order, so concurrent writers lock rows alike)."""
+    changes = sorted((k, n) for k, n in delta.items() if n)
+    if not changes:
+        return
+    conn = session.connection()  # derived data: not through the session, so not in the audit log
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    if dialect is postgresql and not session.info.get("rollup_locked"):
+        # One rollup writer at a time, as on SQLite: two transactions each updating rows the other holds
+        # (several flushes apiece) would otherwise deadlock. Released at commit or rollback.
+        conn.execute(text("SELECT pg_advisory_xact_lock(16016)"))
+        session.info["rollup_locked"] = True
+    cols = ("measure", "year", "type", "status", "key", "stage")
+    for key, n in changes:
+        stmt = dialect.insert(Rollup).values({**dict(zip(cols, key, strict=True)), "n": n})
+        conn.execute(stmt.on_conflict_do_update(index_elements=cols, set_={"n": Rollup.n + n}))
+    conn.execute(delete(Rollup).where(Rollup.n == 0))
+
+
+def rebuild(session: Session) -> int:
+    """Recompute the whole rollup from the alliances (after bulk loads); returns its number of rows."""
+    conn = session.connection()  # derived data: not through the session, so not in the audit log
+    conn.execute(delete(Rollup).where(Rollup.measure != WRITES[0]))
+    cols = [Rollup.measure, Rollup.year, Rollup.type, Rollup.status, Rollup.key, Rollup.stage, Rollup.n]
+    for stmt in contributions(None):
+        conn.execute(insert(Rollup).from_select([c.key for c in cols], stmt))
+    apply(session, Counter({WRITES: 1}))
+    return int(session.scalar(select(func.count()).select_from(Rollup)) or 0)
+
+
+# --- keeping it current -------------------------------------------------------------------------------
+
+
+def _touched(session: Session) -> tuple[set[int], list[Any]]:
+    """Alliance ids a pending flush changes, and the new objects whose ids are known only after it."""
+    ids: set[int] = set()
+    later: list[Any] = []
+    kinds_changed: list[int] = []
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Alliance):
+            if obj.id is None:
+                later.append(obj)
+            else:
+                ids.add(obj.id)
+        elif isinstance(obj, Party | AllianceTag | Event):
+            state: InstanceState[Any] = inspect(obj)
+            history = state.attrs.alliance_id.history  # a row moved: its old alliance too
+            ids.update(i for i in (*history.deleted, obj.alliance_id) if i is not None)
+            if obj.alliance_id is None or obj in session.new:
+                later.append(obj)  # a tag of a new alliance: its id is known after the flush
+        elif isinstance(obj, Organisation) and obj.id is not None and _kind_may_change(session, obj):
+            kinds_changed.append(obj.id)
+    if kinds_changed:
+        ids.update(session.scalars(select(Party.alliance_id).where(Party.organisation_id.in_(kinds_changed))))
+    return ids, later
+
+
+def _kind_may_change(session: Session, org: Organisation) -> bool:
+    return org in session.deleted or bool(inspect(org).attrs.kind.history.has_changes())
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if not _has_rollup(session):
+        return
+    tracked = (Alliance, Party, AllianceTag, Event, Organisation)
+    if not any(isinstance(o, tracked) for o in (*session.new, *session.dirty, *session.deleted)):
+        return  # accounts, audit, health plans...: neither counts nor the write stamp change
+    with session.no_autoflush:
+        ids, later = _touched(session)
+        before = counted(session, ids)
+    session.info["rollup_pending"] = (ids, later, before)
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    pending = session.info.pop("rollup_pending", None)
+    if pending is None:
+        return
+    ids, later, before = pending
+    ids = set(ids)
+    for obj in later:
+        i = obj.id if isinstance(obj, Alliance) else obj.alliance_id
+        if i is not None:
+            ids.add(i)
+    after = counted(session, ids) if ids else Counter()
+    after.subtract(before)
+    after[WRITES] += 1  # any organisation or alliance write, counted or not
+    apply(session, after)
+
+
+def write_count(session: Session) -> int | None:
+    """Tracked writes so far (None before migration 0009): any write of alliances, their parties, tags,
+    events or of organisations changes it, at the cost of reading one row."""
+    if not _has_rollup(session):
+        return None
+    stmt = select(Rollup.n).where(Rollup.measure == WRITES[0])
+    return int(session.scalar(stmt) or 0)
+
+
+def _statement_ids(table: Table, where: Any) -> Select[Any]:
+    """The alliances an UPDATE/DELETE with this WHERE clause touches."""
+    if table.name == "organisation":
+        return select(Party.alliance_id).where(Party.organisation_id.in_(select(table.c.id).where(where)))
+    return select(table.c.id if table.name == "alliance" else table.c.alliance_id).where(where)
+
+
+def _around_statement(state: ORMExecuteState) -> Any:
+    """Core UPDATE/DELETE of a tracked table: count the alliances it touches before and after it."""
+    stmt = state.statement
+    if not isinstance(stmt, Update | Delete) or state.session.info.get("rollup_busy"):
+        return None
+    table = stmt.table
+    if not isinstance(table, Table) or table.name not in TRACKED or not _has_rollup(state.session):
+        return None
+    session = state.session
+    if stmt.whereclause is None:  # a whole table (restore): cheaper to recount once at commit
+        session.info["rollup_rebuild"] = True
+        return None
+    session.info["rollup_busy"] = True
+    try:
+        ids = [i for i in session.scalars(_statement_ids(table, stmt.whereclause)) if i is not None]
+        before = counted(session, ids)
+        result = state.invoke_statement()
+        after = counted(session, ids)
+        after.subtract(before)
+        after[WRITES] += 1
+        apply(session, after)
+    finally:
+        session.info.pop("rollup_busy", None)
+    return result
+
+
+def _has_rollup(session: Session) -> bool:
+    """Whether this database has the rollup table yet (not before migration 0009); asked once a session."""
+    known = session.info.get("rollup_table")
+    if known is None:
+        known = session.info["rollup_table"] = inspect(session.connection()).has_table(Rollup.__tablename__)
+    return bool(known)
+
+
+def has_rollup(session: Session) -> bool:
+    """Readers fall back to live counts on a database not yet migrated to 0009."""
+    return _has_rollup(session)
+
+
+def _before_commit(session: Session) -> None:
+    if session.info.pop("rollup_rebuild", False):
+        rebuild(session)
+
+
+def _forget(session: Session) -> None:
+    for key in ("rollup_pending", "rollup_rebuild", "rollup_busy", "rollup_table", "rollup_locked"):
+        session.info.pop(key, None)
+
+
+def _committed(session: Session) -> None:
+    session.info.pop("rollup_locked", None)
+
+
+event.listen(Session, "before_flush", _before_flush)
+event.listen(Session, "after_flush", _after_flush)
+event.listen(Session, "do_orm_execute", _around_statement)
+event.listen(Session, "before_commit", _before_commit)
+event.listen(Session, "after_rollback", _forget)
+event.listen(Session, "after_commit", _committed)
