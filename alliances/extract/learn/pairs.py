@@ -17,7 +17,7 @@ from typing import Any
 
 from alliances.extract.document import Alliance, Doc, Mention, Span, Trigger
 from alliances.extract.gazetteer import fold
-from alliances.extract.learn.ner import not_organisations
+from alliances.extract.learn.ner import not_organisations, places
 from alliances.extract.pipeline import Context, Step, register
 from alliances.extract.resources import cues
 
@@ -68,6 +68,8 @@ def is_organisation_name(m: Mention) -> bool:
     if m.source == "ner" and not re.search(r"[A-Z0-9]\S*$", m.text):  # "Advance Kidney Disease programme"
         return False
     if re.search(r"-(?:based|born|listed|headquartered)$", m.text, re.I):  # "a Minneapolis-based maker"
+        return False
+    if re.sub(r"^the ", "", fold(m.text)).strip(" .") in places():  # "Brisbane", "Memphis", "Verona"
         return False
     neg = not_organisations() | cues().stop_names
     words = [fold(w).strip(".") for w in re.findall(r"[\w.&'’-]+", m.text) if re.search(r"[^\W\d_]", w)]
