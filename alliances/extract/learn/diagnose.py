@@ -83,7 +83,10 @@ def breakdown(split: str = "dev", examples: int = 0) -> list[str]:
         [Doc(id=s.id, text=s.text, language="en") for s in sentences]
     )
     models = pairs_mod.load_models()
-    threshold = float(pipeline_config().get("pairs", {}).get("threshold", pairs_mod.THRESHOLD))
+    if models is None:
+        raise SystemExit("no pair model: run `alliances train` first")
+    fixed = pipeline_config().get("pairs", {}).get("threshold", "model")
+    threshold = models.threshold if fixed == "model" else float(fixed)
     counts: Counter[str] = Counter()
     spurious: Counter[str] = Counter()
     shown: dict[str, list[str]] = defaultdict(list)

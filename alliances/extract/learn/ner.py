@@ -39,6 +39,28 @@ def places() -> frozenset[str]:
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
+COMMON_WORDS = "common_words.txt"  # beside the recogniser: written by `alliances train`
+
+
+def common_word_list(texts: Iterable[str], names: Iterable[str], min_count: int = 3) -> list[str]:
+    """Words seen in lower case at least `min_count` times in `texts` and never a company's whole name:
+    alone and capitalised ("Camera", "Synthetic") they are a heading or a product, not an organisation."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for w in re.findall(r"(?<![\w-])[a-z]{3,}(?![\w-])", text):
+            counts[w] = counts.get(w, 0) + 1
+    taken = {fold(n) for n in names}
+    return sorted(w for w, n in counts.items() if n >= min_count and w not in taken)
+
+
+@cache
+def common_words() -> frozenset[str]:
+    file = model_dir().parent / COMMON_WORDS
+    if not file.is_file():
+        return frozenset()
+    return frozenset(file.read_text(encoding="utf-8").split())
+
+
 @cache
 def _leading() -> re.Pattern[str]:
     """Years and section headings or openers glued before a name: "2009 CybAero", "History AMITA Health"."""
