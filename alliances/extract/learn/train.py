@@ -247,7 +247,7 @@ def cv_threshold(
             "f1": round(2 * p * r / max(1e-9, p + r), 3),
         }
     # real articles are asked for precision >= 0.80: a threshold below CV precision MIN_PRECISION is not
-    # taken even if its F1 is higher (at 0.3 CORE F1 gains 0.01 and the fresh articles lose 0.1)
+    # taken even if its F1 is higher (at 0.3 CORE F1 gains 0.01 and press articles lose 0.1 of precision)
     sure = [t for t in THRESHOLDS if table[str(t)]["precision"] >= MIN_PRECISION] or [max(THRESHOLDS)]
     best = max(sure, key=lambda t: (table[str(t)]["f1"], t))
     return best, table
