@@ -73,6 +73,38 @@ def test_retraining_on_a_small_slice_loads_and_predicts(tmp_path: Path, monkeypa
         cands = list(pairs_mod.candidates(doc))
         probs, types = models.score(cands)
         assert cands and all(0.0 <= p <= 1.0 for p in probs) and all(types)
+        assert models.threshold == meta["pair_model"]["threshold"]
+        assert (tmp_path / ner_mod.COMMON_WORDS).read_text(encoding="utf-8").split()
     finally:
+        ner_mod.common_words.cache_clear()
         ner_mod.load_ner.cache_clear()
         pairs_mod.load_models.cache_clear()
+
+
+def test_large_cities_are_not_organisations_but_companies_named_after_one_are() -> None:
+    def org(name: str) -> bool:
+        return pairs_mod.is_organisation_name(Mention(0, len(name), text=name, canonical=name, source="ner"))
+
+    assert not org("Brisbane") and not org("Memphis") and not org("Verona")
+    assert org("Toyota")  # a city too, but a company in CORE: scripts/make_places keeps it out
+
+
+def test_section_headings_are_cut_from_the_start_of_a_recognised_name() -> None:
+    lead = ner_mod._leading().match("History Korvane Mining Group")
+    assert lead is not None and "History Korvane Mining Group"[lead.end() :] == "Korvane Mining Group"
+    assert ner_mod._leading().match("Korvane Mining Group") is None
+
+
+def test_recogniser_name_with_more_capitalised_words_replaces_a_cut_rule_name() -> None:
+    text = "Lomarck merged with Swiss Tallow Corporation in 1998."
+    doc = Doc(id="d", text=text, language="en")
+    start, end = text.index("Tallow"), text.index(" in 1998")
+    doc.mentions = [Mention(start, end, text=text[start:end], canonical=text[start:end], source="cue")]
+    wide = text.index("Swiss")
+    ner_mod._widen(doc, [Mention(wide, end, text=text[wide:end], source="ner")])
+    assert doc.mentions == []
+
+
+def test_common_words_are_lower_case_words_that_are_never_a_company_name() -> None:
+    texts = ["the camera and the camera and the camera", "an apple, an apple, an apple"]
+    assert ner_mod.common_word_list(texts, ["Apple"]) == ["camera", "the"]

@@ -21,11 +21,6 @@ from alliances.extract.gazetteer import fold
 from alliances.taxonomy import load_data_file
 
 LABEL = "ORG"
-# years and sentence openers the recogniser sometimes glues to a name: "2009 CybAero", "Partnerships Acme"
-_LEADING = re.compile(
-    r"^(?:(?:\d{4}|In|On|At|By|From|Since|After|Later|Partnerships?|Products?|Services?|Subsidiaries|"
-    r"Investors|Customers|Clients|Website|Founded|Headquarters)\s+)+"
-)
 _PRONOUNS = re.compile(r"^(?:the |its |their |it|they|this |that |our |his |her )", re.I)
 
 
@@ -33,6 +28,44 @@ _PRONOUNS = re.compile(r"^(?:the |its |their |it|they|this |that |our |his |her 
 def not_organisations() -> frozenset[str]:
     raw = load_data_file("extract/not_organisations.yaml")
     return frozenset(fold(w) for w in str(raw["words"]).split())
+
+
+@cache
+def places() -> frozenset[str]:
+    """Countries, US states and large cities (data/extract/places.txt, from GeoNames): never a party alone."""
+    from importlib import resources
+
+    text = resources.files("alliances").joinpath("data", "extract", "places.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+COMMON_WORDS = "common_words.txt"  # beside the recogniser: written by `alliances train`
+
+
+def common_word_list(texts: Iterable[str], names: Iterable[str], min_count: int = 3) -> list[str]:
+    """Words seen in lower case at least `min_count` times in `texts` and never a company's whole name:
+    alone and capitalised ("Camera", "Synthetic") they are a heading or a product, not an organisation."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for w in re.findall(r"(?<![\w-])[a-z]{3,}(?![\w-])", text):
+            counts[w] = counts.get(w, 0) + 1
+    taken = {fold(n) for n in names}
+    return sorted(w for w, n in counts.items() if n >= min_count and w not in taken)
+
+
+@cache
+def common_words() -> frozenset[str]:
+    file = model_dir().parent / COMMON_WORDS
+    if not file.is_file():
+        return frozenset()
+    return frozenset(file.read_text(encoding="utf-8").split())
+
+
+@cache
+def _leading() -> re.Pattern[str]:
+    """Years and section headings or openers glued before a name: "2009 CybAero", "History AMITA Health"."""
+    words = str(load_data_file("extract/not_organisations.yaml")["openers"]).split()
+    return re.compile(rf"^(?:(?:\d{{4}}|{'|'.join(map(re.escape, words))})\s+)+")
 
 
 @dataclass(frozen=True)
@@ -166,7 +199,7 @@ class RecogniseEnglish:
         texts = (d.text[s.start : s.end] for d, s in jobs)
         for (d, s), sp in zip(jobs, nlp.pipe(texts, batch_size=self.batch_size), strict=True):
             for ent in sp.ents:
-                lead = _LEADING.match(ent.text)
+                lead = _leading().match(ent.text)
                 cut = lead.end() if lead and lead.end() < len(ent.text) else 0
                 surface = ent.text[cut:].rstrip(".,;:")
                 m = Mention(
@@ -180,5 +213,21 @@ class RecogniseEnglish:
                     found.setdefault(id(d), []).append(m)
         for d in docs:
             if id(d) in found:
+                _widen(d, found[id(d)])
                 add_mentions(d, found[id(d)])
         return docs
+
+
+def _widen(doc: Any, names: list[Any]) -> None:
+    """A rule-made name the recogniser sees with more capitalised words before it gives way to the
+    recogniser's ("Swiss Bank Corporation", "First Union Corporation", "CIK Telecom"); knowledge-base
+    names keep priority."""
+    drop = set()
+    for n in names:
+        for m in doc.mentions:
+            if m.source in ("cue", "weak") and n.start < m.start and m.end == n.end:
+                head = doc.text[n.start : m.start].split()
+                if head and all(w[:1].isupper() or w == "&" for w in head):
+                    drop.add(id(m))
+    if drop:
+        doc.mentions = [m for m in doc.mentions if id(m) not in drop]

@@ -17,7 +17,7 @@ from typing import Any
 
 from alliances.extract.document import Alliance, Doc, Mention, Span, Trigger
 from alliances.extract.gazetteer import fold
-from alliances.extract.learn.ner import not_organisations
+from alliances.extract.learn.ner import common_words, not_organisations, places
 from alliances.extract.pipeline import Context, Step, register
 from alliances.extract.resources import cues
 
@@ -68,6 +68,10 @@ def is_organisation_name(m: Mention) -> bool:
     if m.source == "ner" and not re.search(r"[A-Z0-9]\S*$", m.text):  # "Advance Kidney Disease programme"
         return False
     if re.search(r"-(?:based|born|listed|headquartered)$", m.text, re.I):  # "a Minneapolis-based maker"
+        return False
+    if re.sub(r"^the ", "", fold(m.text)).strip(" .") in places():  # "Brisbane", "Memphis", "Verona"
+        return False
+    if m.source in ("ner", "weak") and fold(m.text) in common_words():  # "Camera", "Synthetic"
         return False
     neg = not_organisations() | cues().stop_names
     words = [fold(w).strip(".") for w in re.findall(r"[\w.&'’-]+", m.text) if re.search(r"[^\W\d_]", w)]
@@ -183,6 +187,11 @@ class PairModels:
     type: Any
     meta: dict[str, Any]
 
+    @property
+    def threshold(self) -> float:
+        """The decision threshold chosen by cross-validation on CORE train when the model was trained."""
+        return float(self.meta.get("pair_model", {}).get("threshold", THRESHOLD))
+
     def vectorise(self, cands: Sequence[Candidate]) -> Any:
         from sklearn.feature_extraction import FeatureHasher
 
@@ -283,15 +292,17 @@ def decide(
 @register("score_pairs")
 def make_score_pairs(context: Context) -> Step:
     conf = context.config.get("pairs", {})
-    threshold = float(conf.get("threshold", THRESHOLD))
+    fixed = conf.get("threshold", "model")  # "model": the one cross-validated at training (metadata)
     need_trigger = tuple(conf.get("need_trigger", ["fr"]))
     long_document = int(conf.get("long_document", 6))
-    long_threshold = float(conf.get("long_document_threshold", threshold))
+    long_bar = conf.get("long_document_threshold")
 
     def step(doc: Doc) -> Doc:
         models = load_models()
         if models is None:
             return doc
+        threshold = models.threshold if fixed == "model" else float(fixed)
+        long_threshold = threshold if long_bar is None else float(long_bar)
         return decide(doc, models, threshold, need_trigger, long_document, long_threshold)
 
     return step
