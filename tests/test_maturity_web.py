@@ -208,3 +208,5 @@ def test_a_viewer_of_the_organisation_reads_but_cannot_answer(site: dict[str, An
         f"{url}/answers", headers=headers, json={"answers": {"cell.ai.research": "1"}}
     )
     assert refused.status_code == 403 and "analyst" in refused.json()["error"]
+    home = site["client"].get("/maturity", headers=headers)
+    assert home.status_code == 200 and 'id="new-assessment"' not in home.text  # no button that ends in 403

@@ -26,7 +26,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope, "description": what}
     for status, what in (
         (400, "The request body cannot be read (not UTF-8 JSON or form data)"),
-        (401, "Sign in or send a bearer token (issue 13: writes, private data, or every route by a setting)"),
+        (
+            401,
+            "Sign in or send a bearer token (writes, private data; every route when anonymous access is off)",
+        ),
         (403, "Your account may not do this (role, organisation, or CSRF token)"),
         (404, "No such record"),
         (413, "Request body or query string too large"),

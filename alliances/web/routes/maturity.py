@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from alliances.auth.roles import may_act_for
 from alliances.errors import Forbidden, InvalidInput
 from alliances.maturity import service
 from alliances.maturity.benchmark import Benchmark
@@ -242,7 +243,8 @@ def home_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLR
         {
             "page": "maturity",
             "assessments": assessments,
-            "orgs": _orgs(session, viewer),
+            # the start form only for organisations the reader may answer for (a viewer reads only)
+            "orgs": [o for o in _orgs(session, viewer) if may_act_for(viewer, o.id, WRITER_ROLE)],
             "model": model,
         },
     )
