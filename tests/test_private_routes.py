@@ -228,9 +228,9 @@ def test_reading_private_data_is_audited(planted: dict[str, Any]) -> None:
     client.get("/api/v1/alliances.csv?q=Zyxqar")  # anonymous: public data only, nothing to log
     with planted["db"].session() as s:
         reads = list(entries(s, who="member@example.org", action="alliance.read"))
-        assert reads and reads[0]["record"] == f"alliance:{ids['alliance']}"
+        assert reads and reads[0].record == f"alliance:{ids['alliance']}"
         exports = list(entries(s, action="alliance.export"))
-        assert [e["who"] for e in exports] == ["member@example.org"] and "Zyxqar" in exports[0]["detail"]
+        assert [e.who for e in exports] == ["member@example.org"] and "Zyxqar" in (exports[0].detail or "")
         assert verify(s).ok
 
 

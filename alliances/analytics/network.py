@@ -110,11 +110,11 @@ def build_graph(facts: Facts, query: NetworkQuery, ids: Collection[int] | None =
         for org_id, n in counts.items()
         if (fact := known[org_id])
     )
-    graph.add_edges_from((a, b, edge_data(counter)) for (a, b), counter in types.items())
+    graph.add_edges_from((a, b, _edge_data(counter)) for (a, b), counter in types.items())
     return graph
 
 
-def edge_data(types: dict[str, int]) -> dict[str, Any]:
+def _edge_data(types: dict[str, int]) -> dict[str, Any]:
     """Weight (alliances between the pair), main type (most frequent, first seen on a tie) and types."""
     if len(types) == 1:
         ((kind, n),) = types.items()

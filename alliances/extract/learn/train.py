@@ -203,7 +203,7 @@ def fit(data: TrainingSet, seed: int) -> tuple[Any, Any, dict[str, Any]]:
             "f1": round(2 * prec * rec / max(1e-9, prec + rec), 3),
         },
     }
-    figures["threshold"], figures["cv"] = cv_threshold(x, data, model, seed)
+    figures["threshold"], figures["cv"] = _cv_threshold(x, data, model, seed)
     alliance = model().fit(x, y, sample_weight=data.weights)
     pos = [i for i, t in enumerate(data.types) if y[i] and t]
     kind = LogisticRegression(C=1.0, max_iter=500, random_state=seed).fit(
@@ -216,7 +216,7 @@ MIN_PRECISION = 0.75
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
 
-def cv_threshold(
+def _cv_threshold(
     x: Any, data: TrainingSet, model: Callable[[], Any], seed: int, folds: int = 5
 ) -> tuple[float, dict[str, Any]]:
     """The decision threshold with the best pair F1 in a `folds`-fold cross-validation over CORE train's
