@@ -25,7 +25,7 @@ def test_head_answers_every_get_route(web_client: Any, path: str) -> None:
 
 def test_405_says_what_is_allowed(web_client: Any) -> None:
     response = web_client.delete("/api/v1/alliances")
-    assert response.status_code == 405 and response.headers["allow"] == "GET"
+    assert response.status_code == 405 and response.headers["allow"] == "GET, HEAD"
     assert response.json()["status"] == 405
 
 
