@@ -17,6 +17,7 @@ from alliances.extract.document import Doc, Mention
 from alliances.extract.evaluate import _same, norm
 from alliances.extract.learn import pairs as pairs_mod
 from alliances.extract.learn.core import CoreSentence, core_split, marked_only, predict_core
+from alliances.extract.learn.train import PREFIX  # the steps before the pair decision
 
 # a party CORE marks that has no name of its own ("the company", "It", "its", "The network")
 DESCRIPTION = re.compile(r"^(?:the|its|their|it|they|this|that|our|his|her|which|who)\b", re.I)
@@ -29,15 +30,6 @@ BUCKETS = (
     "model below threshold",
     "other (merged away)",
 )
-PREFIX = [
-    "segment",
-    "detect_language",
-    "find_triggers",
-    "find_organisations",
-    "recognise_entities",
-    "recognise_english",
-    "find_alliances",
-]
 
 
 def _over(doc: Doc, span: tuple[int, int]) -> list[Mention]:
