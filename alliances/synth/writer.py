@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from alliances.errors import InvalidInput
-from alliances.store import rollup
+from alliances.store import rollup, search
 from alliances.store.bulk import bulk_insert, next_id, next_ids, non_synthetic_counts
 from alliances.store.models import Alliance, AllianceTag, Evidence, Organisation, Party, Source
 from alliances.store.names import normalise
@@ -116,4 +116,5 @@ def write(
     ):
         bulk_insert(session, model, rows)
     rollup.rebuild(session)  # bulk inserts bypass the write hooks: recount the pre-aggregates once
+    search.reindex(session, [row["id"] for row in alliances])  # here, not in a reader's first search
     return Written(len(orgs), len(alliances), len(parties), len(tags), len(srcs))
