@@ -26,9 +26,9 @@ from alliances.schemas import (
     PartySuggestion,
 )
 from alliances.store.dates import check_partial_date
-from alliances.store.models import Candidate, Evidence, Source
+from alliances.store.models import Candidate, Source
 from alliances.store.resolve import Resolver
-from alliances.store.restated import Restated, add_as_source, restated_key
+from alliances.store.restated import Restated, add_as_source, candidate_evidence, restated_key
 from alliances.store.writes import add_alliance, amount_fields
 from alliances.taxonomy import vocab
 from alliances.taxonomy.areas import canonical_area
@@ -219,14 +219,7 @@ def accept_candidate(session: Session, candidate_id: int, *, kinds: dict[str, st
         create_missing=True,
         resolver=resolver,
     )
-    alliance.evidence.append(
-        Evidence(
-            source_id=cand.source_id,
-            quote=record.get("evidence"),
-            start=record.get("evidence_start"),
-            end=record.get("evidence_end"),
-        )
-    )
+    alliance.evidence.append(candidate_evidence(cand))
     cand.state, cand.alliance_id, cand.decided = "accepted", alliance.id, datetime.now()
     session.flush()
     return Accepted(

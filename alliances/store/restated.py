@@ -127,14 +127,7 @@ def add_as_source(session: Session, cand: Candidate, alliance: Alliance) -> Acce
         e.source_id == cand.source_id and e.quote == record.get("evidence") for e in alliance.evidence
     )
     if not already:
-        alliance.evidence.append(
-            Evidence(
-                source_id=cand.source_id,
-                quote=record.get("evidence"),
-                start=record.get("evidence_start"),
-                end=record.get("evidence_end"),
-            )
-        )
+        alliance.evidence.append(candidate_evidence(cand))
     cand.record = {**record, "restates": alliance.key}
     cand.state, cand.alliance_id, cand.decided = "accepted", alliance.id, datetime.now()
     session.flush()
@@ -144,4 +137,15 @@ def add_as_source(session: Session, cand: Candidate, alliance: Alliance) -> Acce
         created=[],
         parties=[p.organisation.name for p in alliance.parties],
         restated=True,
+    )
+
+
+def candidate_evidence(cand: Candidate) -> Evidence:
+    """The evidence a candidate brings to the alliance it becomes or restates."""
+    record = cand.record
+    return Evidence(
+        source_id=cand.source_id,
+        quote=record.get("evidence"),
+        start=record.get("evidence_start"),
+        end=record.get("evidence_end"),
     )
