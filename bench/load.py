@@ -49,6 +49,31 @@ READS = [
 ]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and all its descendants so far (Linux /proc), in seconds."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, parents = 0.0, {pid}
+    stats = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats.append((int(entry.name), int(fields[1]), int(fields[11]) + int(fields[12])))
+    changed = True
+    while changed:  # uvicorn's supervisor, its workers (and any process they start)
+        changed = False
+        for child, parent, _ in stats:
+            if parent in parents and child not in parents:
+                parents.add(child)
+                changed = True
+    for child, _, ticks in stats:
+        if child in parents:
+            total += ticks / tick
+    return total
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
@@ -185,9 +210,12 @@ def main() -> None:
                 time.sleep(0.1)
         warm = asyncio.run(drive(base, token, 4, 5.0, 0.0, []))  # each worker's caches, as users meet them
         todo = list(range(args.candidates, 0, -1))
+        server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
         started = time.monotonic()
         results = asyncio.run(drive(base, token, args.clients, args.seconds, args.write_share, todo))
         elapsed = time.monotonic() - started
+        server_cpu, client_cpu = cpu_seconds(server.pid) - server_cpu, time.process_time() - client_cpu
+        load = os.getloadavg()
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -210,6 +238,13 @@ def main() -> None:
         f"p99 {percentile(latencies, 0.99):.0f}  (writes p95 {percentile(writes, 0.95):.0f})"
     )
     print(f"errors {sum(errors.values())}" + (f": {dict(errors)}" if errors else ""))
+    n = max(1, len(results))
+    print(
+        f"CPU ms per request: server {server_cpu * 1000 / n:.1f} (all workers), "
+        f"this client {client_cpu * 1000 / n:.1f}; client share of the CPU used "
+        f"{client_cpu / max(1e-9, client_cpu + server_cpu):.0%}"
+    )
+    print(f"load average (1, 5, 15 min) at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     if args.by_route:  # where the time goes: the slowest routes by p95
         routes: dict[str, list[float]] = {}
         for method, path, _status, ms in results:

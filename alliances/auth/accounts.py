@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -22,7 +24,7 @@ from alliances.store.accounts import (
 )
 from alliances.store.models import Organisation
 from alliances.store.organisations import find_organisation
-from alliances.store.viewer import Viewer
+from alliances.store.viewer import Viewer, token_grants
 
 SESSION_HOURS = 12
 TOKEN_DAYS = 90
@@ -112,14 +114,52 @@ def issue(
     return Issued(secret, row.id, row.expires)
 
 
-def resolve(session: Session, secret: str, kind: str) -> tuple[ApiToken, Viewer] | None:
-    """The live token of that kind for a presented secret, with its user's viewer; None when refused."""
+@dataclass(frozen=True)
+class Grant:
+    """A live token or web session, as read on each request (its row id, kind and expiry)."""
+
+    id: int
+    kind: str
+    expires: datetime
+
+
+class Resolved(NamedTuple):
+    """A live secret as a request presents it: the token and who it makes the reader."""
+
+    token: Grant
+    viewer: Viewer
+
+
+def resolve(session: Session, secret: str, kind: str) -> Resolved | None:
+    """The viewer of a live secret of that kind (token or web session); None when refused.
+
+    Asked on every request (issue 13, load): one indexed query, no ORM objects, and the viewer built
+    from its rows is shared by every request presenting the same grants.
+    """
     if not secret or len(secret) > 200:
         return None
-    row = token_by_digest(session, digest(secret))
-    if row is None or row.kind != kind or row.revoked or row.expires <= utcnow() or not row.user.active:
+    rows = token_grants(session, digest(secret))
+    if not rows:
         return None
-    return row, viewer_of(session, row.user)
+    token_id, token_kind, revoked, expires, user_id, active, email = rows[0][:7]
+    if token_kind != kind or revoked or expires <= utcnow() or not active:
+        return None
+    memberships = frozenset((org, role) for *_, org, role in rows if org is not None)
+    return Resolved(Grant(token_id, kind, expires), _viewer(user_id, email, memberships))
+
+
+@lru_cache(maxsize=1024)
+def _viewer(user_id: int, email: str, memberships: frozenset[tuple[int, str]]) -> Viewer:
+    """A viewer from its grants: a pure function of them, so cached (nothing stale can be served)."""
+    role = highest([r for _, r in memberships])
+    return Viewer(
+        organisation_ids=frozenset(org for org, _ in memberships),
+        is_admin=role == "admin",
+        user_id=user_id,
+        role=role,
+        email=email,
+        memberships=memberships,
+    )
 
 
 def revoke(session: Session, token_id: int) -> ApiToken:

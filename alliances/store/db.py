@@ -14,7 +14,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,7 +57,13 @@ def make_engine(url: str) -> Engine:
                 parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StorageError(f"cannot create the database folder {parent}: {exc.strerror}") from exc
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # A file's pool holds a connection per busy request thread (the web app runs up to 40 at once):
+        # with SQLAlchemy's default of 5 (+10 overflow) most requests opened and closed a connection,
+        # setting its pragmas each time, or waited for one (issue 13, load).
+        database = make_url(url).database or ""
+        in_memory = database in ("", ":memory:") or "mode=memory" in url
+        pooled = {} if in_memory else {"pool_size": 20, "max_overflow": 30}
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pooled)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin)
         return engine

@@ -11,8 +11,8 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from cachetools import LRUCache
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from alliances.store.models import Alliance, AllianceTag, Organisation, Party
 
@@ -27,6 +27,18 @@ def data_version(session: Session) -> tuple[int, ...]:
     without a scan, but not the two together. Any insert or delete of an alliance, party, tag or
     organisation (accepting or rejecting a candidate, merging two organisations) changes the tuple.
     """
+    known = session.info.get(_VERSION)
+    if known is not None:  # asked by several memos in one request: read once until this session writes
+        return known  # type: ignore[no-any-return]
+    stamp = _data_version(session)
+    session.info[_VERSION] = stamp
+    return stamp
+
+
+_VERSION = "data_version"
+
+
+def _data_version(session: Session) -> tuple[int, ...]:
     from alliances.store.rollup import write_count
 
     writes = write_count(session)  # issue 16: counting millions of rows costs 0.1 s and more
@@ -39,6 +51,21 @@ def data_version(session: Session) -> tuple[int, ...]:
     stamp += ids
     stamp.append(session.scalar(select(func.count(Organisation.parent_id))) or 0)
     return tuple(stamp)
+
+
+def _forget_version(session: Session, *_args: Any) -> None:
+    session.info.pop(_VERSION, None)
+
+
+for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback", "after_begin"):
+    event.listen(Session, _name, _forget_version)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_on_write(state: ORMExecuteState) -> None:
+    """A Core UPDATE/DELETE through the session (merges, restores) moves the version too."""
+    if not state.is_select:
+        state.session.info.pop(_VERSION, None)
 
 
 class Memo:

@@ -121,3 +121,32 @@ def private_among(session: Any, alliance_ids: list[int]) -> list[int]:
         return []
     stmt = select(Alliance.id).where(Alliance.id.in_(alliance_ids), Alliance.visibility != "public")
     return sorted(session.scalars(stmt))
+
+
+def token_grants(session: Any, digest: str) -> list[tuple[Any, ...]]:
+    """What a presented secret grants, read afresh on every request in one indexed query (no cache to go
+    stale: a revoked token, a disabled user or a changed role counts from the next request on).
+
+    One row per membership: (token id, kind, revoked, expires, user id, active, email, organisation, role).
+    """
+    from sqlalchemy import select
+
+    from alliances.store.accounts import ApiToken, Membership, User
+
+    stmt = (
+        select(
+            ApiToken.id,
+            ApiToken.kind,
+            ApiToken.revoked,
+            ApiToken.expires,
+            User.id,
+            User.active,
+            User.email,
+            Membership.organisation_id,
+            Membership.role,
+        )
+        .join(User, User.id == ApiToken.user_id)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .where(ApiToken.digest == digest)
+    )
+    return [tuple(row) for row in session.execute(stmt)]

@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from alliances.auth.accounts import resolve
+from alliances.auth.accounts import Resolved, resolve
 from alliances.auth.tokens import csrf_for
 from alliances.errors import TooManyRequests, Unauthorized
 from alliances.store import audit
@@ -155,7 +155,7 @@ async def authenticate(request: Request) -> None:
     if presented is not None:
         kind, secret = presented
 
-        def lookup() -> tuple[Any, Viewer] | None:
+        def lookup() -> Resolved | None:
             with request.app.state.db.session() as session:
                 return resolve(session, secret, kind)
 
@@ -163,9 +163,9 @@ async def authenticate(request: Request) -> None:
         if found is None and kind == "api":
             raise Unauthorized("invalid, expired or revoked token")
         if found is not None:
-            request.state.viewer = found[1]
+            request.state.viewer = found.viewer
             request.state.auth = kind
-            audit.acting_as(found[1].who, origin_of(request))
+            audit.acting_as(found.viewer.who, origin_of(request))
             if kind == "session":
                 request.state.csrf_token = csrf_for(secret)
     if (
