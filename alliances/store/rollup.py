@@ -19,15 +19,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Index,
     Integer,
     Select,
     String,
     Table,
+    bindparam,
     delete,
     event,
     func,
@@ -102,7 +105,7 @@ def _end_year() -> Any:
     return func.coalesce(func.substr(func.coalesce(func.nullif(Alliance.ended, ""), event_date), 1, 4), "")
 
 
-def contributions(ids: list[int] | None) -> list[Select[Any]]:
+def contributions(ids: list[int] | BindParameter[Any] | None) -> list[Select[Any]]:
     """One grouped select per measure of (measure, year, type, status, key, stage, n) over the public
     alliances (all of them, or those of `ids`)."""
     where = [Alliance.visibility == PUBLIC] + ([Alliance.id.in_(ids)] if ids is not None else [])
@@ -137,13 +140,20 @@ def contributions(ids: list[int] | None) -> list[Select[Any]]:
     ]
 
 
+@lru_cache(maxsize=1)
+def _contributions_of_ids() -> list[Select[Any]]:
+    """`contributions` of the alliances given at execution as `ids`, built once: building these selects
+    cost more than running them, twice on every write (issue 13, load)."""
+    return contributions(bindparam("ids", expanding=True))
+
+
 def counted(session: Session, ids: Iterable[int]) -> Counter[Key]:
     """The rollup rows these alliances account for (public ones only), by key."""
     out: Counter[Key] = Counter()
     todo = sorted(set(ids))
     for start in range(0, len(todo), _CHUNK):
-        for stmt in contributions(todo[start : start + _CHUNK]):
-            for m, y, t, s, k, st, n in session.execute(stmt):
+        for stmt in _contributions_of_ids():
+            for m, y, t, s, k, st, n in session.execute(stmt, {"ids": todo[start : start + _CHUNK]}):
                 out[(m, int(y), t, s, str(k), st)] += int(n)
     return out
 
