@@ -53,6 +53,11 @@ def _lock(session: Session) -> None:
         session.execute(text("LOCK TABLE audit_entry IN EXCLUSIVE MODE"))
 
 
+# Set by the web's response cache for one request: the actions logged while it was answered (a response
+# whose making was audited, a read of private data, is never served from the cache).
+LOGGED: ContextVar[list[str] | None] = ContextVar("audit_logged", default=None)
+
+
 def record(
     session: Session,
     *,
@@ -63,6 +68,9 @@ def record(
     detail: dict[str, Any] | str | None = None,
 ) -> AuditEntry:
     """Append one entry (who did what to which record, from where) chained to the previous one."""
+    logged = LOGGED.get()
+    if logged is not None:
+        logged.append(action)
     _lock(session)
     last = session.execute(
         select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)

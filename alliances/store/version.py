@@ -80,6 +80,7 @@ class Memo:
     """
 
     def __init__(self, size: int = 64) -> None:
+        self.commits = 0  # writing transactions committed through this database's sessions, in this process
         self._lock = threading.Lock()
         self._items: LRUCache[tuple[Any, ...], Any] = LRUCache(maxsize=size)
         self._pending: dict[tuple[Any, ...], threading.Event] = {}
@@ -114,6 +115,29 @@ class Memo:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+@event.listens_for(Session, "after_flush")
+def _wrote(session: Session, _ctx: Any) -> None:
+    session.info["wrote"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _count_commit(session: Session) -> None:
+    if session.info.pop("wrote", False):
+        memo = memo_of(session)
+        with memo._lock:
+            memo.commits += 1
+
+
+def response_version(session: Session) -> tuple[Any, ...]:
+    """What a cached response depends on: the data version, the last audit entry (every audited write:
+    candidates, projects, sources, accounts...) and this process's commits through the same database
+    (any other table). A write through this process or any other changes it before its commit returns."""
+    from alliances.store.accounts import AuditEntry
+
+    last = session.scalar(select(func.max(AuditEntry.seq))) or 0
+    return (*data_version(session), last, memo_of(session).commits)
 
 
 def memo_of(session: Session) -> Memo:

@@ -159,7 +159,11 @@ async def authenticate(request: Request) -> None:
             with request.app.state.db.session() as session:
                 return resolve(session, secret, kind)
 
-        found = await run_in_threadpool(lookup)
+        already = getattr(request.state, "resolved", None)  # the response cache looked it up just now
+        if already is not None and already[0] == presented:
+            found = already[1]
+        else:
+            found = await run_in_threadpool(lookup)
         if found is None and kind == "api":
             raise Unauthorized("invalid, expired or revoked token")
         if found is not None:
@@ -214,6 +218,13 @@ class LoginLimiter:
 
 
 def install(app: Any) -> None:
-    """Install the middleware and the login limiter on an app (called once by the factory)."""
+    """Install the middleware and the login limiter on an app (called once by the factory).
+
+    The response cache sits inside the security middleware: what it serves gets the same headers.
+    """
+    from alliances.web.cache import ResponseCache, Store
+
+    app.state.response_cache = Store()
+    app.add_middleware(ResponseCache)
     app.add_middleware(SecurityMiddleware)
     app.state.login_limiter = LoginLimiter()

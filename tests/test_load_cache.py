@@ -1,0 +1,124 @@
+"""The response cache (issue 13, load): served again only while nothing changed, and never around the
+rules: a writer reads its write at once, private reads are audited every time, a revoked token fails."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from alliances.auth import accounts
+from alliances.store import audit
+from alliances.store.accounts import ApiToken
+from alliances.store.db import Database
+from alliances.store.models import Alliance, Organisation
+from alliances.store.writes import add_alliance
+
+PASSWORD = "a long enough password"
+
+
+def token(db: Database, email: str, org: str, role: str) -> dict[str, str]:
+    with db.session() as s:
+        user = accounts.add_user(s, email, PASSWORD, organisation=org, role=role)
+        return {"Authorization": f"Bearer {accounts.issue(s, user).secret}"}
+
+
+def test_a_repeated_read_is_served_from_the_cache_until_a_write(web_db: Database, client_for: Any) -> None:
+    client = client_for(web_db)
+    store = client.app.state.response_cache
+    first = client.get("/api/v1/alliances?per_page=100")
+    hits = store.hits
+    again = client.get("/api/v1/alliances?per_page=100")
+    assert again.status_code == 200 and again.content == first.content and store.hits == hits + 1
+    assert again.headers["x-frame-options"] == "DENY"  # security headers on cached answers too
+    with web_db.session() as s:
+        add_alliance(s, {"parties": [{"name": "Servier"}, {"name": "Owkin"}], "type": "rd_collaboration"})
+    after = client.get("/api/v1/alliances?per_page=100")
+    assert after.json()["total"] == first.json()["total"] + 1
+
+
+def test_a_writer_reads_its_accept_at_once(web_db: Database, client_for: Any) -> None:
+    from alliances.store.candidates import store_extraction
+
+    record = {"parties": [{"name": "Servier"}, {"name": "Owkin"}], "type": "joint_venture", "confidence": 0.9}
+    with web_db.session() as s:
+        store_extraction(s, content_hash="cache-1", records=[record], title="Press release")
+        sanofi = s.scalar(select(Organisation.id).where(Organisation.name == "Sanofi"))
+    headers = token(web_db, "ana@example.org", str(sanofi), "analyst")
+    client = client_for(web_db)
+    pending = client.get("/api/v1/candidates?status=pending", headers=headers).json()
+    cid = pending["items"][0]["id"]
+    before = client.get("/api/v1/alliances?type=joint_venture", headers=headers).json()["total"]
+    client.get("/api/v1/alliances?type=joint_venture", headers=headers)  # now cached
+    done = client.post(f"/api/v1/candidates/{cid}/accept", json={}, headers=headers)
+    assert done.status_code == 200, done.text
+    after = client.get("/api/v1/alliances?type=joint_venture", headers=headers).json()["total"]
+    assert after == before + 1
+
+
+def test_private_reads_are_audited_each_time_and_kept_from_others(web_db: Database, client_for: Any) -> None:
+    with web_db.session() as s:
+        sanofi = s.scalar(select(Organisation.id).where(Organisation.name == "Sanofi"))
+        servier = s.scalar(select(Organisation.id).where(Organisation.name == "Servier"))
+        secret = add_alliance(
+            s,
+            {
+                "parties": [{"name": "Sanofi"}, {"name": "Owkin"}],
+                "type": "joint_venture",
+                "title": "Cache-private plan",
+                "visibility": "private",
+                "owner_id": sanofi,
+            },
+        ).id
+    member = token(web_db, "member@example.org", str(sanofi), "viewer")
+    outsider = token(web_db, "outsider@example.org", str(servier), "viewer")
+    client = client_for(web_db)
+    for _ in range(2):
+        with web_db.session() as s:
+            logged = audit.count(s)
+        assert client.get(f"/api/v1/alliances/{secret}", headers=member).status_code == 200
+        with web_db.session() as s:
+            assert audit.count(s) == logged + 1  # every read of private data, cache or not
+    for headers in (outsider, {}):
+        assert client.get(f"/api/v1/alliances/{secret}", headers=headers).status_code == 404
+        assert "Cache-private plan" not in client.get("/api/v1/alliances?q=cache", headers=headers).text
+
+
+def test_a_revoked_token_fails_at_once_even_on_a_cached_page(web_db: Database, client_for: Any) -> None:
+    headers = token(web_db, "rev@example.org", "Sanofi", "viewer")
+    client = client_for(web_db)
+    for _ in range(2):
+        assert client.get("/api/v1/overview", headers=headers).status_code == 200
+    with web_db.session() as s:
+        row = s.scalars(select(ApiToken).where(ApiToken.label.is_(None))).all()[-1]
+        accounts.revoke(s, row.id)
+    assert client.get("/api/v1/overview", headers=headers).status_code == 401
+
+
+def test_a_role_change_counts_from_the_next_request(web_db: Database, client_for: Any) -> None:
+    """A viewer promoted to the owner's organisation sees its private alliance on the next list."""
+    with web_db.session() as s:
+        servier = s.scalar(select(Organisation.id).where(Organisation.name == "Servier"))
+        add_alliance(
+            s,
+            {
+                "parties": [{"name": "Servier"}, {"name": "Owkin"}],
+                "type": "joint_venture",
+                "title": "Servier-only plan",
+                "visibility": "private",
+                "owner_id": servier,
+            },
+        )
+    headers = token(web_db, "move@example.org", "Sanofi", "viewer")
+    client = client_for(web_db)
+    assert "Servier-only plan" not in client.get("/api/v1/alliances?per_page=100", headers=headers).text
+    with web_db.session() as s:
+        from alliances.store.accounts import Membership, User
+
+        user = s.scalar(select(User).where(User.email == "move@example.org"))
+        assert user is not None
+        s.add(Membership(user_id=user.id, organisation_id=servier, role="viewer"))
+    listed = client.get("/api/v1/alliances?per_page=100", headers=headers)
+    assert "Servier-only plan" in listed.text
+    with web_db.session() as s:
+        assert s.scalar(select(Alliance.id).where(Alliance.title == "Servier-only plan")) is not None
