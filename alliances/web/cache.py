@@ -23,11 +23,12 @@ from typing import Any
 
 from cachetools import LRUCache
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from alliances.auth.accounts import Resolved, resolve
-from alliances.errors import Unauthorized
+from alliances.errors import AllianceError, Unauthorized
 from alliances.store import audit
 from alliances.store.version import response_version
 from alliances.store.viewer import scope as visibility_scope
@@ -65,12 +66,11 @@ class Store:
 
 
 def cacheable(scope: Scope) -> bool:
+    if scope["type"] != "http":
+        return False  # lifespan, websockets
     path: str = scope["path"]
     return (
-        scope["type"] == "http"
-        and scope["method"] == "GET"
-        and path.startswith(PREFIXES)
-        and not any(part in path for part in EXCLUDED)
+        scope["method"] == "GET" and path.startswith(PREFIXES) and not any(part in path for part in EXCLUDED)
     )
 
 
@@ -103,7 +103,11 @@ class ResponseCache:
                 found = resolve(session, presented[1], presented[0]) if presented else None
                 return response_version(session), found
 
-        version, found = await run_in_threadpool(look)
+        try:
+            version, found = await run_in_threadpool(look)
+        except (AllianceError, SQLAlchemyError):
+            await self.app(scope, receive, send)  # no database, no tables: the app says so in its envelope
+            return
         if presented is not None:
             scope.setdefault("state", {})["resolved"] = (presented, found)  # for `security.authenticate`
             if found is None:

@@ -149,8 +149,6 @@ async def authenticate(request: Request) -> None:
     request.state.csrf_token = ""
     request.state.auth = None
     audit.acting_as("anonymous", origin_of(request))
-    if request.method in UNSAFE:
-        WRITING.set(True)  # this request's transactions take SQLite's write lock up front
     presented = presented_secret(request)
     if presented is not None:
         kind, secret = presented
@@ -172,6 +170,10 @@ async def authenticate(request: Request) -> None:
             audit.acting_as(found.viewer.who, origin_of(request))
             if kind == "session":
                 request.state.csrf_token = csrf_for(secret)
+    if request.method in UNSAFE:
+        # This request's transactions take SQLite's write lock up front; set after the token lookup,
+        # a read that need not queue behind other writers for the lock.
+        WRITING.set(True)
     if (
         request.app.state.settings.anonymous == "none"
         and request.state.auth is None
