@@ -122,6 +122,7 @@ def prepare(url: str, candidates: int) -> str:
     return token
 
 
+HITS: list[int] = []  # response-cache hits of each drive (raw client only)
 Send = Callable[[str, str, "dict[str, str] | None"], Awaitable[int]]
 
 
@@ -163,6 +164,7 @@ class RawConnection:
         self.host, self.port, self.timeout = host, port, timeout
         self.head = f"Host: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self.hits = 0  # answers the server's response cache served
 
     async def send(self, method: str, path: str, body: dict[str, str] | None) -> int:
         try:
@@ -194,6 +196,7 @@ class RawConnection:
             await reader.readuntil(b"\r\n")
         if fields.get("connection") == "close":
             self.close()
+        self.hits += fields.get("x-cache") == "hit"
         return status
 
     def close(self) -> None:
@@ -221,6 +224,7 @@ async def drive(
         )
         for c in connections:
             c.close()
+        HITS.append(sum(c.hits for c in connections))
         return results
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     headers = {"Authorization": f"Bearer {token}"}
@@ -332,6 +336,8 @@ def main() -> None:
         f"p99 {percentile(latencies, 0.99):.0f}  (writes p95 {percentile(writes, 0.95):.0f})"
     )
     print(f"errors {sum(errors.values())}" + (f": {dict(errors)}" if errors else ""))
+    if args.client == "raw":
+        print(f"served from the response cache: {HITS[-1] / max(1, len(results)):.0%} of the requests")
     n = max(1, len(results))
     print(
         f"CPU ms per request: server {server_cpu * 1000 / n:.1f} (all workers), "

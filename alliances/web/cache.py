@@ -50,6 +50,7 @@ PREFIXES = (
 EXCLUDED = (".csv", ".jsonl", "/health", "/maturity")  # exports stream; private plans are audited anyway
 MAX_BODY = 1_000_000  # bytes: larger answers are built each time
 SIZE = 64_000_000  # bytes of bodies kept per app, least recently used dropped first
+HIT = (b"x-cache", b"hit")  # on answers served from memory (the load bench counts them)
 VARY = (b"host", b"accept", b"accept-language", b"cookie")
 
 
@@ -130,7 +131,7 @@ class ResponseCache:
         if entry is not None:
             store.hits += 1
             status, head, body = entry
-            await send({"type": "http.response.start", "status": status, "headers": head})
+            await send({"type": "http.response.start", "status": status, "headers": [*head, HIT]})
             await send({"type": "http.response.body", "body": body})
             return
         store.misses += 1
