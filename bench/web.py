@@ -120,15 +120,17 @@ def start_server(db: Path, port: int, log: Any) -> tuple[subprocess.Popen[str], 
             time.sleep(0.05)
 
 
+_SEEN: dict[str, int] = {}  # thread -> its CPU ns when last read (a thread that ends keeps its share)
+
+
 def cpu_ms(pid: int) -> float:
     """CPU time the server's threads have used so far (ms; nanoseconds in /proc/PID/task/*/schedstat)."""
-    total = 0
     for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
         try:
-            total += int(stat.read_text().split()[0])
+            _SEEN[stat.parent.name] = int(stat.read_text().split()[0])
         except (OSError, IndexError, ValueError):  # a thread that ended meanwhile
             continue
-    return total / 1e6
+    return sum(_SEEN.values()) / 1e6
 
 
 def main() -> None:
@@ -148,7 +150,10 @@ def main() -> None:
         proc, ready = start_server(args.db.resolve(), port, log)
         log.seek(0)
         warm = next((line.strip() for line in log if line.startswith("Warm-up")), "no warm-up line")
-        print(f"serve: port open {ready:.1f} s after start (database opened; {warm})")
+        print(
+            f"serve: port open {ready:.1f} s after start, {cpu_ms(proc.pid) / 1000:.1f} s of server CPU"
+            f" (database opened; {warm})"
+        )
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
                 run(client, args.repeat, args.db.resolve(), proc.pid)

@@ -190,14 +190,14 @@ class Network:
         """The `top` most central organisations and the edges between them, with a stable layout.
 
         The layout (a seeded force-directed placement) is cached with the network: it is the costly part.
-        Callers get their own copy, free to decorate.
+        The result is shared by every request: callers decorate copies (`model_copy(update=...)`).
         """
         key = (top, parse_metric(by))
         if key not in self._drawn:
             drawn = self._draw(*key)
             with self._lock:
                 self._drawn.setdefault(key, drawn)
-        return self._drawn[key].model_copy(deep=True)
+        return self._drawn[key]
 
     def _draw(self, top: int, by: str) -> Graph:
         nodes = self.ranked(by)[:top]

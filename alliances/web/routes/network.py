@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from alliances.analytics import export
 from alliances.analytics.network import MAX_TOP, METRICS, Metric, Network, NetworkQuery
-from alliances.schemas import AllianceFilters, NetworkPublic
+from alliances.schemas import AllianceFilters, Graph, NetworkPublic
 from alliances.store.viewer import Viewer
 from alliances.taxonomy import vocab
 from alliances.web.context import AllianceQuery, SessionDep, filters_query, page_size, render
@@ -51,11 +51,11 @@ def network_data(
     viewer: Viewer | None = None,
 ) -> NetworkPublic:
     network = network_for(request, session, filters, rollup, viewer)
-    graph = network.top_subgraph(top, by)  # a copy: coloured here, the cached one stays plain
-    for node in graph.nodes:
-        node.colour = kind_colour(node.kind)
-    for edge in graph.edges:
-        edge.colour = TYPE_COLOURS.get(edge.type, "#999999")
+    drawn = network.top_subgraph(top, by)  # shared: coloured copies of its nodes and edges
+    graph = Graph(
+        nodes=[n.model_copy(update={"colour": kind_colour(n.kind)}) for n in drawn.nodes],
+        edges=[e.model_copy(update={"colour": TYPE_COLOURS.get(e.type, "#999999")}) for e in drawn.edges],
+    )
     ranking = network.ranking(by, filters.page, filters.per_page)
     return NetworkPublic(
         items=ranking.items,
