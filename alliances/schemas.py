@@ -845,3 +845,32 @@ def parse_record(model: type[F], record: Any, where: str) -> F:
         return model.model_validate(record)
     except ValidationError as exc:
         raise InvalidInput(f"{where}: {problem(exc)}") from exc
+
+
+# --- s10c: network, neighbourhood and analytics results -----------------------------------------
+
+# Filters as query parameters (only those set): strings and vocabulary keys, years, and rollup.
+QueryParams = dict[str, str | int | bool]
+
+
+class NeighbourRef(BaseModel):
+    id: int
+    name: str | None = None
+
+
+class Neighbour(NeighbourRef):
+    alliances: int = Field(description="Alliances with the organisation")
+
+
+class SecondNeighbour(NeighbourRef):
+    paths: int = Field(description="Paths to the organisation through its partners")
+
+
+class Neighbourhood(BaseModel):
+    """An organisation's partners (1 hop) and their partners (2 hops), strongest first."""
+
+    organisation: NeighbourRef
+    partners_total: int
+    partners: list[Neighbour]
+    second_total: int
+    second: list[SecondNeighbour]

@@ -33,7 +33,10 @@ FILTERS = [
     Filters(status="active", year_from=2018),
     Filters(year_from=2017, year_to=2020),
     Filters(year_to=2019),
-    Filters(technology="ai"),  # not a rollup dimension: answered live, must agree all the same
+    Filters(technology="ai"),  # trends: tech.* measures; matrix: live. Both must agree all the same
+    Filters(stage="research", type="rd_collaboration"),
+    Filters(technology="cloud", status="terminated", year_from=2018),
+    Filters(technology="ai", stage="research"),  # two tags: live everywhere
 ]
 
 
@@ -131,12 +134,29 @@ def test_private_alliances_count_only_for_who_may_see_them(any_db: Database) -> 
         trends = alliance_trends(s, Filters(), viewer=Viewer(is_admin=True))
     assert admin == everyone and anonymous == everyone - private
     assert anonymous < member < admin
-    assert sum(trends["total"]) == everyone - _undated(any_db)
+    assert sum(trends.total) == everyone - _undated(any_db)
 
 
 def _undated(db: Database) -> int:
     with db.session() as s:
         return int(s.scalar(select(func.count()).select_from(Alliance).where(Alliance.year.is_(None))) or 0)
+
+
+@pytest.mark.parametrize("filters", [Filters(technology="ai"), Filters(stage="research", year_to=2020)])
+def test_trends_of_one_tag_are_read_from_the_rollup(any_db: Database, filters: Filters) -> None:
+    """With one technology or stage filter, trends come from the tag measures: emptied, they count nothing
+    (while the live count still finds alliances), so the rollup, not a live scan, answered above."""
+    _write_everything(any_db)
+    with any_db.session() as s:
+        _, by_tech, by_kind = yearly_counts(s, filters, None)
+        assert by_tech and by_kind and termination_counts(s, filters, None) != ({}, 0)
+        prefix = "tech" if filters.technology else "stage"
+        s.execute(delete(Rollup).where(Rollup.measure.like(f"{prefix}.%")))
+        _, by_tech, by_kind = yearly_counts(s, filters, None)
+        assert not by_tech and not by_kind
+        assert termination_counts(s, filters, None) == ({}, 0)
+        assert yearly_counts(s, filters, None, rollup=False)[1]  # the alliances are still there
+        s.rollback()
 
 
 def test_rebuild_after_a_bulk_load_behind_the_orm(any_db: Database) -> None:
@@ -178,7 +198,7 @@ def test_unmigrated_database_counts_live(tmp_path: Any, viewer: Viewer | None) -
         add_alliance(s, {"parties": [{"id": a.id}, {"id": b.id}], "type": "acquisition", "announced": "2020"})
     with db.session() as s:
         assert tech_stage_matrix(s, Filters(), viewer=viewer).records == 1
-        assert alliance_trends(s, Filters(), viewer=viewer)["total"] == [1]
+        assert alliance_trends(s, Filters(), viewer=viewer).total == [1]
     db.dispose()
 
 

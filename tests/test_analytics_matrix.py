@@ -63,12 +63,12 @@ def test_projects_and_both_add_up(web_db: Database) -> None:
     for t in MATRIX_TECHNOLOGIES:
         for stage in MATRIX_STAGES:
             assert both.count(t, stage) == alliances.count(t, stage) + projects.count(t, stage)
-    assert both.to_dict()["rows"][1][0] == 2  # big data × research: W06 and DARWIN
+    assert both.public().model_dump()["rows"][1][0] == 2  # big data × research: W06 and DARWIN
 
 
 def test_matrix_as_dict_rows_match_cells(web_db: Database) -> None:
     with web_db.session() as s:
-        data = tech_stage_matrix(s, Filters()).to_dict()
+        data = tech_stage_matrix(s, Filters()).public().model_dump()
     assert len(data["rows"]) == 8 and all(len(r) == 5 for r in data["rows"])
     cells = {(c["technology"], c["stage"]): c["count"] for c in data["cells"]}
     assert data["rows"][0] == [cells[("ai", s)] for s in MATRIX_STAGES]

@@ -11,14 +11,14 @@ import pytest
 from alliances.analytics import export
 from alliances.analytics.centrality import EXACT_LIMIT, centralities, sample_size
 from alliances.analytics.network import NetworkCache, NetworkQuery, build_graph
-from alliances.schemas import AllianceFilters
+from alliances.schemas import AllianceFilters, RankedNode
 from alliances.store.db import Database
 from alliances.store.facts import load_facts
 from alliances.store.writes import add_alliance
 
 
-def names(network_items: list[dict[str, object]]) -> list[object]:
-    return [item["name"] for item in network_items]
+def names(network_items: list[RankedNode]) -> list[str]:
+    return [item.name for item in network_items]
 
 
 def test_graph_links_every_pair_of_parties(web_db: Database) -> None:
@@ -34,10 +34,10 @@ def test_graph_links_every_pair_of_parties(web_db: Database) -> None:
 def test_rollup_merges_subsidiaries_into_their_group(web_db: Database) -> None:
     with web_db.session() as s:
         network = NetworkCache().network(s, NetworkQuery(rollup=True))
-    top = network.ranking("alliances", per_page=3)["items"]
-    assert top[0]["name"] == "Alphabet"  # Google (3) + Verily (1)
-    assert top[0]["alliances"] == 4
-    assert "Google" not in names(network.ranking(per_page=50)["items"])
+    top = network.ranking("alliances", per_page=3).items
+    assert top[0].name == "Alphabet"  # Google (3) + Verily (1)
+    assert top[0].alliances == 4
+    assert "Google" not in names(network.ranking(per_page=50).items)
 
 
 def test_filters_select_the_alliances_drawn(web_db: Database) -> None:
@@ -47,7 +47,7 @@ def test_filters_select_the_alliances_drawn(web_db: Database) -> None:
         recent = cache.network(s, NetworkQuery(AllianceFilters(year_from=2021, year_to=2023)))
         ai = cache.network(s, NetworkQuery(AllianceFilters(technology="ai", stage="research")))
     # Alliances with a big-tech party: W01, W04, W07, W09, W10.
-    assert big_tech.summary()["edges"] == 5
+    assert big_tech.summary().edges == 5
     # The graph keeps every party of those alliances; the ranking ranks only big tech (issue 12).
     assert {d["label"] for _, d in big_tech.graph.nodes(data=True)} == {
         "Google",
@@ -57,9 +57,9 @@ def test_filters_select_the_alliances_drawn(web_db: Database) -> None:
         "AP-HP",
         "Servier",
     }
-    assert set(names(big_tech.ranking(per_page=50)["items"])) == {"Google", "Microsoft"}
-    assert recent.summary()["edges"] == 4  # W03, W07, W09, W10
-    assert ai.summary()["edges"] == 5
+    assert set(names(big_tech.ranking(per_page=50).items)) == {"Google", "Microsoft"}
+    assert recent.summary().edges == 4  # W03, W07, W09, W10
+    assert ai.summary().edges == 5
 
 
 def test_centralities_on_a_path_are_exact() -> None:
@@ -90,25 +90,25 @@ def test_cache_recomputes_when_the_data_changes(web_db: Database) -> None:
     with web_db.session() as s:
         second = cache.network(s, NetworkQuery())
     assert second is not first
-    assert second.summary()["edges"] == first.summary()["edges"] + 1
+    assert second.summary().edges == first.summary().edges + 1
 
 
 def test_ego_network_centres_on_the_organisation(web_db: Database) -> None:
     with web_db.session() as s:
         sanofi = next(o.id for o in load_facts(s).organisations.values() if o.name == "Sanofi")
         ego = NetworkCache().ego(s, sanofi)
-    assert ego["nodes"][0]["name"] == "Sanofi" and ego["nodes"][0]["centre"]
-    assert {n["name"] for n in ego["nodes"][1:]} == {"Google", "Owkin", "Verily"}
+    assert ego.nodes[0].name == "Sanofi" and ego.nodes[0].centre
+    assert {n.name for n in ego.nodes[1:]} == {"Google", "Owkin", "Verily"}
 
 
 def test_top_subgraph_keeps_the_most_central(web_db: Database) -> None:
     with web_db.session() as s:
         network = NetworkCache().network(s, NetworkQuery())
     drawn = network.top_subgraph(3, "degree")
-    assert [n["rank"] for n in drawn["nodes"]] == [1, 2, 3]
-    ids = {n["id"] for n in drawn["nodes"]}
-    assert all(e["source"] in ids and e["target"] in ids for e in drawn["edges"])
-    assert all(isinstance(n["x"], float) for n in drawn["nodes"])
+    assert [n.rank for n in drawn.nodes] == [1, 2, 3]
+    ids = {n.id for n in drawn.nodes}
+    assert all(e.source in ids and e.target in ids for e in drawn.edges)
+    assert all(isinstance(n.x, float) for n in drawn.nodes)
 
 
 def test_exports_read_back(web_db: Database) -> None:

@@ -123,7 +123,7 @@ def test_report_figures_come_from_the_analytics(report_db: Database, reports: di
     sizes = [int(n) for n in re.findall(r"\(n=(\d+)\)</th>", html)]
     assert sizes and min(sizes) >= 10 and 300 in sizes  # everyone, then each sector large enough
     with report_db.session() as s:
-        matrix = tech_stage_matrix(s, Filters(year_to=2026), "alliances").to_dict()
+        matrix = tech_stage_matrix(s, Filters(year_to=2026), "alliances").public().model_dump()
     assert matrix["records"] > 200
     assert f"{matrix['records']} alliances announced up to 2026 and 18 projects" in html
     assert '"z": ' + str(matrix["rows"]).replace("'", '"') in html

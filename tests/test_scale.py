@@ -61,9 +61,9 @@ def test_neighbourhood_matches_the_graph(any_db: Database) -> None:
     with any_db.session() as s:
         result = neighbourhood(s, org, viewer=Viewer(is_admin=True), limit=10_000)
         public = neighbourhood(s, org, limit=5)
-    assert {p["id"] for p in result["partners"]} == near and result["partners_total"] == len(near)
-    assert {p["id"] for p in result["second"]} == far and result["second_total"] == len(far)
+    assert {p.id for p in result.partners} == near and result.partners_total == len(near)
+    assert {p.id for p in result.second} == far and result.second_total == len(far)
     strongest = max(near, key=lambda n: (graph.number_of_edges(org, n), -n))
-    assert result["partners"][0]["id"] == strongest
-    assert result["partners"][0]["alliances"] == graph.number_of_edges(org, strongest)
-    assert public["second_total"] == len(far) and len(public["second"]) == min(5, len(far))  # all public
+    assert result.partners[0].id == strongest
+    assert result.partners[0].alliances == graph.number_of_edges(org, strongest)
+    assert public.second_total == len(far) and len(public.second) == min(5, len(far))  # all public

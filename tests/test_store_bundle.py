@@ -318,7 +318,7 @@ def test_journey_2_big_tech_since_2021_with_subsidiaries_rolled_up(bundled_db: D
     with bundled_db.session() as s:
         query = NetworkQuery(AllianceFilters(kind="big_tech", year_from=2021), rollup=True)
         network = NetworkCache().network(s, query)
-    items = network.ranking("degree", per_page=300)["items"]
-    big_tech = [n["name"] for n in items if n["kind"] == "big_tech"]
+    items = network.ranking("degree", per_page=300).items
+    big_tech = [n.name for n in items if n.kind == "big_tech"]
     assert set(big_tech[:4]) == {"Microsoft", "Alphabet", "NVIDIA", "Amazon"}
     assert not {"Google", "Verily", "Google DeepMind", "GV"} & set(big_tech)

@@ -20,9 +20,6 @@ LOOSE = re.compile(r"\bdict\[str, Any\]")
 JSON_ALIASES = {"alliances.web.charts.PlotlyJson"}
 
 _EXTRACT = "extraction records and gold files of SCHEMA.md (alliances/extract is s11's)"
-_NETWORK = "network snapshots and rankings (analytics/network.py, web/routes/network.py: s10b)"
-_MATRIX_TRENDS = "matrix and trends results (analytics/matrix.py, analytics/trends.py: s16)"
-_ROUTES = "web routes of s13 (matrix, trends, overview) and s10b (organisations), over the store's dicts"
 _STORE = (
     "store summaries built as dicts (`Record`); AlliancePublic, OrganisationProfile, ProjectPublic and "
     "Stats already declare them in schemas.py and the routes validate against them: the store is next"
@@ -45,33 +42,6 @@ ALLOWED: dict[str, str] = {
     "alliances.extract.run.extract_text": _EXTRACT,
     # The gazetteer is read only by extraction, which takes plain dicts (pickled to worker processes).
     "alliances.store.gazetteer": _EXTRACT,
-    # --- network (s10b) ---
-    "alliances.analytics.network.NetworkQuery.params": _NETWORK,
-    "alliances.analytics.network.Network.node_record": _NETWORK,
-    "alliances.analytics.network.Network.ranking": _NETWORK,
-    "alliances.analytics.network.Network.top_subgraph": _NETWORK,
-    "alliances.analytics.network.Network.summary": _NETWORK,
-    "alliances.analytics.network.NetworkCache.ego": _NETWORK,
-    "alliances.analytics.network.edge_records": _NETWORK,
-    "alliances.web.routes.network.network_data": _NETWORK,
-    "alliances.web.routes.network.network_api": _NETWORK,
-    "alliances.store.scale.neighbourhood": _NETWORK,
-    # --- matrix and trends (s16) ---
-    "alliances.analytics.matrix.Matrix.to_dict": _MATRIX_TRENDS,
-    "alliances.analytics.trends.alliance_trends": _MATRIX_TRENDS,
-    "alliances.analytics.trends.terminations": _MATRIX_TRENDS,
-    # --- routes owned by others ---
-    "alliances.web.routes.matrix.matrix_data": _ROUTES,
-    "alliances.web.routes.matrix.matrix_api": _ROUTES,
-    "alliances.web.routes.trends.trends_api": _ROUTES,
-    "alliances.web.routes.trends.trends_data": _ROUTES,
-    "alliances.web.routes.overview.overview": _ROUTES,
-    "alliances.web.routes.overview.overview_api": _ROUTES,
-    "alliances.web.routes.overview.cached_overview": _ROUTES,
-    "alliances.web.routes.organisations.profile": _ROUTES,
-    "alliances.web.routes.organisations.cached_profile": _ROUTES,
-    "alliances.web.routes.organisations.organisations_api": _ROUTES,
-    "alliances.web.routes.organisations.organisation_api": _ROUTES,
     # --- the store's summaries (Record alias) ---
     "alliances.store.queries.page_of": _STORE,
     "alliances.store.queries.list_alliances": _STORE,

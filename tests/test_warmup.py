@@ -30,7 +30,7 @@ def test_warm_up_fills_the_caches_the_first_visitors_read(
 
     with TestClient(app) as client, web_db.session() as session:
         assert "Warm-up:" in capsys.readouterr().err
-        hub = app.state.memo.get(session, "overview", not_warmed)["connected"][0]["id"]
+        hub = app.state.memo.get(session, "overview", not_warmed).connected[0].id
         monkeypatch.setattr(network_module, "centralities", not_warmed)  # any new network would fail
         for query in COMMON_NETWORKS:
             app.state.network_cache.network(session, query)
@@ -40,8 +40,8 @@ def test_warm_up_fills_the_caches_the_first_visitors_read(
         # The hub's profile is kept for anonymous visitors; a signed-in viewer gets a profile of their own.
         cached = app.state.memo.get(session, ("profile", str(hub), Viewer()), not_warmed)
         answer = client.get(f"/api/v1/organisations/{hub}").json()
-        assert answer["id"] == cached["id"] == hub
+        assert answer["id"] == cached.id == hub
         drawn = [node["id"] for node in answer["ego_network"]["nodes"]]
-        assert drawn == [node["id"] for node in cached["ego_network"]["nodes"]] and len(drawn) > 1
+        assert drawn == [node.id for node in cached.ego_network.nodes] and len(drawn) > 1
         with pytest.raises(AssertionError, match="computed on request"):
             app.state.memo.get(session, ("profile", str(hub), Viewer(is_admin=True)), not_warmed)

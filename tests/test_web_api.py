@@ -161,7 +161,7 @@ def test_lifespan_warms_up_before_the_first_request(web_db: Any) -> None:
     with TestClient(app), web_db.session() as session:
         app.state.memo.get(session, "overview", not_warmed)
         app.state.memo.get(session, ("trends", AllianceFilters().cache_key()), not_warmed)
-        hub = app.state.memo.get(session, "overview", not_warmed)["connected"][0]["id"]
+        hub = app.state.memo.get(session, "overview", not_warmed).connected[0].id
         warmed = []  # a group's ego network rolls its subsidiaries up; either way it is computed at startup
         for rollup in (False, True):
             try:

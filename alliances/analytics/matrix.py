@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from alliances.schemas import AllianceFilters
+from alliances.schemas import AllianceFilters, MatrixCell, MatrixPublic
 from alliances.store.aggregates import alliance_cells, project_cells
 from alliances.store.viewer import Viewer
 from alliances.taxonomy import load_data_file
@@ -67,25 +67,26 @@ class Matrix:
     def cells(self) -> list[Cell]:
         return [(t, s) for t in MATRIX_TECHNOLOGIES for s in MATRIX_STAGES]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "technologies": list(MATRIX_TECHNOLOGIES),
-            "stages": list(MATRIX_STAGES),
-            "rows": [[self.count(t, s) for s in MATRIX_STAGES] for t in MATRIX_TECHNOLOGIES],
-            "cells": [
-                {
-                    "technology": t,
-                    "stage": s,
-                    "count": self.count(t, s),
-                    "alliances": self.alliances.get((t, s), 0),
-                    "projects": self.projects.get((t, s), 0),
-                }
+    def public(self) -> MatrixPublic:
+        """The matrix as the API and the pages show it: rows in study order and one record per cell."""
+        return MatrixPublic(
+            source=self.source,
+            technologies=list(MATRIX_TECHNOLOGIES),
+            stages=list(MATRIX_STAGES),
+            rows=[[self.count(t, s) for s in MATRIX_STAGES] for t in MATRIX_TECHNOLOGIES],
+            cells=[
+                MatrixCell(
+                    technology=t,
+                    stage=s,
+                    count=self.count(t, s),
+                    alliances=self.alliances.get((t, s), 0),
+                    projects=self.projects.get((t, s), 0),
+                )
                 for t, s in self.cells()
             ],
-            "max": self.max,
-            "records": self.records,
-        }
+            max=self.max,
+            records=self.records,
+        )
 
 
 def tech_stage_matrix(

@@ -8,7 +8,6 @@ and filter set; the web layer only ever draws a top-N subgraph.
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
@@ -22,7 +21,18 @@ from sqlalchemy.orm import Session
 
 from alliances.analytics.centrality import Metrics, centralities
 from alliances.errors import InvalidInput
-from alliances.schemas import AllianceFilters
+from alliances.schemas import (
+    AllianceFilters,
+    DrawnNode,
+    EdgePublic,
+    EgoNetwork,
+    EgoNode,
+    Graph,
+    NetworkSummary,
+    Page,
+    QueryParams,
+    RankedNode,
+)
 from alliances.store.facts import Facts, load_facts
 from alliances.store.queries import matching_ids
 from alliances.store.version import data_version
@@ -61,7 +71,8 @@ class NetworkQuery:
     def from_filters(cls, filters: AllianceFilters, rollup: bool = False) -> NetworkQuery:
         return cls(filters, rollup)
 
-    def params(self) -> dict[str, Any]:
+    def params(self) -> QueryParams:
+        """The filters that made the graph, as query parameters (only those set)."""
         kept = self.filters.model_dump(exclude_defaults=True, exclude={"page", "per_page", "sort"})
         return {**kept, **({"rollup": True} if self.rollup else {})}
 
@@ -136,7 +147,7 @@ class Network:
     layouts: dict[tuple[int, str], dict[int, tuple[float, float]]] = field(default_factory=dict)
     # Derived once per network (a few hundred ms on 20,000 organisations), then shared by every request.
     _orders: dict[str, list[int]] = field(default_factory=dict, repr=False)
-    _drawn: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict, repr=False)
+    _drawn: dict[tuple[int, str], Graph] = field(default_factory=dict, repr=False)
     _edges: int | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -149,7 +160,10 @@ class Network:
                 self._orders.setdefault(key, order)
         return self._orders[key]
 
-    def node_record(self, node: int, rank: int | None = None) -> dict[str, Any]:
+    def node_record(self, node: int, rank: int | None = None) -> RankedNode:
+        return RankedNode(**self._node_values(node, rank))
+
+    def _node_values(self, node: int, rank: int | None) -> dict[str, Any]:
         data = self.graph.nodes[node]
         return {
             "id": node,
@@ -160,7 +174,7 @@ class Network:
             **asdict(self.metrics[node]),
         }
 
-    def ranking(self, by: str = "degree", page: int = 1, per_page: int = 50) -> dict[str, Any]:
+    def ranking(self, by: str = "degree", page: int = 1, per_page: int = 50) -> Page[RankedNode]:
         """The ranking table: with a kind filter, only organisations of that kind are ranked (their
         partners stay in the graph, so centralities are the same)."""
         order = self.ranked(by)
@@ -170,48 +184,48 @@ class Network:
         page = min(page, max(1, -(-len(order) // per_page)))  # past the end: the last page
         start = (page - 1) * per_page
         items = [self.node_record(n, start + i + 1) for i, n in enumerate(order[start : start + per_page])]
-        return {"items": items, "total": len(order), "page": page, "per_page": per_page}
+        return Page[RankedNode](items=items, total=len(order), page=page, per_page=per_page)
 
-    def top_subgraph(self, top: int = 80, by: str = "degree") -> dict[str, Any]:
+    def top_subgraph(self, top: int = 80, by: str = "degree") -> Graph:
         """The `top` most central organisations and the edges between them, with a stable layout.
 
         The layout (a seeded force-directed placement) is cached with the network: it is the costly part.
-        Callers get their own copy, free to decorate.
+        The result is shared by every request: callers decorate copies (`model_copy(update=...)`).
         """
         key = (top, parse_metric(by))
         if key not in self._drawn:
             drawn = self._draw(*key)
             with self._lock:
                 self._drawn.setdefault(key, drawn)
-        return copy.deepcopy(self._drawn[key])
+        return self._drawn[key]
 
-    def _draw(self, top: int, by: str) -> dict[str, Any]:
+    def _draw(self, top: int, by: str) -> Graph:
         nodes = self.ranked(by)[:top]
         key = (top, by)
         if key not in self.layouts:
             self.layouts[key] = place(self.graph.subgraph(nodes))
         layout = self.layouts[key]
-        return {
-            "nodes": [
-                {
-                    **self.node_record(n, i + 1),
-                    "x": layout.get(n, (0.0, 0.0))[0],
-                    "y": layout.get(n, (0.0, 0.0))[1],
-                }
+        return Graph(
+            nodes=[
+                DrawnNode(
+                    **self._node_values(n, i + 1),
+                    x=layout.get(n, (0.0, 0.0))[0],
+                    y=layout.get(n, (0.0, 0.0))[1],
+                )
                 for i, n in enumerate(nodes)
             ],
-            "edges": edge_records(self.graph.subgraph(nodes)),
-        }
+            edges=edge_records(self.graph.subgraph(nodes)),
+        )
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> NetworkSummary:
         if self._edges is None:
             self._edges = self.graph.number_of_edges()
-        return {
-            "nodes": self.graph.number_of_nodes(),
-            "edges": self._edges,
-            "approximate": self.approximate,
-            "samples": self.samples,
-        }
+        return NetworkSummary(
+            nodes=self.graph.number_of_nodes(),
+            edges=self._edges,
+            approximate=self.approximate,
+            samples=self.samples,
+        )
 
 
 def place(graph: nx.Graph) -> dict[int, tuple[float, float]]:
@@ -223,9 +237,9 @@ def place(graph: nx.Graph) -> dict[int, tuple[float, float]]:
     return {n: (round(float(x) * 300, 1), round(float(y) * 300, 1)) for n, (x, y) in placed.items()}
 
 
-def edge_records(graph: nx.Graph) -> list[dict[str, Any]]:
+def edge_records(graph: nx.Graph) -> list[EdgePublic]:
     return [
-        {"source": a, "target": b, "weight": d["weight"], "type": d["type"], "types": d["types"]}
+        EdgePublic(source=a, target=b, weight=d["weight"], type=d["type"], types=d["types"])
         for a, b, d in graph.edges(data=True)
     ]
 
@@ -294,28 +308,28 @@ class NetworkCache:
         with self._lock:
             return self._networks.setdefault(key, network)
 
-    def ego(self, session: Session, org_id: int, limit: int = 40, rollup: bool = False) -> dict[str, Any]:
+    def ego(self, session: Session, org_id: int, limit: int = 40, rollup: bool = False) -> EgoNetwork:
         """An organisation, its strongest partners and the ties among them (for its profile page);
         `rollup` draws a group with its subsidiaries' alliances."""
         graph = self.graph(session, NetworkQuery(rollup=rollup))
         if org_id not in graph:
-            return {"nodes": [], "edges": []}
+            return EgoNetwork(nodes=[], edges=[])
         partners = sorted(graph[org_id], key=lambda n: (-graph[org_id][n]["weight"], graph.nodes[n]["label"]))
         sub = graph.subgraph([org_id, *partners[:limit]])
         layout = place(sub)
         order = [org_id, *partners[:limit]]  # centre first, then partners by strength of tie
-        return {
-            "nodes": [
-                {
-                    "id": n,
-                    "name": sub.nodes[n]["label"],
-                    "kind": sub.nodes[n]["kind"],
-                    "alliances": sub.nodes[n]["alliances"],
-                    "centre": n == org_id,
-                    "x": layout[n][0],
-                    "y": layout[n][1],
-                }
+        return EgoNetwork(
+            nodes=[
+                EgoNode(
+                    id=n,
+                    name=sub.nodes[n]["label"],
+                    kind=sub.nodes[n]["kind"],
+                    alliances=sub.nodes[n]["alliances"],
+                    centre=n == org_id,
+                    x=layout[n][0],
+                    y=layout[n][1],
+                )
                 for n in order
             ],
-            "edges": edge_records(sub),
-        }
+            edges=edge_records(sub),
+        )

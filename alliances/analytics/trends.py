@@ -6,14 +6,10 @@ Series are aligned on one list of consecutive years (gaps filled with zeros) so 
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Any
-
 from sqlalchemy.orm import Session
 
-from alliances.schemas import AllianceFilters
+from alliances.schemas import AllianceFilters, PartnerSeries, TerminationSeries, TrendsPublic
 from alliances.store.aggregates import termination_counts, yearly_counts
-from alliances.store.dates import year_of
 from alliances.store.viewer import Viewer
 from alliances.taxonomy import vocab
 
@@ -32,49 +28,31 @@ def _years(*year_sets: set[int]) -> list[int]:
 
 def alliance_trends(
     session: Session, filters: AllianceFilters, *, viewer: Viewer | None = None
-) -> dict[str, Any]:
+) -> TrendsPublic:
     """Every series of the trends page for the alliances matching `filters`."""
     by_type, by_tech, by_kind = yearly_counts(session, filters, viewer)
     by_end_year, undated = termination_counts(session, filters, viewer)
-    ended: dict[str, Any] = {
-        "by_year": by_end_year,
-        "undated": undated,
-        "total": sum(by_end_year.values()) + undated,
-    }
-    years = _years({y for y, _ in by_type}, {y for y in ended["by_year"]})
+    years = _years({y for y, _ in by_type}, set(by_end_year))
     party_totals = [sum(n for (y2, _), n in by_kind.items() if y2 == y) for y in years]
     kind_counts = _series(by_kind, years, list(vocab("organisation_kinds").keys))
     shares = {
         k: [round(n / total, 4) if total else 0.0 for n, total in zip(v, party_totals, strict=True)]
         for k, v in kind_counts.items()
     }
-    return {
-        "years": years,
-        "total": [sum(n for (y2, _), n in by_type.items() if y2 == y) for y in years],
-        "by_type": _series(by_type, years, list(vocab("alliance_types").keys)),
-        "by_technology": _series(by_tech, years, list(vocab("technologies").keys)),
-        "partners": {
-            "parties": party_totals,
-            "counts": kind_counts,
-            "shares": shares,
-            "highlight": [k for k in HIGHLIGHT_KINDS if k in shares],
-        },
-        "terminations": {
-            "by_year": [ended["by_year"].get(y, 0) for y in years],
-            "undated": ended["undated"],
-            "total": ended["total"],
-        },
-    }
-
-
-def terminations(ended: list[tuple[int, str | None]]) -> dict[str, Any]:
-    """Terminated alliances by year of ending; those without any date are counted apart."""
-    counts: Counter[int] = Counter()
-    undated = 0
-    for _alliance_id, date in ended:
-        year = year_of(date)
-        if year is None:
-            undated += 1
-        else:
-            counts[year] += 1
-    return {"by_year": dict(counts), "undated": undated, "total": len(ended)}
+    return TrendsPublic(
+        years=years,
+        total=[sum(n for (y2, _), n in by_type.items() if y2 == y) for y in years],
+        by_type=_series(by_type, years, list(vocab("alliance_types").keys)),
+        by_technology=_series(by_tech, years, list(vocab("technologies").keys)),
+        partners=PartnerSeries(
+            parties=party_totals,
+            counts=kind_counts,
+            shares=shares,
+            highlight=[k for k in HIGHLIGHT_KINDS if k in shares],
+        ),
+        terminations=TerminationSeries(
+            by_year=[by_end_year.get(y, 0) for y in years],
+            undated=undated,
+            total=sum(by_end_year.values()) + undated,
+        ),
+    )

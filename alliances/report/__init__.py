@@ -73,11 +73,12 @@ def report_data(session: Session, *, year: int, lang: str) -> ReportData:
     upto = Filters(year_to=year)
     bench = service.peer_benchmark(session)
     groups = [g.model_dump() for g in bench.groups]
-    alliances_mx = tech_stage_matrix(session, upto, "alliances").to_dict()
-    projects_mx = tech_stage_matrix(session, Filters(), "projects").to_dict()  # most projects carry no year
-    trends = alliance_trends(session, upto)
+    alliances_mx = tech_stage_matrix(session, upto, "alliances").public().model_dump()
+    # most projects carry no year
+    projects_mx = tech_stage_matrix(session, Filters(), "projects").public().model_dump()
+    trends = alliance_trends(session, upto).model_dump()
     network = NetworkCache().network(session, NetworkQuery.from_filters(upto, rollup=True))
-    leaders = network.ranking("degree", 1, LEADERS)["items"]
+    leaders = [node.model_dump() for node in network.ranking("degree", 1, LEADERS).items]
     surveys = service.surveys(session)
     figures: dict[str, Figure] = {
         "alliances_matrix": charts.count_heatmap(alliances_mx, t, t("report.matrix_alliances")),

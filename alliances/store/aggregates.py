@@ -2,8 +2,9 @@
 
 The selection is always `filter_alliances` / `project_ids`, so analytics count the same alliances as the
 list; analytics modules shape these counts and hold no SQL. When the filters are dimensions of the
-rollup (year range, type, status, or none), public alliances are counted from `store.rollup` and the
-private ones the viewer may read are added live; `rollup=False` forces the live count everywhere.
+rollup (year range, type, status, or none; for trends also one technology or stage), public alliances are
+counted from `store.rollup` and the private ones the viewer may read are added live; `rollup=False` forces
+the live count everywhere.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from sqlalchemy.sql import Executable
 from alliances.store.filters import AllianceFilters, filter_alliances
 from alliances.store.models import Alliance, AllianceTag, Event, Organisation, Party, ProjectTag
 from alliances.store.projects import project_ids
-from alliances.store.rollup import PUBLIC, Rollup, has_rollup
+from alliances.store.rollup import PUBLIC, TAG_FILTERS, Rollup, has_rollup
 from alliances.store.viewer import Viewer
 
 Cell = tuple[str, str]
 YearCounts = dict[tuple[int, str], int]
 # Filters the rollup answers (its dimensions); paging and sorting do not change counts.
 ROLLUP_FILTERS = frozenset({"type", "status", "year_from", "year_to", "page", "per_page", "sort"})
+# Alliances carrying a tag are counted by the measure named after its facet (key: the tag's value).
+TAGGED = {prefix: facet for facet, prefix in TAG_FILTERS.items()}
 
 
 def _rollup_where(
@@ -120,17 +123,40 @@ def _grouped(session: Session, stmt: Executable) -> YearCounts:
     return {(int(year), str(key)): int(n) for year, key, n in session.execute(stmt)}
 
 
+def _tag_where(
+    session: Session, filters: AllianceFilters, rollup: bool
+) -> tuple[list[ColumnElement[bool]], str | None] | None:
+    """Like `_rollup_where`, and also for one technology or stage filter: (conditions, the measure prefix
+    of that tag filter, None without one). The tag's value is the rows' key."""
+    tags = [(facet, getattr(filters, facet)) for facet in TAG_FILTERS if getattr(filters, facet)]
+    if len(tags) > 1:
+        return None
+    conds = _rollup_where(session, filters, rollup, frozenset(facet for facet, _ in tags))
+    if conds is None:
+        return None
+    if not tags:
+        return conds, None
+    facet, value = tags[0]
+    return [*conds, Rollup.key == value], TAG_FILTERS[facet]
+
+
 def yearly_counts(
     session: Session, filters: AllianceFilters, viewer: Viewer | None, *, rollup: bool = True
 ) -> tuple[YearCounts, YearCounts, YearCounts]:
     """Dated matching alliances per (year, type), (year, technology) and parties per (year, kind)."""
-    conds = _rollup_where(session, filters, rollup)
-    if conds is None:
+    found = _tag_where(session, filters, rollup)
+    if found is None:
         return _yearly(session, alliance_selection(session, filters, viewer))
+    conds, prefix = found
     dated = [*conds, Rollup.year >= 1]
-    by_type = _grouped(session, _summed_stmt("alliances", dated, Rollup.type))
-    by_tech = _grouped(session, _summed_stmt("technology", dated, Rollup.key))
-    by_kind = _grouped(session, _summed_stmt("kind", dated, Rollup.key))
+    if prefix is None:
+        by_type = _grouped(session, _summed_stmt("alliances", dated, Rollup.type))
+        by_tech = _grouped(session, _summed_stmt("technology", dated, Rollup.key))
+        by_kind = _grouped(session, _summed_stmt("kind", dated, Rollup.key))
+    else:  # the series of the alliances carrying one tag
+        by_type = _grouped(session, _summed_stmt(TAGGED[prefix], dated, Rollup.type))
+        by_tech = _grouped(session, _summed_stmt(f"{prefix}.tech", dated, Rollup.stage))
+        by_kind = _grouped(session, _summed_stmt(f"{prefix}.kind", dated, Rollup.stage))
     private = _private(session, filters, viewer)
     if private is None:
         return by_type, by_tech, by_kind
@@ -202,12 +228,14 @@ def termination_counts(
     session: Session, filters: AllianceFilters, viewer: Viewer | None, *, rollup: bool = True
 ) -> tuple[dict[int, int], int]:
     """Matching terminated alliances per year of ending, and how many have no date at all."""
-    conds = _rollup_where(session, filters, rollup)
-    if conds is None:
+    found = _tag_where(session, filters, rollup)
+    if found is None:
         return _by_end_year(termination_dates(session, filters, viewer))
+    conds, prefix = found
     by_year: dict[int, int] = {}
     undated = 0
-    for key, n in _summed(session, "ended", conds, Rollup.key):
+    measure, year_ended = ("ended", Rollup.key) if prefix is None else (f"{prefix}.ended", Rollup.stage)
+    for key, n in _summed(session, measure, conds, year_ended):
         if key:
             by_year[int(key)] = by_year.get(int(key), 0) + int(n)
         else:

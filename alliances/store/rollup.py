@@ -1,7 +1,9 @@
 """Pre-aggregated counts of public alliances, so the matrix and trends read thousands of rows, not millions.
 
 One table, `alliance_rollup`: for each measure, the count of public alliances (or parties) per year, type
-and status (the filters it can answer) and per key (technology, stage, both, organisation kind, year ended).
+and status (the filters it can answer) and per key (technology, stage, both, organisation kind, year ended);
+the `tech.*` and `stage.*` measures hold the trends series once more per technology or stage tag, so a
+trends filter on one of those is read here too (migration 0010_rollup2 fills them).
 Private alliances are never in it: readers add those the viewer may see, live (few rows, partial index).
 
 Kept current on every write by session events, so no writer has to remember it:
@@ -54,6 +56,9 @@ PUBLIC: ColumnElement[str] = literal_column("'public'")
 _CHUNK = 500
 # Not a count of alliances: how many tracked writes there have been, a cheap data-version stamp.
 WRITES: Key = ("writes", 0, "", "", "", "")
+# Tag facets a trends filter may name and still be read from the rollup (measure prefixes): the
+# technology and value-chain filters of the trends page, at 100,000 alliances half a second live.
+TAG_FILTERS = {"technology": "tech", "stage": "stage"}
 
 
 class Rollup(Base):
@@ -137,6 +142,36 @@ def contributions(ids: list[int] | BindParameter[Any] | None) -> list[Select[Any
         .where(*where)
         .group_by(*dims, Organisation.kind),
         select(literal("ended"), *ended.c, literal(""), func.count()).group_by(*ended.c),
+        *(stmt for facet in TAG_FILTERS for stmt in _tag_filtered(facet, where)),
+    ]
+
+
+def _tag_filtered(facet: str, where: list[ColumnElement[bool]]) -> list[Select[Any]]:
+    """The trends series under one tag filter ("<prefix>.<series>", key: the filter's tag value, stage:
+    the series' key): technologies, party kinds and year ended of the alliances carrying that tag."""
+    prefix = TAG_FILTERS[facet]
+    dims = _dims()
+    tag, tech = aliased(AllianceTag), aliased(AllianceTag)
+    tagged = (tag.alliance_id == Alliance.id) & (tag.facet == facet)
+    ended = (
+        select(*dims, tag.value.label("tag"), _end_year().label("ended"))
+        .join(tag, tagged)
+        .where(*where, Alliance.status == "terminated")
+        .subquery()
+    )
+    return [
+        select(literal(f"{prefix}.tech"), *dims, tag.value, tech.value, func.count())
+        .join(tag, tagged)
+        .join(tech, (tech.alliance_id == Alliance.id) & (tech.facet == "technology"))
+        .where(*where)
+        .group_by(*dims, tag.value, tech.value),
+        select(literal(f"{prefix}.kind"), *dims, tag.value, Organisation.kind, func.count(Party.id))
+        .join(tag, tagged)
+        .join(Party, Party.alliance_id == Alliance.id)
+        .join(Organisation, Organisation.id == Party.organisation_id)
+        .where(*where)
+        .group_by(*dims, tag.value, Organisation.kind),
+        select(literal(f"{prefix}.ended"), *ended.c, func.count()).group_by(*ended.c),
     ]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Index, func, select
 from sqlalchemy.orm import Session, aliased
 
+from alliances.schemas import Neighbour, Neighbourhood, NeighbourRef, SecondNeighbour
 from alliances.store.models import Alliance, AllianceTag, Organisation, Party
 from alliances.store.viewer import Viewer, visible
 
@@ -34,7 +35,7 @@ def _ties(viewer: Viewer | None) -> tuple[Any, Any, Any]:
 
 def neighbourhood(
     session: Session, org_id: int, *, viewer: Viewer | None = None, limit: int = 50
-) -> dict[str, Any]:
+) -> Neighbourhood:
     """An organisation's partners (1 hop) and their partners (2 hops), strongest first: the count of
     alliances for a partner, the count of paths through partners for a 2-hop organisation."""
     a, b, ties = _ties(viewer)
@@ -70,10 +71,10 @@ def neighbourhood(
         ).all()
     )
     top = sorted(first, key=lambda r: (-r[1], r[0]))[:limit]
-    return {
-        "organisation": {"id": org_id, "name": names.get(org_id)},
-        "partners_total": len(first),
-        "partners": [{"id": i, "name": names.get(i), "alliances": int(n)} for i, n in top],
-        "second_total": int(total2),
-        "second": [{"id": i, "name": names.get(i), "paths": int(n)} for i, n in second],
-    }
+    return Neighbourhood(
+        organisation=NeighbourRef(id=org_id, name=names.get(org_id)),
+        partners_total=len(first),
+        partners=[Neighbour(id=i, name=names.get(i), alliances=int(n)) for i, n in top],
+        second_total=int(total2),
+        second=[SecondNeighbour(id=i, name=names.get(i), paths=int(n)) for i, n in second],
+    )

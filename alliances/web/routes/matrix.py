@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -45,23 +45,22 @@ def cell_links(filters: AllianceFilters, source: str, technology: str, stage: st
 
 def matrix_data(
     memo: Memo, filters: AllianceFilters, source: Source, session: Session, *, viewer: Viewer | None = None
-) -> dict[str, Any]:
+) -> MatrixPublic:
     """The matrix with a link per cell; computed once per data version, filter set and visibility."""
     key = scoped(("matrix", filters.cache_key(), source), viewer)
-    data: dict[str, Any] = memo.get(session, key, lambda: _matrix(filters, source, session, viewer))
+    data: MatrixPublic = memo.get(session, key, lambda: _matrix(filters, source, session, viewer))
     return data
 
 
 def _matrix(
     filters: AllianceFilters, source: Source, session: Session, viewer: Viewer | None
-) -> dict[str, Any]:
-    data = tech_stage_matrix(session, filters, source, viewer=viewer).to_dict()
-    for cell in data["cells"]:
-        links = cell_links(filters, data["source"], cell["technology"], cell["stage"])
-        cell["href"] = links[data["source"]]
-    data["filters"] = {k: v for k, v in filters.as_params().items() if k not in ("page", "per_page")}
-    if data["source"] != "alliances":
-        data["ignored_for_projects"] = [k for k in NOT_FOR_PROJECTS if getattr(filters, k)]
+) -> MatrixPublic:
+    data = tech_stage_matrix(session, filters, source, viewer=viewer).public()
+    for cell in data.cells:
+        cell.href = cell_links(filters, data.source, cell.technology, cell.stage)[data.source]
+    data.filters = {k: v for k, v in filters.as_params().items() if k not in ("page", "per_page")}
+    if data.source != "alliances":
+        data.ignored_for_projects = [k for k in NOT_FOR_PROJECTS if getattr(filters, k)]
     return data
 
 
@@ -77,7 +76,7 @@ def matrix_api(
     session: SessionDep,
     viewer: ViewerDep,
     source: SourceParam = MatrixSource.alliances,
-) -> dict[str, Any]:
+) -> MatrixPublic:
     return matrix_data(request.app.state.memo, filters, source.value, session, viewer=viewer)
 
 
@@ -90,7 +89,7 @@ def matrix_page(
     source: SourceParam = MatrixSource.alliances,
 ) -> HTMLResponse:
     data = matrix_data(request.app.state.memo, filters, source.value, session, viewer=viewer)
-    cells = {(c["technology"], c["stage"]): c for c in data["cells"]}
+    cells = {(c.technology, c.stage): c for c in data.cells}
     return render(
         request,
         "matrix.html",
@@ -102,7 +101,7 @@ def matrix_page(
             "technologies": MATRIX_TECHNOLOGIES,
             "stages": MATRIX_STAGES,
             "types": vocab("alliance_types").keys,
-            "source": data["source"],
+            "source": data.source,
             "query": filters_query(filters),
         },
     )

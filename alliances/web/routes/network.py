@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from alliances.analytics import export
 from alliances.analytics.network import MAX_TOP, METRICS, Metric, Network, NetworkQuery
-from alliances.schemas import AllianceFilters, NetworkPublic
+from alliances.schemas import AllianceFilters, Graph, NetworkPublic
 from alliances.store.viewer import Viewer
 from alliances.taxonomy import vocab
 from alliances.web.context import AllianceQuery, SessionDep, filters_query, page_size, render
@@ -49,21 +49,25 @@ def network_data(
     top: int,
     by: str,
     viewer: Viewer | None = None,
-) -> dict[str, Any]:
+) -> NetworkPublic:
     network = network_for(request, session, filters, rollup, viewer)
-    graph = network.top_subgraph(top, by)
-    for node in graph["nodes"]:
-        node["colour"] = kind_colour(node["kind"])
-    for edge in graph["edges"]:
-        edge["colour"] = TYPE_COLOURS.get(edge["type"], "#999999")
-    return {
-        **network.ranking(by, filters.page, filters.per_page),
-        "by": by,
-        "top": top,
-        "query": network.query.params(),
-        "summary": network.summary(),
-        "graph": graph,
-    }
+    drawn = network.top_subgraph(top, by)  # shared: coloured copies of its nodes and edges
+    graph = Graph(
+        nodes=[n.model_copy(update={"colour": kind_colour(n.kind)}) for n in drawn.nodes],
+        edges=[e.model_copy(update={"colour": TYPE_COLOURS.get(e.type, "#999999")}) for e in drawn.edges],
+    )
+    ranking = network.ranking(by, filters.page, filters.per_page)
+    return NetworkPublic(
+        items=ranking.items,
+        total=ranking.total,
+        page=ranking.page,
+        per_page=ranking.per_page,
+        by=by,
+        top=top,
+        query=network.query.params(),
+        summary=network.summary(),
+        graph=graph,
+    )
 
 
 @router.get(
@@ -80,7 +84,7 @@ def network_api(
     rollup: Rollup = False,
     top: Top = 80,
     by: By = Metric.degree,
-) -> dict[str, Any]:
+) -> NetworkPublic:
     return network_data(request, session, filters, rollup, top, by, viewer)
 
 
@@ -173,7 +177,7 @@ def network_page(
     filters = page_size(filters, 25)
     data = network_data(request, session, filters, rollup, top, by, viewer)
     export_query = filters_query(
-        filters, page=None, per_page=None, rollup="1" if data["query"].get("rollup") else None
+        filters, page=None, per_page=None, rollup="1" if data.query.get("rollup") else None
     )
     return render(
         request,
@@ -183,7 +187,7 @@ def network_page(
             "n": data,
             "filters": filters,
             "metrics": METRICS,
-            "rollup": bool(data["query"].get("rollup")),
+            "rollup": bool(data.query.get("rollup")),
             "facets": {
                 "type": vocab("alliance_types").keys,
                 "technology": vocab("technologies").keys,
@@ -196,7 +200,7 @@ def network_page(
             "query": filters_query(
                 filters,
                 page=None,
-                rollup="1" if data["query"].get("rollup") else None,
+                rollup="1" if data.query.get("rollup") else None,
                 top=top if top != 80 else None,
                 by=by if by != Metric.degree else None,
             ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
@@ -30,30 +30,31 @@ router = APIRouter()
 Ref = Annotated[str, Path(max_length=200, description="Organisation id or name")]
 
 
-def profile(request: Request, session: Session, ref: str) -> dict[str, Any]:
+def profile(request: Request, session: Session, ref: str) -> OrganisationProfile:
     return cached_profile(request.app.state, session, ref, viewer=get_viewer(request))
 
 
 def cached_profile(
     state: State, session: Session, ref: str, *, viewer: Viewer | None = None
-) -> dict[str, Any]:
+) -> OrganisationProfile:
     """The store's profile plus the ego network from the cached alliance graph (public alliances).
 
     Kept per data version and viewer (viewers with the same organisations share it): the largest hub's
-    profile reads tens of thousands of rows, and its page is visited again and again. Callers get a copy.
+    profile reads tens of thousands of rows, and its page is visited again and again. Shared: read only.
     """
 
-    def compute() -> dict[str, Any]:
-        record = get_organisation(session, ref, viewer=viewer)
+    def compute() -> OrganisationProfile:
+        found = get_organisation(session, ref, viewer=viewer)
+        record = OrganisationProfile.model_validate(found, from_attributes=True)
         cache = state.network_cache
-        rollup = bool(record.get("group"))  # a group's network includes its subsidiaries' partners
-        record["ego_network"] = state.memo.get(
-            session, ("ego", record["id"], rollup), lambda: cache.ego(session, record["id"], rollup=rollup)
+        rollup = bool(record.group)  # a group's network includes its subsidiaries' partners
+        ego = state.memo.get(
+            session, ("ego", record.id, rollup), lambda: cache.ego(session, record.id, rollup=rollup)
         )
-        return record
+        return record.model_copy(update={"ego_network": ego})
 
-    cached: dict[str, Any] = state.memo.get(session, ("profile", ref, viewer), compute)
-    return dict(cached)
+    cached: OrganisationProfile = state.memo.get(session, ("profile", ref, viewer), compute)
+    return cached
 
 
 @router.get(
@@ -62,8 +63,11 @@ def cached_profile(
     summary="Organisations with their number of alliances (sort=-degree ranks them)",
     response_model=Page[OrganisationPublic],
 )
-def organisations_api(filters: OrganisationQuery, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
-    return list_organisations(session, filters, viewer=viewer)
+def organisations_api(
+    filters: OrganisationQuery, session: SessionDep, viewer: ViewerDep
+) -> Page[OrganisationPublic]:
+    found = list_organisations(session, filters, viewer=viewer)
+    return Page[OrganisationPublic].model_validate(found, from_attributes=True)
 
 
 @router.get(
@@ -72,7 +76,7 @@ def organisations_api(filters: OrganisationQuery, session: SessionDep, viewer: V
     summary="Organisation profile by id or name: partners, technologies, stages, projects, family",
     response_model=OrganisationProfile,
 )
-def organisation_api(request: Request, ref: Ref, session: SessionDep) -> dict[str, Any]:
+def organisation_api(request: Request, ref: Ref, session: SessionDep) -> OrganisationProfile:
     return profile(request, session, ref)
 
 
@@ -97,7 +101,7 @@ def organisations_page(
 
 @router.get("/organisations/{ref}", response_class=HTMLResponse, include_in_schema=False)
 def organisation_page(request: Request, ref: Ref, session: SessionDep) -> HTMLResponse:
-    org = profile(request, session, ref)
+    org = profile(request, session, ref).model_dump()  # plain values: the amount and source filters want them
     t = Translator(request_lang(request))
     return render(
         request,

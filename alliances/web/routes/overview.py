@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
@@ -21,16 +19,19 @@ from alliances.web.deps import ViewerDep
 router = APIRouter()
 
 
-def overview(session: Session, viewer: Viewer | None = None) -> dict[str, Any]:
+def overview(session: Session, viewer: Viewer | None = None) -> OverviewPublic:
     """Headline counts, the eight latest alliances, the ten most connected organisations, the matrix."""
     latest = AllianceFilters(per_page=8, sort="-announced")
     connected = OrganisationFilters(per_page=10, sort="-degree")
-    return {
-        "stats": stats(session, viewer=viewer),
-        "latest": list_alliances(session, latest, viewer=viewer)["items"],
-        "connected": list_organisations(session, connected, viewer=viewer)["items"],
-        "matrix": tech_stage_matrix(session, AllianceFilters(), "alliances", viewer=viewer).to_dict(),
-    }
+    return OverviewPublic.model_validate(
+        {
+            "stats": stats(session, viewer=viewer),
+            "latest": list_alliances(session, latest, viewer=viewer)["items"],
+            "connected": list_organisations(session, connected, viewer=viewer)["items"],
+            "matrix": tech_stage_matrix(session, AllianceFilters(), "alliances", viewer=viewer).public(),
+        },
+        from_attributes=True,
+    )
 
 
 @router.get(
@@ -39,18 +40,19 @@ def overview(session: Session, viewer: Viewer | None = None) -> dict[str, Any]:
     summary="Headline counts, latest alliances, top organisations",
     response_model=OverviewPublic,
 )
-def overview_api(request: Request, session: SessionDep, viewer: ViewerDep) -> dict[str, Any]:
+def overview_api(request: Request, session: SessionDep, viewer: ViewerDep) -> OverviewPublic:
     return cached_overview(request.app.state.memo, session, viewer=viewer)
 
 
-def cached_overview(memo: Memo, session: Session, *, viewer: Viewer | None = None) -> dict[str, Any]:
+def cached_overview(memo: Memo, session: Session, *, viewer: Viewer | None = None) -> OverviewPublic:
     """The overview is a pure function of the data and the visibility: computed once per data version."""
     key = scoped("overview", viewer)
-    data: dict[str, Any] = memo.get(session, key, lambda: overview(session, viewer))
+    data: OverviewPublic = memo.get(session, key, lambda: overview(session, viewer))
     return data
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def overview_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     data = cached_overview(request.app.state.memo, session, viewer=viewer)
-    return render(request, "overview.html", {**data, "page": "overview"})
+    parts = {"stats": data.stats, "latest": data.latest, "connected": data.connected, "matrix": data.matrix}
+    return render(request, "overview.html", {**parts, "page": "overview"})

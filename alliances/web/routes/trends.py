@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
@@ -29,16 +27,16 @@ router = APIRouter()
 )
 def trends_api(
     request: Request, filters: AllianceQuery, session: SessionDep, viewer: ViewerDep
-) -> dict[str, Any]:
+) -> TrendsPublic:
     return trends_data(request.app.state.memo, session, filters, viewer=viewer)
 
 
 def trends_data(
     memo: Memo, session: Session, filters: AllianceFilters, *, viewer: Viewer | None = None
-) -> dict[str, Any]:
+) -> TrendsPublic:
     """The yearly series, computed once per data version, filter set and visibility."""
     key = scoped(("trends", filters.cache_key()), viewer)
-    data: dict[str, Any] = memo.get(session, key, lambda: alliance_trends(session, filters, viewer=viewer))
+    data: TrendsPublic = memo.get(session, key, lambda: alliance_trends(session, filters, viewer=viewer))
     return data
 
 
@@ -48,11 +46,12 @@ def trends_page(
 ) -> HTMLResponse:
     data = trends_data(request.app.state.memo, session, filters, viewer=viewer)
     t = Translator(request_lang(request))
+    series = data.model_dump()  # the charts read plain values
     figures = {
-        "by_type": charts.by_type(data, t),
-        "by_technology": charts.by_technology(data, t),
-        "partners": charts.partner_shares(data, t),
-        "terminations": charts.terminations(data, t),
+        "by_type": charts.by_type(series, t),
+        "by_technology": charts.by_technology(series, t),
+        "partners": charts.partner_shares(series, t),
+        "terminations": charts.terminations(series, t),
     }
     return render(
         request,
