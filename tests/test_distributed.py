@@ -22,7 +22,7 @@ from alliances.store.models import Candidate, Source
 from alliances.synth.documents import write_documents
 
 distributed = pytest.importorskip("distributed")
-from alliances.extract.distributed import ingest_dask  # noqa: E402
+from alliances.extract.distributed import ingest_dask, local_cluster  # noqa: E402
 
 N_DOCS = 24
 
@@ -37,15 +37,7 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
     """Two worker processes, one thread each, as `--dask local:2` starts them."""
-    import logging
-
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.CRITICAL,
-    ) as local:
+    with local_cluster(2) as local:
         yield local
 
 
@@ -145,3 +137,24 @@ def test_bad_dask_address_is_one_line(cli: Any, tmp_path: Path, docs: Path, spec
     result = cli("ingest", "--dask", spec, "--db", db, str(docs))
     assert result.code == 2 and says in result.err and len(result.err.strip().splitlines()) == 1
     assert counts(Database.open(f"sqlite:///{db}")) == (0, 0)
+
+
+def _worker_settings(dask_worker: Any) -> tuple[str | None, str | None, int, bool]:
+    """Run by `client.run` on each worker (Dask passes the worker as `dask_worker`)."""
+    import dask
+
+    return (
+        os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+        os.environ.get("BLIS_NUM_THREADS"),
+        dask_worker.state.nthreads,
+        bool(dask.config.get("distributed.worker.profile.enabled")),
+    )
+
+
+def test_local_workers_are_tuned_for_extraction(cluster: Any) -> None:
+    """One thread each, numeric libraries on one thread, glibc's own memory trimming (Dask's 64 KB
+    threshold costs ~10% CPU per document), no statistical profiler: what `--dask local:N` starts."""
+    with distributed.Client(cluster) as client:
+        settings = client.run(_worker_settings)
+    assert len(settings) == 2
+    assert set(settings.values()) == {(None, "1", 1, False)}

@@ -60,6 +60,7 @@ def to_extraction(doc: Doc) -> Extraction:
 
 _PIPELINE: Pipeline | None = None
 _TIME_LIMIT = TIME_LIMIT
+_EXTRA: object = None  # the organisations _PIPELINE was built with (kept, so `is` is a safe test)
 
 
 class TimeLimit(BaseException):
@@ -68,8 +69,13 @@ class TimeLimit(BaseException):
 
 
 def _init(extra: Sequence[dict[str, Any]], time_limit: float = TIME_LIMIT) -> None:
-    global _PIPELINE, _TIME_LIMIT
-    _PIPELINE = Pipeline.from_config(default_gazetteer(extra))
+    """Build the pipeline for these organisations, unless it was built for this very object: a Dask
+    worker calls this for every partition with the same scattered list, and a gazetteer of a large
+    knowledge base costs seconds to build."""
+    global _PIPELINE, _TIME_LIMIT, _EXTRA
+    if _PIPELINE is None or extra is not _EXTRA:
+        _PIPELINE = Pipeline.from_config(default_gazetteer(extra))
+        _EXTRA = extra
     _TIME_LIMIT = time_limit
 
 
