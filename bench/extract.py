@@ -1,6 +1,7 @@
 """Benchmark (not a test): extraction throughput and memory against a bare spaCy pass.
 
     python bench/extract.py [--docs 2000] [--workers 2] [--seed 1]
+    python bench/extract.py --docs 10000 --workers-only   # peak RSS of the 2-worker command alone
     python bench/extract.py --sizes 0.5,1,2,4     # one document of each size: seconds per MB (linear cost)
     python bench/extract.py --html-mb 50          # one 50 MB HTML page: seconds and peak RSS (bounded)
 
@@ -120,6 +121,8 @@ def run_extract(path: Path, workers: int, *extra: str) -> Run:
             first = first or time.perf_counter() - t
         err = proc.stderr.read()
     seconds = time.perf_counter() - t
+    if proc.returncode not in (0, None) or "warning:" in err:
+        raise SystemExit(f"alliances extract failed: {err.strip()[-500:]}")
     line = next(x for x in err.splitlines() if x.startswith("BENCH"))
     cpu_main, cpu_workers, rss_main, rss_worker = map(float, line.split()[1:])
     return Run(seconds, first, cpu_main, cpu_workers, rss_main / 1024, rss_worker / 1024)
@@ -183,6 +186,9 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--workers-only", action="store_true", help="only the N-worker command: its time, CPU and peak RSS"
+    )
     ap.add_argument("--sizes", help="comma-separated document sizes in MB, e.g. 0.5,1,2,4")
     ap.add_argument("--html-mb", type=float, help="one HTML file of this size, e.g. 50: seconds and peak RSS")
     args = ap.parse_args()
@@ -203,10 +209,21 @@ def main() -> None:
     docs = [article(rng, names, n) for n in range(args.docs)]
     megabytes = sum(len(d["text"].encode()) for d in docs) / 1e6
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "corpus.jsonl"
-        path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
-        one = run_extract(path, 1)
+        path = Path(tmp) / "corpus"  # files of 1,000 documents (one of 10,000 would pass --max-mb)
+        path.mkdir()
+        for start in range(0, len(docs), 1000):
+            lines = (json.dumps(d, ensure_ascii=False) + "\n" for d in docs[start : start + 1000])
+            (path / f"part-{start // 1000:03d}.jsonl").write_text("".join(lines), encoding="utf-8")
         many = run_extract(path, args.workers)
+        if args.workers_only:
+            print(
+                f"corpus: {args.docs} documents, {megabytes:.1f} MB; load average {os.getloadavg()[0]:.1f}\n"
+                f"alliances extract, {args.workers} workers: {args.docs / many.seconds:.1f} docs/s"
+                f"  CPU s: command {many.cpu_main:.1f}, workers {many.cpu_workers:.1f}"
+                f"  peak RSS {many.rss_main:.0f} MB, largest worker {many.rss_worker:.0f} MB"
+            )
+            return
+        one = run_extract(path, 1)
     import spacy
 
     nlp = spacy.load("fr_core_news_md")
