@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from alliances.extract.ingest import ingest_paths
+from alliances.extract.readers import ReadFailure
 from alliances.store.db import Database
 from alliances.store.models import Candidate, Source
 from alliances.synth.documents import write_documents
@@ -158,3 +159,26 @@ def test_local_workers_are_tuned_for_extraction(cluster: Any) -> None:
         settings = client.run(_worker_settings)
     assert len(settings) == 2
     assert set(settings.values()) == {(None, "1", 1, False)}
+
+
+def test_a_worker_builds_its_pipeline_once_per_knowledge_base() -> None:
+    """Every partition brings the same scattered organisations: the pipeline is built once for them,
+    and again only for another list (whose organisations are then recognised)."""
+    from alliances.extract import run
+    from alliances.extract.distributed import extract_partition
+    from alliances.extract.document import Doc
+
+    text = "Le laboratoire Sanofi et la société Qwrtyx signent un partenariat de recherche en oncologie."
+
+    def party_kinds(organisations: list[dict[str, Any]]) -> list[str | None]:
+        [item] = extract_partition([Doc(id="d", text=text, language="fr")], organisations)
+        assert not isinstance(item, ReadFailure)
+        [alliance] = item.record["alliances"]
+        return [p.get("kind") for p in alliance["parties"]]
+
+    none: list[dict[str, Any]] = []
+    assert party_kinds(none) == ["pharma", None]
+    built = run._PIPELINE
+    assert party_kinds(none) == ["pharma", None] and run._PIPELINE is built  # not rebuilt
+    kb = [{"name": "Qwrtyx", "aliases": [], "kind": "company", "parent": None}]
+    assert party_kinds(kb) == ["pharma", "company"] and run._PIPELINE is not built
