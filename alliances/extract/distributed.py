@@ -6,6 +6,12 @@ client, one transaction per batch. Exactly once: a document whose content hash i
 this run) is never sent, and the unique content hash refuses a second copy written concurrently. Restartable:
 a dead worker's tasks are re-run by Dask on the others; after a dead client, running the same command again
 skips every committed batch.
+
+Local clusters (`local:N`) are tuned for CPU-bound extraction on few cores: one process and one thread per
+worker (no GIL sharing), numeric libraries on one thread each, Dask's statistical profiler off (it samples
+spaCy's deep stacks every 10 ms), and glibc's default memory trimming (Dask's 64 KB trim threshold makes
+spaCy's allocations return memory to the system over and over: ~10% more CPU per document, measured).
+Workers of an existing cluster keep their own settings: start them with the same (see docs/scale.md).
 """
 
 from __future__ import annotations
@@ -34,6 +40,11 @@ from alliances.store.models import Source
 PARTITION = 16  # documents per task: enough for spaCy batching, small enough to rebalance
 BATCH = 64  # documents per database transaction
 IN_FLIGHT = 3  # partitions queued per worker
+WORKER_CONFIG: dict[str, Any] = {  # Dask settings of local clusters; see the module docstring
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,  # None unsets it
+    "distributed.nanny.pre-spawn-environ.BLIS_NUM_THREADS": 1,
+}
 
 
 def extract_partition(docs: list[Doc], organisations: list[dict[str, Any]]) -> list[Extraction | ReadFailure]:
@@ -53,22 +64,32 @@ def parse_address(spec: str) -> int | str:
     return spec
 
 
-@contextmanager
-def dask_client(spec: str) -> Iterator[Any]:
-    """A client for `tcp://host:port` (an existing scheduler) or `local:N` (a cluster of N processes here)."""
-    target = parse_address(spec)
-    try:
-        from distributed import Client, LocalCluster
-    except ModuleNotFoundError as exc:
-        raise InvalidInput("Dask is not installed: pip install 'alliance-observatory[scale]'") from exc
-    if isinstance(target, int):
-        cluster = LocalCluster(
-            n_workers=target,
+def local_cluster(workers: int) -> Any:
+    """A `distributed.LocalCluster` of `workers` single-threaded processes with WORKER_CONFIG (the nannies
+    keep it for the workers they restart)."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(WORKER_CONFIG):
+        return LocalCluster(
+            n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
             silence_logs=logging.CRITICAL,
         )
+
+
+@contextmanager
+def dask_client(spec: str) -> Iterator[Any]:
+    """A client for `tcp://host:port` (an existing scheduler) or `local:N` (a cluster of N processes here)."""
+    target = parse_address(spec)
+    try:
+        from distributed import Client
+    except ModuleNotFoundError as exc:
+        raise InvalidInput("Dask is not installed: pip install 'alliance-observatory[scale]'") from exc
+    if isinstance(target, int):
+        cluster = local_cluster(target)
         try:
             with Client(cluster) as client:
                 yield client

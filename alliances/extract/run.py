@@ -60,6 +60,7 @@ def to_extraction(doc: Doc) -> Extraction:
 
 _PIPELINE: Pipeline | None = None
 _TIME_LIMIT = TIME_LIMIT
+_EXTRA: object = None  # the organisations _PIPELINE was built with (kept, so `is` is a safe test)
 
 
 class TimeLimit(BaseException):
@@ -68,8 +69,13 @@ class TimeLimit(BaseException):
 
 
 def _init(extra: Sequence[dict[str, Any]], time_limit: float = TIME_LIMIT) -> None:
-    global _PIPELINE, _TIME_LIMIT
-    _PIPELINE = Pipeline.from_config(default_gazetteer(extra))
+    """Build the pipeline for these organisations, unless it was built for this very object: a Dask
+    worker calls this for every partition with the same scattered list, and a gazetteer of a large
+    knowledge base costs seconds to build."""
+    global _PIPELINE, _TIME_LIMIT, _EXTRA
+    if _PIPELINE is None or extra is not _EXTRA:
+        _PIPELINE = Pipeline.from_config(default_gazetteer(extra))
+        _EXTRA = extra
     _TIME_LIMIT = time_limit
 
 
@@ -118,6 +124,18 @@ def _run_chunk(docs: list[Doc]) -> list[Extraction | ReadFailure]:
     return out
 
 
+WARM = {  # two short texts that make the pipeline load every model it loads lazily
+    "fr": "Alpha Santé et Beta Données signent un partenariat de recherche.",
+    "en": "Alpha Health and Beta Data signed a research partnership.",
+}
+
+
+def _warm() -> None:
+    """Load the lazily loaded models (spaCy, the learned steps) now, before workers are forked."""
+    assert _PIPELINE is not None
+    list(_PIPELINE.pipe([Doc(id=f"warm-{lang}", text=text, language=lang) for lang, text in WARM.items()]))
+
+
 def _chunks(items: Iterable[Doc | ReadFailure]) -> Iterator[list[Doc | ReadFailure]]:
     """Chunks of at most CHUNK documents and, past the first document, CHUNK_CHARS characters."""
     chunk: list[Doc | ReadFailure] = []
@@ -151,8 +169,13 @@ def extract_docs(
         for chunk in _chunks(docs):
             yield from _work(chunk)
         return
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    with ctx.Pool(workers, initializer=_init, initargs=(list(extra_organisations), time_limit)) as pool:
+    forking = "fork" in mp.get_all_start_methods()
+    ctx = mp.get_context("fork") if forking else mp.get_context()
+    extra = list(extra_organisations)
+    if forking:  # load once here: forked workers share the models instead of each loading them
+        _init(extra, time_limit)
+        _warm()
+    with ctx.Pool(workers, initializer=_init, initargs=(extra, time_limit)) as pool:
         for result in pool.imap(_work, _chunks(docs), chunksize=1):
             yield from result
 
