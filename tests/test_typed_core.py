@@ -73,13 +73,6 @@ ALLOWED: dict[str, str] = {
     "alliances.web.routes.organisations.organisations_api": _ROUTES,
     "alliances.web.routes.organisations.organisation_api": _ROUTES,
     # --- the store's summaries (Record alias) ---
-    "alliances.store.queries.page_of": _STORE,
-    "alliances.store.queries.list_alliances": _STORE,
-    "alliances.store.queries.iter_alliances": _STORE,
-    "alliances.store.queries.summaries": _STORE,
-    "alliances.store.queries.get_alliance": _STORE,
-    "alliances.store.queries.evidence_of": _STORE,
-    "alliances.store.queries.source_record": _STORE,
     "alliances.store.organisations.org_record": _STORE,
     "alliances.store.organisations.list_organisations": _STORE,
     "alliances.store.organisations.search_organisations": _STORE,

@@ -27,7 +27,7 @@ def overview(session: Session, viewer: Viewer | None = None) -> dict[str, Any]:
     connected = OrganisationFilters(per_page=10, sort="-degree")
     return {
         "stats": stats(session, viewer=viewer),
-        "latest": list_alliances(session, latest, viewer=viewer)["items"],
+        "latest": list_alliances(session, latest, viewer=viewer).items,
         "connected": list_organisations(session, connected, viewer=viewer)["items"],
         "matrix": tech_stage_matrix(session, AllianceFilters(), "alliances", viewer=viewer).to_dict(),
     }
