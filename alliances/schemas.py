@@ -874,3 +874,26 @@ class Neighbourhood(BaseModel):
     partners: list[Neighbour]
     second_total: int
     second: list[SecondNeighbour]
+# --- s16c: the store's alliance records (store/queries.py returns these, routes serve them) ---------
+
+
+class SummarySource(SourceRef):
+    """The first source of an alliance; `path` (a local file) is for the CLI and exports, not the API."""
+
+    path: str | None = None
+
+
+class AllianceSummary(AlliancePublic):
+    """An alliance as the store summarises it: AlliancePublic, with the local path of its source."""
+
+    source: SummarySource | None = None
+
+
+class AllianceRecord(AllianceSummary):
+    """One alliance with events and evidence, and its owner (for exports and the CLI; not the API)."""
+
+    description: str | None = None
+    visibility: str | None = None
+    owner_id: int | None = None
+    events: list[EventPublic] = []
+    evidence: list[EvidencePublic] = []

@@ -56,12 +56,12 @@ TECHS = ["ai", "big_data", "cloud", "other_digital", "robotics"]
 STAGES = ["research", "development", "production", "distribution", "usage"]  # the vocabulary's stages
 
 
-def url_for(engine: str, n: int, folder: Path, pg: str | None) -> str | None:
+def url_for(engine: str, n: int, folder: Path, pg: str | None, prefix: str = "alliances_scale") -> str | None:
     if engine == "sqlite":
         return f"sqlite:///{folder / f'scale-{n}.db'}"
     if not pg:
         return None
-    name = f"alliances_scale_{n}"
+    name = f"{prefix}_{n}"
     admin = create_engine(pg, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
@@ -209,6 +209,7 @@ def main() -> None:
     parser.add_argument("--skip-large", default="", help="Families not measured at 1M on PostgreSQL.")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/i16-scale"))
     parser.add_argument("--pg", default=os.environ.get("ALLIANCES_TEST_PG_URL"))
+    parser.add_argument("--pg-prefix", default="alliances_scale", help="PostgreSQL databases PREFIX_N.")
     parser.add_argument("--replot", action="store_true", help="Only rewrite table and plot from scale.json.")
     args = parser.parse_args()
     if args.replot:
@@ -218,7 +219,7 @@ def main() -> None:
     rows = {}
     for engine in args.engines.split(","):
         for n in (int(x) for x in args.sizes.split(",")):
-            url = url_for(engine, n, args.dir, args.pg)
+            url = url_for(engine, n, args.dir, args.pg, args.pg_prefix)
             if url is None:
                 print(f"{engine}: no server (set ALLIANCES_TEST_PG_URL or --pg); skipped")
                 break

@@ -260,7 +260,7 @@ def test_list_page_and_total_from_the_rollup_equal_the_full_scan(any_db: Databas
     with any_db.session() as s:
         for viewer in _viewers(owners):
             ids = matching_ids(s, filters, viewer)
-            page = list_alliances(s, filters, viewer=viewer)
+            page = list_alliances(s, filters, viewer=viewer).model_dump()
             expected = last_page(filters, len(ids))
             start = (expected.page - 1) * expected.per_page
             assert page["total"] == len(ids), viewer

@@ -106,7 +106,7 @@ def test_migrations_down_and_up_again(any_db: Database) -> None:
 def test_alliance_round_trip(any_db: Database) -> None:
     ids = seed(any_db)
     with any_db.session() as s:
-        onduo = get_alliance(s, ids["a2"])
+        onduo = get_alliance(s, ids["a2"]).model_dump()
     assert [p["name"] for p in onduo["parties"]] == ["Sanofi", "Verily"]
     assert onduo["amount"] == {"value": 500e6, "currency": "USD", "kind": "total"}
     assert onduo["vehicle"] == "Onduo" and onduo["vehicle_id"] is not None
@@ -135,7 +135,7 @@ def test_alliance_round_trip(any_db: Database) -> None:
 def test_filters(any_db: Database, params: dict[str, Any], expected: list[str]) -> None:
     ids = seed(any_db)
     with any_db.session() as s:
-        page = list_alliances(s, AllianceFilters.model_validate(params))
+        page = list_alliances(s, AllianceFilters.model_validate(params)).model_dump()
     assert sorted(a["id"] for a in page["items"]) == sorted(ids[k] for k in expected)
     assert page["total"] == len(expected)
 
@@ -143,16 +143,16 @@ def test_filters(any_db: Database, params: dict[str, Any], expected: list[str]) 
 def test_private_alliance_only_for_its_owner(any_db: Database) -> None:
     ids = seed(any_db)
     with any_db.session() as s:
-        public = list_alliances(s, Filters())["total"]
-        owner = list_alliances(s, Filters(), viewer=Viewer(frozenset({ids["owkin"]})))["total"]
+        public = list_alliances(s, Filters()).total
+        owner = list_alliances(s, Filters(), viewer=Viewer(frozenset({ids["owkin"]}))).total
     assert (public, owner) == (2, 3)
 
 
 def test_sort_and_pagination(any_db: Database) -> None:
     seed(any_db)
     with any_db.session() as s:
-        first = list_alliances(s, Filters(sort="announced", per_page=1))
-        second = list_alliances(s, Filters(sort="announced", per_page=1, page=2))
+        first = list_alliances(s, Filters(sort="announced", per_page=1)).model_dump()
+        second = list_alliances(s, Filters(sort="announced", per_page=1, page=2)).model_dump()
     assert first["total"] == 2
     assert [first["items"][0]["announced"], second["items"][0]["announced"]] == ["2016", "2019-06"]
 
@@ -215,7 +215,7 @@ def test_bad_records_are_rejected_whole(any_db: Database, record: dict[str, Any]
         add_alliance(s, record, where="f.json:3")
     assert message in info.value.message and info.value.message.startswith("f.json:3")
     with any_db.session() as s:
-        assert list_alliances(s, Filters())["total"] == 2
+        assert list_alliances(s, Filters()).total == 2
 
 
 def test_migrations_match_the_models(any_db: Database) -> None:

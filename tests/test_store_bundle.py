@@ -103,7 +103,7 @@ def test_every_gold_alliance_is_bundled(bundled_db: Database, shared_dir: Path) 
         json.loads(line) for line in (shared_dir / "corpus" / "seeds.gold.jsonl").read_text().splitlines()
     ]
     with bundled_db.session() as s:
-        seeds = list_alliances(s, Filters(origin="seed", per_page=100))["items"]
+        seeds = list_alliances(s, Filters(origin="seed", per_page=100)).model_dump()["items"]
         resolve = {normalise(n): o for o, n in s.execute(select(Organisation.id, Organisation.name))}
         resolve |= {a.norm: a.organisation_id for a in s.scalars(select(Alias))}
     stored = [({p["id"] for p in a["parties"]}, a["type"]) for a in seeds]
@@ -187,7 +187,9 @@ def test_projects_and_survey(bundled_db: Database) -> None:
 
 def test_ai_research_lists_the_seed_examples(bundled_db: Database) -> None:
     with bundled_db.session() as s:
-        items = list_alliances(s, Filters(technology="ai", stage="research", per_page=500))["items"]
+        items = list_alliances(s, Filters(technology="ai", stage="research", per_page=500)).model_dump()[
+            "items"
+        ]
     pairs = {frozenset(p["name"] for p in a["parties"]) for a in items}
     for pair in (("AstraZeneca", "BenevolentAI"), ("Servier", "Numerate"), ("Amgen", "Owkin")):
         assert frozenset(pair) in pairs
@@ -218,7 +220,9 @@ def test_a_real_record_restating_a_seed_alliance_is_one_alliance(
         assert alliance is not None
         urls = [ev.source.url for ev in alliance.evidence if ev.source.url]
         quotes = [ev.quote for ev in alliance.evidence if ev.quote]
-        twins = list_alliances(s, Filters(party=str(alliance.parties[0].organisation_id), per_page=500))
+        twins = list_alliances(
+            s, Filters(party=str(alliance.parties[0].organisation_id), per_page=500)
+        ).model_dump()
     assert urls and quotes  # the seed's quote and the public source, on one record
     if real_url_part:
         assert any(real_url_part in u for u in urls)

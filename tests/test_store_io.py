@@ -75,7 +75,7 @@ def test_unknown_type_names_the_line_and_writes_nothing(empty_db: Database, tmp_
         import_records(s, read_records(path))
     assert info.value.message.startswith(f"{path}:212: type: unknown alliance type 'merger'")
     with empty_db.session() as s:
-        assert list_alliances(s, Filters())["total"] == 0
+        assert list_alliances(s, Filters()).total == 0
 
 
 def test_skip_invalid_imports_the_rest(empty_db: Database, tmp_path: Path) -> None:

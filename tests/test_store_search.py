@@ -26,7 +26,9 @@ Q = dict[str, Any]
 
 def keys(db: Database, q: str, **extra: Any) -> list[str]:
     with db.session() as s:
-        return [a["key"] for a in list_alliances(s, Filters(q=q, per_page=500, **extra))["items"]]
+        return [
+            a["key"] for a in list_alliances(s, Filters(q=q, per_page=500, **extra)).model_dump()["items"]
+        ]
 
 
 def load_web_records(db: Database) -> None:
@@ -81,7 +83,7 @@ def test_bundled_data_answers_the_issue_queries(bundled_db: Database) -> None:
     found = {q: keys(bundled_db, q) for q in ("Sanofi Google", "AI drug discovery", "insulin")}
     assert all(found.values()), found
     with bundled_db.session() as s:
-        top = list_alliances(s, Filters(q="Sanofi Google"))["items"][0]
+        top = list_alliances(s, Filters(q="Sanofi Google")).model_dump()["items"][0]
     assert {"Sanofi", "Google"} <= {p["name"] for p in top["parties"]}  # most relevant first
     assert set(keys(bundled_db, "Insulin")) == set(keys(bundled_db, "insulin"))
     assert set(keys(bundled_db, "Sanofi Google")) <= set(keys(bundled_db, "Sanofi"))
@@ -119,14 +121,14 @@ def test_index_is_current_after_every_write(bundled_db: Database) -> None:
         merge_organisations(s, keep, drop)
     assert keys(bundled_db, "quarvex") == keys(bundled_db, "qvx")  # names of the dropped one are aliases
     with bundled_db.session() as s:
-        items = list_alliances(s, Filters(q="quarvex"))["items"]
+        items = list_alliances(s, Filters(q="quarvex")).model_dump()["items"]
         assert items and all("Quarvex" not in a["title"] for a in items)
 
 
 def test_rebuild_gives_the_same_answers(bundled_db: Database) -> None:
     before = {q: keys(bundled_db, q) for q in ("sanofi", "cloud", "oncology")}
     with bundled_db.session() as s:
-        assert rebuild(s) == list_alliances(s, Filters())["total"]
+        assert rebuild(s) == list_alliances(s, Filters()).total
     assert {q: keys(bundled_db, q) for q in before} == before
 
 
@@ -143,7 +145,7 @@ def test_areas_are_one_vocabulary(bundled_db: Database, term: str) -> None:
 
     assert canonical_area(term) == "oncology"
     with bundled_db.session() as s:
-        oncology = list_alliances(s, Filters(area=term, per_page=500))["total"]
+        oncology = list_alliances(s, Filters(area=term, per_page=500)).total
         values = set(s.scalars(text("SELECT DISTINCT value FROM alliance_tag WHERE facet='area'")))
     assert oncology >= 50
     assert values <= set(areas())  # every bundled area is in the vocabulary

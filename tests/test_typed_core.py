@@ -43,13 +43,6 @@ ALLOWED: dict[str, str] = {
     # The gazetteer is read only by extraction, which takes plain dicts (pickled to worker processes).
     "alliances.store.gazetteer": _EXTRACT,
     # --- the store's summaries (Record alias) ---
-    "alliances.store.queries.page_of": _STORE,
-    "alliances.store.queries.list_alliances": _STORE,
-    "alliances.store.queries.iter_alliances": _STORE,
-    "alliances.store.queries.summaries": _STORE,
-    "alliances.store.queries.get_alliance": _STORE,
-    "alliances.store.queries.evidence_of": _STORE,
-    "alliances.store.queries.source_record": _STORE,
     "alliances.store.organisations.org_record": _STORE,
     "alliances.store.organisations.list_organisations": _STORE,
     "alliances.store.organisations.search_organisations": _STORE,

@@ -189,15 +189,15 @@ def list_cmd(
     with open_database(db).session() as session:
         result = list_alliances(session, filters, viewer=ADMIN)
     if json:
-        print_json(result)
+        print_json(result.model_dump())
         return
     rows = [
-        {**a, "parties": [p["name"] for p in a["parties"]], "date": a["announced"]} for a in result["items"]
+        {**a.model_dump(), "parties": [p.name for p in a.parties], "date": a.announced} for a in result.items
     ]
     print_table(
         rows,
         ["id", "parties", "type", "technologies", "stages", "date", "status"],
-        title=f"{result['total']} alliances (page {result['page']})",
+        title=f"{result.total} alliances (page {result.page})",
     )
 
 
@@ -219,7 +219,7 @@ def show_cmd(
     from alliances.store.refs import alliance_id as resolve_ref
 
     with open_database(db).session() as session:
-        record = get_alliance(session, resolve_ref(session, alliance_id), viewer=ADMIN)
+        record = get_alliance(session, resolve_ref(session, alliance_id), viewer=ADMIN).model_dump()
     if json:
         print_json(record)
         return

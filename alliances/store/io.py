@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alliances.errors import AllianceError, InvalidInput
+from alliances.schemas import AllianceSummary
 from alliances.store.csvout import csv_chunks
 from alliances.store.filters import Filters
 from alliances.store.models import Alliance, Evidence, Source
@@ -137,32 +138,31 @@ def export_jsonl(
     session: Session, filters: Filters | None = None, *, viewer: Viewer | None = None
 ) -> Iterator[str]:
     for summary in iter_alliances(session, filters or Filters(sort="id"), viewer=viewer):
-        record = get_alliance(session, summary["id"], viewer=viewer)
-        yield json.dumps(export_record(record), ensure_ascii=False) + "\n"
+        record = get_alliance(session, summary.id, viewer=viewer)
+        yield json.dumps(export_record(record.model_dump()), ensure_ascii=False) + "\n"
 
 
-def csv_row(record: dict[str, Any]) -> dict[str, str]:
+def csv_row(record: AllianceSummary) -> dict[str, str]:
     """An alliance summary as one CSV row, every cell text (lists joined with "; ")."""
-    amount = record.get("amount") or {}
-    source = record.get("source") or {}
+    amount, source = record.amount, record.source
     return {
-        "key": record["key"],
-        "title": record["title"],
-        "parties": LIST_SEP.join(p["name"] for p in record["parties"]),
-        "kinds": LIST_SEP.join(p["kind"] for p in record["parties"]),
-        "type": record["type"],
-        "technologies": LIST_SEP.join(record["technologies"]),
-        "stages": LIST_SEP.join(record["stages"]),
-        "therapeutic_areas": LIST_SEP.join(record["therapeutic_areas"]),
-        "announced": record["announced"] or "",
-        "ended": record["ended"] or "",
-        "amount": _number(amount.get("value")),
-        "currency": amount.get("currency") or "",
-        "amount_kind": amount.get("kind") or "",
-        "status": record["status"] or "",
-        "vehicle": record["vehicle"] or "",
-        "source": source.get("url") or "",
-        "source_title": source.get("title") or "",
+        "key": record.key or "",
+        "title": record.title,
+        "parties": LIST_SEP.join(p.name for p in record.parties),
+        "kinds": LIST_SEP.join(p.kind for p in record.parties),
+        "type": record.type,
+        "technologies": LIST_SEP.join(record.technologies),
+        "stages": LIST_SEP.join(record.stages),
+        "therapeutic_areas": LIST_SEP.join(record.therapeutic_areas),
+        "announced": record.announced or "",
+        "ended": record.ended or "",
+        "amount": _number(amount.value if amount else None),
+        "currency": (amount.currency if amount else None) or "",
+        "amount_kind": (amount.kind if amount else None) or "",
+        "status": record.status or "",
+        "vehicle": record.vehicle or "",
+        "source": (source.url if source else None) or "",
+        "source_title": (source.title if source else None) or "",
     }
 
 
@@ -172,7 +172,7 @@ def _number(value: Any) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def export_csv(records: Iterable[dict[str, Any]], *, bom: bool = False) -> Iterator[str]:
+def export_csv(records: Iterable[AllianceSummary], *, bom: bool = False) -> Iterator[str]:
     """CSV text in chunks: a header, then one row per alliance (RFC 4180; see store.csvout).
 
     Cells that a spreadsheet would run as a formula are neutralised (issue 13).

@@ -258,3 +258,4 @@ from alliances.store import health as _health  # noqa: E402,F401  (issue 14: pla
 from alliances.store import maturity as _maturity  # noqa: E402, F401  (issue 15: maturity tables in the metadata)
 from alliances.store import rollup as _rollup  # noqa: E402, F401  (issue 16: pre-aggregated counts, write hooks)
 from alliances.store import scale as _scale  # noqa: E402, F401  (issue 16: indexes declared there)
+from alliances.store import search_indexes as _search_indexes  # noqa: E402, F401  (s16c: indexes of 0010_search)

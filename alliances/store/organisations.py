@@ -14,9 +14,11 @@ from alliances.schemas import build
 from alliances.store.filters import OrganisationFilters
 from alliances.store.models import Alias, Alliance, AllianceTag, Organisation, Party, Project, ProjectOwner
 from alliances.store.names import normalise
-from alliances.store.queries import Record, last_page, page_of, summaries
+from alliances.store.queries import last_page, page_of, summaries
 from alliances.store.version import memo_of
 from alliances.store.viewer import Viewer, may_see_organisation, visible, visible_organisations
+
+Record = dict[str, Any]
 
 
 def org_record(org: Organisation, degree: int | None = None) -> Record:
@@ -92,7 +94,7 @@ def list_organisations(
         o.id: o
         for o in session.scalars(select(Organisation).where(Organisation.id.in_([r[0] for r in page])))
     }
-    return page_of([org_record(orgs[r[0]], r[4]) for r in page], len(rows), filters)
+    return page_of([org_record(orgs[r[0]], r[4]) for r in page], len(rows), filters).model_dump()
 
 
 def search_organisations(
@@ -221,9 +223,10 @@ def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Reco
     latest = session.scalars(
         mine.order_by(Alliance.announced.desc().nulls_last(), Alliance.id.desc()).limit(PROFILE_ALLIANCES)
     )
-    alliances = summaries(session, list(dict.fromkeys(latest)))
-    for alliance in alliances:  # a group's profile says which subsidiary took part
-        alliance["via"] = [p["name"] for p in alliance["parties"] if p["id"] in family and p["id"] != org.id]
+    alliances = [  # a group's profile says which subsidiary took part
+        {**a.model_dump(), "via": [p.name for p in a.parties if p.id in family and p.id != org.id]}
+        for a in summaries(session, list(dict.fromkeys(latest)))
+    ]
     own = (
         session.scalar(
             select(func.count(func.distinct(Party.alliance_id))).where(

@@ -21,8 +21,10 @@ from alliances.store.models import (
     Source,
     Survey,
 )
-from alliances.store.queries import Record, evidence_of, last_page, order, page_of, source_record
+from alliances.store.queries import evidence_of, last_page, order, page_of, source_record
 from alliances.store.viewer import Viewer, visible
+
+Record = dict[str, Any]
 
 
 def _project_tag(facet: str, value: str) -> Any:
@@ -68,7 +70,7 @@ def list_projects(session: Session, filters: ProjectFilters, *, viewer: Viewer |
     start = (filters.page - 1) * filters.per_page
     # A page past the end is empty; beyond 64-bit integers SQLite would overflow (issue 13).
     ids = [] if start >= 2**62 else list(session.scalars(stmt.limit(filters.per_page).offset(start)))
-    return page_of(project_records(session, ids), total, filters)
+    return page_of(project_records(session, ids), total, filters).model_dump()
 
 
 def project_records(session: Session, ids: list[int]) -> list[Record]:
@@ -113,7 +115,7 @@ def get_project(session: Session, project_id: int, *, viewer: Viewer | None = No
     if found is None:
         raise NotFound(f"no project with id {project_id}")
     record = project_records(session, [project_id])[0]
-    record["evidence"] = evidence_of(session, Evidence.project_id == project_id)
+    record["evidence"] = [e.model_dump() for e in evidence_of(session, Evidence.project_id == project_id)]
     return record
 
 
@@ -141,7 +143,7 @@ def list_surveys(session: Session) -> list[Record]:
                 "name": survey.name,
                 "publisher": survey.publisher,
                 "date": survey.date,
-                "source": source_record(source) if source else None,
+                "source": source_record(source).model_dump() if source else None,
                 "figures": figures,
             }
         )

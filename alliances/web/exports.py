@@ -9,12 +9,12 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Query
 from fastapi.responses import StreamingResponse
 
-from alliances.schemas import AllianceFilters
+from alliances.schemas import AllianceFilters, AllianceSummary
 from alliances.store.db import Database
 from alliances.store.io import export_csv
 from alliances.store.queries import iter_alliances
@@ -25,7 +25,7 @@ Bom = Annotated[bool, Query(description="1 to start the file with a UTF-8 BOM (E
 
 def _records(
     db: Database, filters: AllianceFilters, viewer: Viewer | None = None
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[AllianceSummary]:
     # The session lives as long as the stream: the response is produced after the route returns.
     with db.session() as session:
         yield from iter_alliances(session, filters, viewer=viewer)
@@ -40,7 +40,7 @@ def alliances_csv(
 
 def alliances_jsonl(db: Database, filters: AllianceFilters, *, viewer: Viewer | None = None) -> Iterator[str]:
     for record in _records(db, filters, viewer):
-        yield json.dumps(record, ensure_ascii=False, default=str) + "\n"
+        yield json.dumps(record.model_dump(), ensure_ascii=False, default=str) + "\n"
 
 
 def primed(chunks: Iterator[str]) -> Iterator[str]:

@@ -7,16 +7,23 @@ from typing import Any
 from babel.numbers import format_compact_decimal, format_decimal
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
+from pydantic import BaseModel
 
 from alliances.taxonomy.areas import area_label, areas
 from alliances.web.palette import KIND_GROUPS, OKABE_ITO, TYPE_COLOURS, heat, kind_colour
 
 CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF ", "JPY": "¥"}
+Fields = dict[str, Any] | BaseModel  # a record as a dict (projects, candidates) or a store model (alliances)
 
 
-def amount(value: dict[str, Any] | None, lang: str = "en") -> str:
+def _as_dict(value: Fields | None) -> dict[str, Any]:
+    return value.model_dump() if isinstance(value, BaseModel) else dict(value or {})
+
+
+def amount(record: Fields | None, lang: str = "en") -> str:
     """ "$180M", "€1.2bn" (French "180 M$", "1,2 Md€"): amounts as a reader scans them; the exact figure
     is in the JSON."""
+    value = _as_dict(record)
     if not value or value.get("value") is None:
         return ""
     number = float(value["value"])
@@ -39,13 +46,14 @@ def amount(value: dict[str, Any] | None, lang: str = "en") -> str:
 
 
 @pass_context
-def amount_in_page(context: Context, value: dict[str, Any] | None) -> str:
+def amount_in_page(context: Context, value: Fields | None) -> str:
     """The amount filter in templates: in the page's language."""
     return amount(value, str(context.get("lang") or "en"))
 
 
-def amount_input(value: dict[str, Any] | None) -> str:
+def amount_input(record: Fields | None) -> str:
     """An amount as the review form's text field shows it and reads it back: "230000000 EUR"."""
+    value = _as_dict(record)
     if not value or value.get("value") is None:
         return ""
     return f"{float(value['value']):.0f} {value.get('currency') or ''}".strip()
@@ -66,11 +74,9 @@ def area_in_page(context: Context, value: str) -> str:
     return area_label(value, str(context.get("lang") or "en"))
 
 
-def source_href(source: dict[str, Any] | None) -> str | None:
+def source_href(source: Fields | None) -> str | None:
     """The address of a source: its URL, else nothing (local paths are not links for a browser)."""
-    if not source:
-        return None
-    url = source.get("url")
+    url = _as_dict(source).get("url")
     return str(url) if url and str(url).startswith(("http://", "https://")) else None
 
 

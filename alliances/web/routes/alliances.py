@@ -7,7 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
-from alliances.schemas import ALLIANCE_SORTS, AllianceDetail, AlliancePublic, Page
+from alliances.schemas import (
+    ALLIANCE_SORTS,
+    AllianceDetail,
+    AlliancePublic,
+    AllianceRecord,
+    AllianceSummary,
+    Page,
+)
 from alliances.store.queries import get_alliance, list_alliances
 from alliances.store.refs import alliance_id as ref_id
 from alliances.taxonomy import vocab
@@ -43,8 +50,8 @@ def facets() -> dict[str, tuple[str, ...]]:
 )
 def alliances_api(
     request: Request, filters: AllianceQuery, session: SessionDep, viewer: ViewerDep
-) -> Page[AlliancePublic]:
-    result = Page[AlliancePublic].model_validate(list_alliances(session, filters, viewer=viewer))
+) -> Page[AllianceSummary]:  # served as Page[AlliancePublic]: the response model drops the local path
+    result = list_alliances(session, filters, viewer=viewer)
     audit_private_reads(request, session, [a.id for a in result.items])
     return result
 
@@ -88,8 +95,8 @@ def alliances_jsonl_export(request: Request, filters: AllianceQuery, viewer: Vie
 )
 def alliance_api(
     request: Request, alliance_id: Ref, session: SessionDep, viewer: ViewerDep
-) -> AllianceDetail:
-    record = AllianceDetail.model_validate(get_alliance(session, ref_id(session, alliance_id), viewer=viewer))
+) -> AllianceRecord:  # served as AllianceDetail: the response model drops the owner and local paths
+    record = get_alliance(session, ref_id(session, alliance_id), viewer=viewer)
     audit_private_reads(request, session, [record.id])
     return record
 
@@ -100,7 +107,7 @@ def alliances_page(
 ) -> HTMLResponse:
     filters = page_size(filters, 25)
     result = list_alliances(session, filters, viewer=viewer)
-    audit_private_reads(request, session, [a["id"] for a in result["items"]])
+    audit_private_reads(request, session, [a.id for a in result.items])
     return render(
         request,
         "alliances.html",
@@ -119,5 +126,5 @@ def alliances_page(
 @router.get("/alliances/{alliance_id}", response_class=HTMLResponse, include_in_schema=False)
 def alliance_page(request: Request, alliance_id: Ref, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
     record = get_alliance(session, ref_id(session, alliance_id), viewer=viewer)
-    audit_private_reads(request, session, [record["id"]])
+    audit_private_reads(request, session, [record.id])
     return render(request, "alliance.html", {"page": "alliances", "a": record})

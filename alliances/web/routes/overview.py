@@ -26,7 +26,7 @@ def overview(session: Session, viewer: Viewer | None = None) -> OverviewPublic:
     return OverviewPublic.model_validate(
         {
             "stats": stats(session, viewer=viewer),
-            "latest": list_alliances(session, latest, viewer=viewer)["items"],
+            "latest": list_alliances(session, latest, viewer=viewer).items,
             "connected": list_organisations(session, connected, viewer=viewer)["items"],
             "matrix": tech_stage_matrix(session, AllianceFilters(), "alliances", viewer=viewer).public(),
         },
