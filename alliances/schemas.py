@@ -874,6 +874,8 @@ class Neighbourhood(BaseModel):
     partners: list[Neighbour]
     second_total: int
     second: list[SecondNeighbour]
+
+
 # --- s16c: the store's alliance records (store/queries.py returns these, routes serve them) ---------
 
 
