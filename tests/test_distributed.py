@@ -83,6 +83,27 @@ def test_dask_ingest_stores_what_single_process_stores_once(
     assert counts(any_db) == (N_DOCS, N_DOCS) and contents(any_db) == reference
 
 
+def _worker_settings(dask_worker: Any) -> tuple[str | None, str | None, int, bool]:
+    """Run by `client.run` on each worker (Dask passes the worker as `dask_worker`)."""
+    import dask
+
+    return (
+        os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+        os.environ.get("BLIS_NUM_THREADS"),
+        dask_worker.state.nthreads,
+        bool(dask.config.get("distributed.worker.profile.enabled")),
+    )
+
+
+def test_local_workers_are_tuned_for_extraction(cluster: Any) -> None:
+    """One thread each, numeric libraries on one thread, glibc's own memory trimming (Dask's 64 KB
+    threshold costs ~10% CPU per document), no statistical profiler: what `--dask local:N` starts."""
+    with distributed.Client(cluster) as client:
+        settings = client.run(_worker_settings)
+    assert len(settings) == 2
+    assert set(settings.values()) == {(None, "1", 1, False)}
+
+
 def test_killed_worker_mid_run_completes_without_duplicates(
     any_db: Database, docs: Path, cluster: Any, reference: list[tuple[str, str]]
 ) -> None:
@@ -138,27 +159,6 @@ def test_bad_dask_address_is_one_line(cli: Any, tmp_path: Path, docs: Path, spec
     result = cli("ingest", "--dask", spec, "--db", db, str(docs))
     assert result.code == 2 and says in result.err and len(result.err.strip().splitlines()) == 1
     assert counts(Database.open(f"sqlite:///{db}")) == (0, 0)
-
-
-def _worker_settings(dask_worker: Any) -> tuple[str | None, str | None, int, bool]:
-    """Run by `client.run` on each worker (Dask passes the worker as `dask_worker`)."""
-    import dask
-
-    return (
-        os.environ.get("MALLOC_TRIM_THRESHOLD_"),
-        os.environ.get("BLIS_NUM_THREADS"),
-        dask_worker.state.nthreads,
-        bool(dask.config.get("distributed.worker.profile.enabled")),
-    )
-
-
-def test_local_workers_are_tuned_for_extraction(cluster: Any) -> None:
-    """One thread each, numeric libraries on one thread, glibc's own memory trimming (Dask's 64 KB
-    threshold costs ~10% CPU per document), no statistical profiler: what `--dask local:N` starts."""
-    with distributed.Client(cluster) as client:
-        settings = client.run(_worker_settings)
-    assert len(settings) == 2
-    assert set(settings.values()) == {(None, "1", 1, False)}
 
 
 def test_a_worker_builds_its_pipeline_once_per_knowledge_base() -> None:

@@ -65,8 +65,8 @@ def parse_address(spec: str) -> int | str:
 
 
 def local_cluster(workers: int) -> Any:
-    """A `distributed.LocalCluster` of `workers` single-threaded processes with WORKER_CONFIG (the nannies
-    keep it for the workers they restart)."""
+    """A `distributed.LocalCluster` of `workers` single-threaded processes with WORKER_CONFIG. A worker
+    that its nanny restarts after a crash keeps the environment but gets Dask's profiler back."""
     import dask
     from distributed import LocalCluster
 
