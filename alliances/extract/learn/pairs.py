@@ -58,6 +58,19 @@ def _bucket(n: int) -> str:
     return str(n) if n < 5 else "5-9" if n < 10 else "10-19" if n < 20 else "20+"
 
 
+@cache
+def _ticker_prefix() -> re.Pattern[str]:
+    from alliances.taxonomy import load_data_file
+
+    words = str(load_data_file("extract/not_organisations.yaml").get("exchanges", "")).split()
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, words))})(?: [A-Z][a-z]+)?\s*:\s*$", re.I)
+
+
+def is_ticker(doc: Doc, m: Mention) -> bool:
+    """ "(NASDAQ: LTRN)": a ticker names a listing, not a party."""
+    return bool(_ticker_prefix().search(doc.text[max(0, m.start - 30) : m.start]))
+
+
 def is_described(c: Candidate) -> bool:
     return "description" in (c.a.source, c.b.source)
 
@@ -151,7 +164,12 @@ def candidates(doc: Doc) -> Iterator[Candidate]:
     for m in doc.mentions:  # both sorted by start: one pass
         while k < len(doc.sentences) and doc.sentences[k].end <= m.start:
             k += 1
-        if k < len(doc.sentences) and doc.sentences[k].start <= m.start and is_organisation_name(m):
+        if (
+            k < len(doc.sentences)
+            and doc.sentences[k].start <= m.start
+            and is_organisation_name(m)
+            and not is_ticker(doc, m)
+        ):
             by_sentence.setdefault(k, []).append(m)
     parents = {fold(k): fold(v) for k, v in doc.parents.items()}
     for i, ms in by_sentence.items():
