@@ -52,5 +52,6 @@ def test_extract_quality_on_fresh_articles() -> None:
     result = _run(FRESH, GOLD)
     assert result.documents >= 61
     precision, recall, f1 = result.pairs
-    assert f1 >= 0.67 and precision >= 0.58 and recall >= 0.77, result.lines()
+    # models v2: P 0.736 / R 0.796 / F1 0.765
+    assert f1 >= 0.72 and precision >= 0.66 and recall >= 0.77, result.lines()
     assert result.type_accuracy >= 0.85, result.lines()

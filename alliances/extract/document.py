@@ -31,7 +31,8 @@ class Mention(Span):
     canonical: str = ""
     kind: str | None = None
     parent: str | None = None
-    source: str = "gazetteer"  # gazetteer | ner | cue
+    source: str = "gazetteer"  # gazetteer | ner | cue | weak | description
+    alias: str = ""  # a description standing for it here ("the company"): scored as one of its names
 
 
 @dataclass
@@ -130,4 +131,6 @@ def _party(m: Mention) -> dict[str, Any]:
     out: dict[str, Any] = {"name": m.text, "canonical": m.canonical or m.text}
     if m.kind:
         out["kind"] = m.kind
+    if m.alias:
+        out["aliases"] = [m.alias]
     return out

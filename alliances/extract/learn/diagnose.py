@@ -8,7 +8,6 @@ of docs/extraction.md come from it.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import Counter, defaultdict
 from typing import Any
@@ -17,10 +16,9 @@ from alliances.extract.document import Doc, Mention
 from alliances.extract.evaluate import _same, norm
 from alliances.extract.learn import pairs as pairs_mod
 from alliances.extract.learn.core import CoreSentence, core_split, marked_only, predict_core
+from alliances.extract.learn.coref import DESCRIPTION
 from alliances.extract.learn.train import PREFIX  # the steps before the pair decision
 
-# a party CORE marks that has no name of its own ("the company", "It", "its", "The network")
-DESCRIPTION = re.compile(r"^(?:the|its|their|it|they|this|that|our|his|her|which|who)\b", re.I)
 BUCKETS = (
     "found",
     "description party (no name to extract)",
