@@ -8,12 +8,15 @@ request's `Viewer`, and CSRF tokens are checked by `deps.require_role` on every 
 from __future__ import annotations
 
 import json
+import os
+import sys
 import threading
 import time
 from collections import defaultdict, deque
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio.to_thread
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -76,6 +79,8 @@ class SecurityMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            tune_threads()
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -119,6 +124,21 @@ class SecurityMiddleware:
         if scope["method"] in UNSAFE and not same_origin(scope):
             return 403, "cross-origin request refused"
         return None
+
+
+THREADS = int(os.environ.get("ALLIANCES_THREADS", "8"))
+SWITCH_SECONDS = float(os.environ.get("ALLIANCES_SWITCH_INTERVAL", "0.001"))
+
+
+def tune_threads() -> None:
+    """Fewer request threads per worker, and a shorter GIL switch interval (issue 13, load).
+
+    Every query releases the GIL and must win it back: with 40 threads each holding it for the default
+    5 ms, a write transaction waited so long between its queries that it kept SQLite's write lock for
+    seconds, and other writers timed out. Requests beyond `THREADS` wait on the event loop instead.
+    """
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    sys.setswitchinterval(SWITCH_SECONDS)
 
 
 class BodyTooLarge(StarletteHTTPException):
