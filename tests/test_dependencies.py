@@ -16,7 +16,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-LOCAL = {"alliances", "tests", "conftest", "bench", "load"}  # load: bench/load.py, read by bench/load_profile.py
+# `load` is bench/load.py, which bench/load_profile.py imports.
+LOCAL = {"alliances", "tests", "conftest", "bench", "load"}
 # Declared but never imported by name: each is used another way.
 USED_WITHOUT_IMPORT = {
     "python-multipart": "starlette reads form bodies with it (the review and login forms)",
