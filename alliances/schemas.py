@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, NotRequired, TypeAlias, TypedDict, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -899,3 +899,15 @@ class AllianceRecord(AllianceSummary):
     owner_id: int | None = None
     events: list[EventPublic] = []
     evidence: list[EvidencePublic] = []
+
+
+# --- t10x (issue 10): the gazetteer entry the store hands to extraction ---
+
+
+class OrganisationEntry(TypedDict):
+    """An organisation extraction recognises: a plain mapping, pickled to worker processes."""
+
+    name: str
+    aliases: NotRequired[list[str]]
+    kind: NotRequired[str | None]
+    parent: NotRequired[str | None]
