@@ -15,6 +15,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    JsonValue,
     StrictInt,
     ValidationError,
     field_validator,
@@ -911,3 +912,8 @@ class OrganisationEntry(TypedDict):
     aliases: NotRequired[list[str]]
     kind: NotRequired[str | None]
     parent: NotRequired[str | None]
+
+
+# A JSON object as read from an import file or the bundled real alliances, before `AllianceIn` checks it:
+# any keys, JSON values (add_alliance validates; `store.check` reports what is wrong, line by line).
+RawRecord: TypeAlias = dict[str, JsonValue]

@@ -23,7 +23,6 @@ _STORE = (
     "store summaries built as dicts (`Record`); AlliancePublic, OrganisationProfile, ProjectPublic and "
     "Stats already declare them in schemas.py and the routes validate against them: the store is next"
 )
-_RAW = "raw input before validation: AllianceIn checks each record inside add_alliance"
 
 ALLOWED: dict[str, str] = {
     # --- the store's summaries (Record alias) ---
@@ -37,12 +36,7 @@ ALLOWED: dict[str, str] = {
     "alliances.store.projects.list_surveys": _STORE,
     "alliances.store.projects.stats": _STORE,
     # --- untyped by nature ---
-    "alliances.store.io.read_records": _RAW,
-    "alliances.store.bundle.real_records": _RAW + " (the bundled real_alliances.jsonl)",
-    "alliances.store.bundle.located_real_records": _RAW + " (the bundled real_alliances.jsonl)",
     "alliances.synth.sources.source_rows": "rows bulk-inserted with SQLAlchemy Core (column -> value)",
-    "alliances.recommend.evaluate.evaluate_split": "evaluation report written as JSON (bench, docs)",
-    "alliances.recommend.evaluate.evaluate": "evaluation report written as JSON (bench, docs)",
 }
 
 
