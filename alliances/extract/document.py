@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from alliances.extract.records import AllianceRecord, AmountRecord, DocRecord, PartyRecord
+from alliances.extract.records import AllianceRecord, AmountRecord, DocRecord, PartyRecord
 
 
 @dataclass
