@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, NotRequired, TypeAlias, TypedDict, TypeVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    JsonValue,
     StrictInt,
     ValidationError,
     field_validator,
@@ -899,3 +900,20 @@ class AllianceRecord(AllianceSummary):
     owner_id: int | None = None
     events: list[EventPublic] = []
     evidence: list[EvidencePublic] = []
+
+
+# --- t10x (issue 10): the gazetteer entry the store hands to extraction ---
+
+
+class OrganisationEntry(TypedDict):
+    """An organisation extraction recognises: a plain mapping, pickled to worker processes."""
+
+    name: str
+    aliases: NotRequired[list[str]]
+    kind: NotRequired[str | None]
+    parent: NotRequired[str | None]
+
+
+# A JSON object as read from an import file or the bundled real alliances, before `AllianceIn` checks it:
+# any keys, JSON values (add_alliance validates; `store.check` reports what is wrong, line by line).
+RawRecord: TypeAlias = dict[str, JsonValue]

@@ -133,3 +133,26 @@ def test_document_lines_of_schema_format_import_each_alliance(empty_db: Database
     path.write_text(json.dumps(doc) + "\n", encoding="utf-8")
     with empty_db.session() as s:
         assert import_records(s, read_records(path)).added == 2
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"origin": 7}, "origin: expected a text"),
+        ({"sources": "https://x.example"}, "sources: expected a list"),
+    ],
+)
+def test_raw_json_values_of_the_wrong_kind_are_one_clear_error(
+    empty_db: Database, tmp_path: Path, extra: dict[str, object], message: str
+) -> None:
+    """Raw records hold any JSON value (issue 10): origin and sources are checked before use."""
+    path = tmp_path / "one.jsonl"
+    good = {"parties": [{"name": "Alpha Bio"}, {"name": "Beta Pharma"}], "type": "other", "announced": "2020"}
+    path.write_text(json.dumps({**good, **extra}) + "\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as info, empty_db.session() as s:
+        import_records(s, read_records(path))
+    assert info.value.message == f"{path}:1: {message}" or info.value.message.startswith(
+        f"{path}:1: {message}"
+    )
+    with empty_db.session() as s:
+        assert list_alliances(s, Filters()).total == 0

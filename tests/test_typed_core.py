@@ -19,29 +19,12 @@ LOOSE = re.compile(r"\bdict\[str, Any\]")
 # JSON documents handed on unchanged (Plotly.js objects): an alias that says so is the honest type.
 JSON_ALIASES = {"alliances.web.charts.PlotlyJson"}
 
-_EXTRACT = "extraction records and gold files of SCHEMA.md (alliances/extract is s11's)"
 _STORE = (
     "store summaries built as dicts (`Record`); AlliancePublic, OrganisationProfile, ProjectPublic and "
     "Stats already declare them in schemas.py and the routes validate against them: the store is next"
 )
-_RAW = "raw input before validation: AllianceIn checks each record inside add_alliance"
 
 ALLOWED: dict[str, str] = {
-    # --- extraction (s11) ---
-    "alliances.extract.document.Doc.to_record": _EXTRACT,
-    "alliances.extract.document.record": _EXTRACT,
-    "alliances.extract.evaluate.load": _EXTRACT,
-    "alliances.extract.gazetteer.default_organisations": _EXTRACT,
-    "alliances.extract.learn.core.CoreSentence.gold": _EXTRACT,
-    "alliances.extract.learn.core.predict_core": _EXTRACT,
-    "alliances.extract.learn.core.marked_only": _EXTRACT,
-    "alliances.extract.learn.train.gold_documents": _EXTRACT,
-    "alliances.extract.learn.train.fit": _EXTRACT,
-    "alliances.extract.learn.train.train_all": _EXTRACT,
-    "alliances.extract.resources.pipeline_config": _EXTRACT,
-    "alliances.extract.run.extract_text": _EXTRACT,
-    # The gazetteer is read only by extraction, which takes plain dicts (pickled to worker processes).
-    "alliances.store.gazetteer": _EXTRACT,
     # --- the store's summaries (Record alias) ---
     "alliances.store.organisations.org_record": _STORE,
     "alliances.store.organisations.list_organisations": _STORE,
@@ -53,12 +36,7 @@ ALLOWED: dict[str, str] = {
     "alliances.store.projects.list_surveys": _STORE,
     "alliances.store.projects.stats": _STORE,
     # --- untyped by nature ---
-    "alliances.store.io.read_records": _RAW,
-    "alliances.store.bundle.real_records": _RAW + " (the bundled real_alliances.jsonl)",
-    "alliances.store.bundle.located_real_records": _RAW + " (the bundled real_alliances.jsonl)",
     "alliances.synth.sources.source_rows": "rows bulk-inserted with SQLAlchemy Core (column -> value)",
-    "alliances.recommend.evaluate.evaluate_split": "evaluation report written as JSON (bench, docs)",
-    "alliances.recommend.evaluate.evaluate": "evaluation report written as JSON (bench, docs)",
 }
 
 

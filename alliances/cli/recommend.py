@@ -89,10 +89,10 @@ def evaluate_cmd(
     if json:
         print_json(report)
         return
-    methods: dict[str, dict[str, Any]] = report["methods"]
+    methods = report["methods"]
     rows = []
     for name, m in methods.items():
-        new: dict[str, Any] = m["new_entrants"]
+        new = m["new_entrants"]
         rows.append(
             {
                 "method": name + (" (chosen)" if name == report["chosen"] else ""),

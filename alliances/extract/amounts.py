@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from alliances.extract.records import AmountRecord
+
 _MULT = {
     "k": 1e3,
     "mille": 1e3,
@@ -78,7 +80,7 @@ class Amount:
     start: int
     end: int
 
-    def as_dict(self) -> dict[str, float | str]:
+    def as_dict(self) -> AmountRecord:
         return {"value": self.value, "currency": self.currency}
 
 
@@ -113,7 +115,7 @@ def find_amounts(text: str) -> list[Amount]:
     return sorted(found, key=lambda a: a.start)
 
 
-def parse_amount(text: str) -> dict[str, float | str] | None:
+def parse_amount(text: str) -> AmountRecord | None:
     """The first amount in `text` as {"value", "currency"}, or None."""
     amounts = find_amounts(text)
     return amounts[0].as_dict() if amounts else None

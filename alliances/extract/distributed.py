@@ -33,6 +33,7 @@ from alliances.extract.document import Doc
 from alliances.extract.ingest import IngestReport, OnItem
 from alliances.extract.readers import MAX_BYTES, ReadFailure, read_paths
 from alliances.extract.run import Extraction, extract_docs
+from alliances.schemas import OrganisationEntry
 from alliances.store.candidates import store_extraction
 from alliances.store.db import Database
 from alliances.store.models import Source
@@ -47,7 +48,9 @@ WORKER_CONFIG: dict[str, Any] = {  # Dask settings of local clusters; see the mo
 }
 
 
-def extract_partition(docs: list[Doc], organisations: list[dict[str, Any]]) -> list[Extraction | ReadFailure]:
+def extract_partition(
+    docs: list[Doc], organisations: list[OrganisationEntry]
+) -> list[Extraction | ReadFailure]:
     """Run on a worker: the pipeline over one partition (spaCy stays loaded in the worker process)."""
     return list(extract_docs(docs, workers=1, extra_organisations=organisations))
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Any
+
+from alliances.extract.records import AllianceRecord, AmountRecord, DocRecord, PartyRecord
 
 
 @dataclass
@@ -57,7 +58,7 @@ class Alliance:
     stages: list[str] = field(default_factory=list)
     therapeutic_areas: list[str] = field(default_factory=list)
     date: str | None = None
-    amount: dict[str, Any] | None = None
+    amount: AmountRecord | None = None
     status: str | None = None
     vehicle: str | None = None
     confidence: float = 0.5
@@ -101,7 +102,7 @@ class Doc:
     def span_text(self, span: Span) -> str:
         return self.text[span.start : span.end]
 
-    def to_record(self) -> dict[str, Any]:
+    def to_record(self) -> DocRecord:
         """The SCHEMA.md line for this document."""
         return {
             "id": self.id,
@@ -110,7 +111,7 @@ class Doc:
         }
 
 
-def record(doc: Doc, a: Alliance) -> dict[str, Any]:
+def record(doc: Doc, a: Alliance) -> AllianceRecord:
     """One alliance in SCHEMA.md shape."""
     return {
         "parties": [_party(m) for m in a.parties],
@@ -127,8 +128,8 @@ def record(doc: Doc, a: Alliance) -> dict[str, Any]:
     }
 
 
-def _party(m: Mention) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": m.text, "canonical": m.canonical or m.text}
+def _party(m: Mention) -> PartyRecord:
+    out: PartyRecord = {"name": m.text, "canonical": m.canonical or m.text}
     if m.kind:
         out["kind"] = m.kind
     if m.alias:

@@ -9,11 +9,13 @@ import itertools
 import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from alliances.errors import InvalidInput
+from alliances.extract.records import DocRecord
 
 LEGAL = {
     "inc",
@@ -61,7 +63,8 @@ def _same(a: str, b: str) -> bool:
     return a == b or long_.startswith(short + " ")
 
 
-def load(path: str | Path) -> dict[str, dict[str, Any]]:
+def load(path: str | Path) -> dict[str, DocRecord]:
+    """A JSON Lines file of SCHEMA.md records (gold or predicted), by document id."""
     try:
         with open(path, encoding="utf-8") as f:
             return {d["id"]: d for d in (json.loads(line) for line in f if line.strip())}
@@ -133,7 +136,7 @@ class Score:
         ]
 
 
-def score(gold: dict[str, dict[str, Any]], pred: dict[str, dict[str, Any]]) -> Score:
+def score(gold: Mapping[str, DocRecord], pred: Mapping[str, DocRecord]) -> Score:
     """Compare predictions with gold, document by document."""
     sc = Score(documents=len(gold), gold_alliances=sum(len(d.get("alliances", [])) for d in gold.values()))
     for doc_id, g in gold.items():
@@ -141,7 +144,7 @@ def score(gold: dict[str, dict[str, Any]], pred: dict[str, dict[str, Any]]) -> S
     return sc
 
 
-def _score_document(sc: Score, doc_id: str, g: dict[str, Any], pdoc: dict[str, Any]) -> None:
+def _score_document(sc: Score, doc_id: str, g: Mapping[str, Any], pdoc: Mapping[str, Any]) -> None:
     entities: list[list[str]] = []
 
     def key_of(party: Any, create: bool) -> int | str:

@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import cast
 
 import yaml
 
 from alliances.extract.document import Mention
+from alliances.schemas import OrganisationEntry
 from alliances.store.names import legal_suffixes
 
 _TOKEN = re.compile(r"\w+|&")
@@ -43,14 +44,14 @@ class Entry:
 class Gazetteer:
     """Names and aliases → canonical organisation; `find` returns the longest matches in a text."""
 
-    def __init__(self, organisations: Iterable[dict[str, Any]] = ()) -> None:
+    def __init__(self, organisations: Iterable[OrganisationEntry] = ()) -> None:
         self.index: dict[tuple[str, ...], tuple[Entry, str]] = {}
         self.entries: dict[str, Entry] = {}
         self.max_len = 1
         for org in organisations:
             self.add(org)
 
-    def add(self, org: dict[str, Any]) -> None:
+    def add(self, org: OrganisationEntry) -> None:
         name = str(org["name"])
         entry = Entry(name, org.get("kind"), org.get("parent"))
         self.entries[fold(name)] = entry
@@ -127,7 +128,7 @@ def _case_agrees(surface: str, form: str) -> bool:
 
 
 @cache
-def default_organisations() -> tuple[dict[str, Any], ...]:
+def default_organisations() -> tuple[OrganisationEntry, ...]:
     """`alliances/data/organisations.yaml` when it is present, else nothing."""
     path = resources.files("alliances").joinpath("data", "organisations.yaml")
     if not path.is_file():
@@ -135,10 +136,10 @@ def default_organisations() -> tuple[dict[str, Any], ...]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     if isinstance(raw, dict):
         raw = raw.get("organisations", [])
-    return tuple(o for o in raw if isinstance(o, dict) and o.get("name"))
+    return tuple(cast(OrganisationEntry, o) for o in raw if isinstance(o, dict) and o.get("name"))
 
 
-def default_gazetteer(extra: Iterable[dict[str, Any]] = ()) -> Gazetteer:
+def default_gazetteer(extra: Iterable[OrganisationEntry] = ()) -> Gazetteer:
     """The bundled organisations plus `extra` ones (e.g. the database's)."""
     gaz = Gazetteer(default_organisations())
     for org in extra:

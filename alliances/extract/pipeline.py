@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, Protocol
+from typing import Protocol
 
 from alliances.errors import InvalidInput
 from alliances.extract.document import Doc
 from alliances.extract.gazetteer import Gazetteer, default_gazetteer
-from alliances.extract.resources import pipeline_config
+from alliances.extract.resources import PipelineConfig, pipeline_config
 
 
 class Step(Protocol):
@@ -25,7 +25,7 @@ class Context:
     """What step factories may use: the gazetteer and the pipeline configuration."""
 
     gazetteer: Gazetteer
-    config: dict[str, Any] = field(default_factory=dict)
+    config: PipelineConfig = field(default_factory=lambda: PipelineConfig(steps=[]))
 
 
 StepFactory = Callable[[Context], Step]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Required, TypedDict
 
 from alliances.extract.gazetteer import fold
 from alliances.taxonomy import load_data_file
@@ -151,7 +151,33 @@ def classes() -> Classes:
     )
 
 
+class SpacyModel(TypedDict, total=False):
+    model: str
+    keep: list[str]
+
+
+class SpacyConfig(TypedDict, total=False):
+    fr: SpacyModel
+    batch_size: int
+
+
+class PairsConfig(TypedDict, total=False):
+    threshold: float | str  # "model": the threshold cross-validated at training
+    need_trigger: list[str]
+    long_document: int
+    long_document_threshold: float
+
+
+class PipelineConfig(TypedDict, total=False):
+    """pipeline.yaml: the steps in order and the settings of the steps that read any."""
+
+    version: int
+    steps: Required[list[str]]
+    spacy: SpacyConfig
+    pairs: PairsConfig
+
+
 @cache
-def pipeline_config() -> dict[str, Any]:
-    raw: dict[str, Any] = load_data_file("extract/pipeline.yaml")
+def pipeline_config() -> PipelineConfig:
+    raw: PipelineConfig = load_data_file("extract/pipeline.yaml")
     return raw

@@ -20,12 +20,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from alliances.extract.document import Doc
 from alliances.extract.gazetteer import default_gazetteer
 from alliances.extract.pipeline import Pipeline
 from alliances.extract.readers import MAX_BYTES, TIME_LIMIT, ReadFailure, read_paths
+from alliances.extract.records import DocRecord
+from alliances.schemas import OrganisationEntry
 
 CHUNK = 16
 CHUNK_CHARS = 100_000
@@ -36,7 +37,7 @@ class Extraction:
     """What extraction found in one document, detached from the pipeline's working state."""
 
     id: str
-    record: dict[str, Any]
+    record: DocRecord
     path: str | None = None
     title: str | None = None
     date: str | None = None
@@ -68,7 +69,7 @@ class TimeLimit(BaseException):
     BaseException so that no step's `except Exception` swallows it."""
 
 
-def _init(extra: Sequence[dict[str, Any]], time_limit: float = TIME_LIMIT) -> None:
+def _init(extra: Sequence[OrganisationEntry], time_limit: float = TIME_LIMIT) -> None:
     """Build the pipeline for these organisations, unless it was built for this very object: a Dask
     worker calls this for every partition with the same scattered list, and a gazetteer of a large
     knowledge base costs seconds to build."""
@@ -160,7 +161,7 @@ def _work(chunk: list[Doc | ReadFailure]) -> list[Extraction | ReadFailure]:
 def extract_docs(
     docs: Iterable[Doc | ReadFailure],
     workers: int = 1,
-    extra_organisations: Sequence[dict[str, Any]] = (),
+    extra_organisations: Sequence[OrganisationEntry] = (),
     time_limit: float = TIME_LIMIT,
 ) -> Iterator[Extraction | ReadFailure]:
     """Extractions (or failures) for `docs`, in order."""
@@ -183,7 +184,7 @@ def extract_docs(
 def extract_paths(
     paths: Iterable[str | Path],
     workers: int = 1,
-    extra_organisations: Sequence[dict[str, Any]] = (),
+    extra_organisations: Sequence[OrganisationEntry] = (),
     max_bytes: int = MAX_BYTES,
     time_limit: float = TIME_LIMIT,
 ) -> Iterator[Extraction | ReadFailure]:
@@ -193,7 +194,7 @@ def extract_paths(
 
 def extract_text(
     text: str, doc_id: str = "doc", date: str | None = None, language: str | None = None
-) -> dict[str, Any]:
+) -> DocRecord:
     """The SCHEMA.md record of one text (convenience for tests and the web page)."""
     global _PIPELINE
     if _PIPELINE is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 import numpy as np
 
@@ -25,6 +25,35 @@ from alliances.store.facts import Facts
 HORIZON = 3
 BATCH = 128
 
+# The evaluation report, written as JSON by `recommend-eval --json` and bench/recommend.py.
+Metrics = TypedDict("Metrics", {"hits@10": float, "mrr": float, "auc": float, "queries": int})
+
+
+class MethodFigures(Metrics):
+    new_entrants: Metrics  # the same figures on queries where one side had no alliance before Y
+    baseline: bool
+    seconds: float
+
+
+class SplitReport(TypedDict):
+    split_year: int
+    horizon: int
+    test_pairs: int
+    new_entrant_pairs: int
+    sources: int
+    methods: dict[str, MethodFigures]
+
+
+class Validation(TypedDict):
+    split_year: int
+    test_pairs: int
+    mrr: dict[str, float]
+
+
+class EvaluationReport(SplitReport):
+    chosen: str
+    validation: Validation
+
 
 @dataclass
 class Ranks:
@@ -34,7 +63,7 @@ class Ranks:
     negatives: list[int] = field(default_factory=list)
     new_entrant: list[bool] = field(default_factory=list)
 
-    def metrics(self, only_new: bool = False) -> dict[str, float | int]:
+    def metrics(self, only_new: bool = False) -> Metrics:
         keep = np.array(self.new_entrant, dtype=bool) if only_new else np.ones(len(self.rank), dtype=bool)
         rank = np.array(self.rank)[keep]
         neg = np.maximum(np.array(self.negatives)[keep], 1)
@@ -81,7 +110,7 @@ def evaluate_split(
     seed: int = 0,
     max_sources: int | None = None,
     horizon: int = HORIZON,
-) -> dict[str, Any]:
+) -> SplitReport:
     """Figures of each method on one split: train before `split_year`, test on [Y, Y+horizon)."""
     net = Network.build(facts, split_year)
     labels = new_partners(facts, net, split_year, split_year + horizon)
@@ -89,7 +118,7 @@ def evaluate_split(
     if max_sources is not None and len(sources) > max_sources:
         sources = np.sort(np.random.default_rng(seed).choice(sources, max_sources, replace=False))
     pairs = {(min(u, v), max(u, v)) for u in sources.tolist() for v in labels[u]}
-    figures: dict[str, dict[str, Any]] = {}
+    figures: dict[str, MethodFigures] = {}
     for name in methods or list(METHODS):
         method = METHODS[name]
         started = time.perf_counter()
@@ -119,7 +148,7 @@ def evaluate(
     seed: int = 0,
     max_sources: int | None = None,
     methods: list[str] | None = None,
-) -> dict[str, Any]:
+) -> EvaluationReport:
     """The `recommend-eval` report: test split at Y, and the method chosen on the split ending at Y."""
     years = sorted({a.year for a in facts.alliances if a.year is not None})
     if not years:
@@ -138,18 +167,20 @@ def evaluate(
     if report["test_pairs"] == 0:
         raise InvalidInput(f"no new alliance between known organisations in [{year}, {year + HORIZON})")
     validation = evaluate_split(facts, year - 1, methods=names, seed=seed, max_sources=max_sources, horizon=1)
-    report["chosen"] = _choose(validation, report)
-    report["validation"] = {
-        "split_year": validation["split_year"],
-        "test_pairs": validation["test_pairs"],
-        "mrr": {n: m["mrr"] for n, m in validation["methods"].items()},
+    return {
+        **report,
+        "chosen": _choose(validation, report),
+        "validation": {
+            "split_year": validation["split_year"],
+            "test_pairs": validation["test_pairs"],
+            "mrr": {n: m["mrr"] for n, m in validation["methods"].items()},
+        },
     }
-    return report
 
 
-def _choose(validation: dict[str, Any], report: dict[str, Any]) -> str:
+def _choose(validation: SplitReport, report: SplitReport) -> str:
     """Best validation MRR among non-random methods; without validation pairs, the learned ranker."""
-    figures: dict[str, dict[str, Any]] = validation["methods"]
+    figures = validation["methods"]
     candidates = {n: f for n, f in figures.items() if n != "random"}
     if not validation["test_pairs"] or not candidates:
         return "ranker" if "ranker" in report["methods"] else next(iter(report["methods"]))

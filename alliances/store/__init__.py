@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alliances.schemas import OrganisationEntry
 from alliances.store.db import Database
 from alliances.store.filters import Filters
 from alliances.store.models import Alias, Organisation
 from alliances.store.viewer import Viewer
 
 
-def gazetteer(session: Session) -> list[dict[str, Any]]:
+def gazetteer(session: Session) -> list[OrganisationEntry]:
     """Every organisation with its aliases, kind and parent name: what extraction recognises."""
     names = {org_id: name for org_id, name in session.execute(select(Organisation.id, Organisation.name))}
     aliases: dict[int, list[str]] = {}

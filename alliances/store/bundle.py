@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alliances.errors import InvalidInput
+from alliances.schemas import RawRecord
 from alliances.store.check import Finding, Located, check_bundle, check_record
 from alliances.store.dates import check_partial_date, year_of
 from alliances.store.db import Database
@@ -240,10 +241,10 @@ def load_surveys(session: Session, entries: list[dict[str, Any]], sources: dict[
 REAL_FILE = "alliances/data/real_alliances.jsonl"
 
 
-def located_real_records() -> list[Located]:
+def located_real_records() -> list[tuple[str, RawRecord]]:
     """("alliances/data/real_alliances.jsonl:LINE", record) for every real alliance; bad JSON is an error."""
     text = resources.files("alliances").joinpath("data", "real_alliances.jsonl").read_text(encoding="utf-8")
-    rows: list[Located] = []
+    rows: list[tuple[str, RawRecord]] = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -257,7 +258,7 @@ def located_real_records() -> list[Located]:
     return rows
 
 
-def real_records() -> Iterator[dict[str, Any]]:
+def real_records() -> Iterator[RawRecord]:
     """The real alliances read in public sources (facts and addresses only)."""
     for _, row in located_real_records():
         yield row

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,7 @@ def store_extraction(
     session: Session,
     *,
     content_hash: str,
-    records: list[dict[str, Any]],
+    records: Sequence[Mapping[str, Any]],
     spans: list[tuple[int, int]] | None = None,
     title: str | None = None,
     date: str | None = None,

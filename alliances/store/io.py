@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
 import yaml
+from pydantic import JsonValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alliances.errors import AllianceError, InvalidInput
-from alliances.schemas import AllianceSummary
+from alliances.schemas import AllianceSummary, RawRecord
 from alliances.store.csvout import csv_chunks
 from alliances.store.filters import Filters
 from alliances.store.models import Alliance, Evidence, Source
@@ -188,7 +189,7 @@ class ImportReport:
     errors: list[str] = field(default_factory=list)
 
 
-def read_records(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+def read_records(path: Path) -> Iterator[tuple[str, RawRecord]]:
     """(location, record) pairs from a .jsonl, .json, .yaml/.yml or .csv file; bad syntax names its line."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -225,7 +226,7 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _expand(where: str, item: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+def _expand(where: str, item: Any) -> Iterator[tuple[str, RawRecord]]:
     """A document line of SCHEMA.md holds several alliances; a real-data line uses `ref` and `source`."""
     if isinstance(item, dict) and isinstance(item.get("alliances"), list):
         for i, alliance in enumerate(item["alliances"], 1):
@@ -247,7 +248,7 @@ def _expand(where: str, item: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         raise InvalidInput(f"{where}: expected a JSON object")
 
 
-def _csv_records(path: Path, text: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def _csv_records(path: Path, text: str) -> Iterator[tuple[str, RawRecord]]:
     reader = csv.DictReader(io.StringIO(text))
     missing = {"parties", "type"} - set(reader.fieldnames or [])
     if missing:
@@ -289,7 +290,7 @@ def _split(row: dict[str, Any], name: str) -> list[str]:
 
 def import_records(
     session: Session,
-    records: Iterable[tuple[str, dict[str, Any]]],
+    records: Iterable[tuple[str, RawRecord]],
     *,
     origin: str = "import",
     skip_invalid: bool = False,
@@ -307,7 +308,7 @@ def import_records(
                 alliance = add_alliance(
                     session,
                     record,
-                    origin=record.get("origin") or origin,
+                    origin=_origin(record, origin, where),
                     where=where,
                     create_missing=True,
                     resolver=resolver,
@@ -324,7 +325,16 @@ def import_records(
     return report
 
 
-def attach_sources(session: Session, alliance: Alliance, sources: list[dict[str, Any]], where: str) -> None:
+def _origin(record: RawRecord, default: str, where: str) -> str:
+    origin = record.get("origin") or default
+    if not isinstance(origin, str):
+        raise InvalidInput(f"{where}: origin: expected a text")
+    return origin
+
+
+def attach_sources(session: Session, alliance: Alliance, sources: JsonValue, where: str) -> None:
+    if not isinstance(sources, list):
+        raise InvalidInput(f"{where}: sources: expected a list of objects")
     for entry in sources:
         if not isinstance(entry, dict):
             raise InvalidInput(f"{where}: sources: each source must be an object")

@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alliances.errors import InvalidInput
+from alliances.extract.records import AllianceRecord, DocRecord
 
 # CORE relation -> the alliance types accepted for it (README of ../shared/corpus/core); first = ours
 ALLIANCE_TYPES: dict[str, list[str]] = {
@@ -71,9 +73,9 @@ class CoreSentence:
     def is_alliance(self) -> bool:
         return self.relation in ALLIANCE_TYPES
 
-    def gold(self) -> dict[str, Any]:
+    def gold(self) -> DocRecord:
         """The gold line of this sentence, in SCHEMA.md shape, as the held-back test is scored."""
-        alliances = []
+        alliances: list[AllianceRecord] = []
         if self.is_alliance:
             types = ALLIANCE_TYPES[self.relation]
             alliances.append(
@@ -137,35 +139,34 @@ def core_split(split: str, folder: Path | None = None, limit: int | None = None)
     return rows[:limit] if limit else rows
 
 
-def predict_core(sentences: list[CoreSentence], workers: int = 1) -> dict[str, dict[str, Any]]:
+def predict_core(sentences: list[CoreSentence], workers: int = 1) -> dict[str, DocRecord]:
     """Run the whole extraction on each sentence, as a one-sentence English document."""
     from alliances.extract.document import Doc
-    from alliances.extract.run import extract_docs
+    from alliances.extract.run import Extraction, extract_docs
 
     docs = (Doc(id=s.id, text=s.text, language="en") for s in sentences)
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, DocRecord] = {}
     for item in extract_docs(docs, workers=workers):
-        record = getattr(item, "record", None)
-        if record is not None:
-            out[record["id"]] = record
+        if isinstance(item, Extraction):
+            out[item.record["id"]] = item.record
     return out
 
 
-def marked_only(sentence: CoreSentence, record: dict[str, Any]) -> dict[str, Any]:
+def marked_only(sentence: CoreSentence, record: Mapping[str, Any]) -> DocRecord:
     """The predicted alliances between the two marked companies, reduced to those two parties.
 
     CORE marks one pair a sentence; other companies in it carry no gold, so pairs with them are
     neither rewarded nor penalised (this gives the issue's figures for the held-back test split)."""
     from alliances.extract.evaluate import _names, _same, norm
 
-    kept = []
+    kept: list[AllianceRecord] = []
     for a in record.get("alliances", []):
         pair = []
         for gold_name in (sentence.e1_name, sentence.e2_name):
             hit = [p for p in a.get("parties", []) if any(_same(norm(n), norm(gold_name)) for n in _names(p))]
             pair.extend(hit[:1])
         if len(pair) == 2 and pair[0] is not pair[1]:
-            kept.append({**a, "parties": pair})
+            kept.append(cast(AllianceRecord, {**a, "parties": pair}))
     return {"id": sentence.id, "alliances": kept}
 
 

@@ -13,11 +13,11 @@ import json
 import random
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from alliances.extract.document import Doc, Mention
 from alliances.extract.evaluate import _names, _same, load, norm
@@ -25,6 +25,45 @@ from alliances.extract.learn import ner as ner_mod
 from alliances.extract.learn import pairs as pairs_mod
 from alliances.extract.learn.core import ALLIANCE_TYPES, CoreSentence, core_split, shared_dir
 from alliances.extract.learn.coref import is_description
+from alliances.extract.records import DocRecord
+
+
+class Prf(TypedDict):
+    precision: float
+    recall: float
+    f1: float
+
+
+class PairFigures(TypedDict):
+    """How the pair model scored while it was trained (`pair_model` of metadata.json)."""
+
+    pairs: int
+    positives: int
+    check_10pct: Prf
+    threshold: float
+    cv: dict[str, Prf]  # by threshold, as text
+    threshold_described: float
+    cv_described: dict[str, Prf]
+
+
+class TrainedOn(TypedDict):
+    core_train_sentences: int
+    own_articles: int
+    seeds: bool
+    by_origin: dict[str, int]
+
+
+class TrainMetadata(TypedDict):
+    """models/metadata.json, also kept inside pairs.joblib."""
+
+    version: str
+    seed: int
+    trained_on: TrainedOn
+    ner_examples: int
+    ner_epochs: int
+    pair_model: PairFigures
+    seconds: float
+
 
 VERSION = "2"  # 2: description pairs (coref.py), thresholds cross-validated for precision 0.80
 REPO = Path(__file__).resolve().parents[3]
@@ -56,7 +95,7 @@ class TrainingSet:
         self.origin.append(origin)
 
 
-def gold_documents(folder: Path, gold_file: Path) -> list[tuple[Doc, dict[str, Any]]]:
+def gold_documents(folder: Path, gold_file: Path) -> list[tuple[Doc, DocRecord]]:
     from alliances.extract.readers import read_paths
 
     gold = load(gold_file)
@@ -129,7 +168,7 @@ def _direct(doc: Doc, m1: Mention, m2: Mention) -> pairs_mod.Candidate | None:
     return pairs_mod.Candidate(doc, i, a, b, None, mentions, triggers)
 
 
-def _gold_pairs(g: dict[str, Any]) -> tuple[list[tuple[list[list[str]], str]], list[list[list[str]]]]:
+def _gold_pairs(g: Mapping[str, Any]) -> tuple[list[tuple[list[list[str]], str]], list[list[list[str]]]]:
     kept, optional = [], []
     for a in g.get("alliances", []):
         parties = [[norm(n) for n in _names(p)] for p in a.get("parties", [])]
@@ -141,7 +180,7 @@ def _matches(m: Mention, forms: list[str]) -> bool:
     return any(_same(norm(n), f) for n in (m.text, m.canonical) if n for f in forms)
 
 
-def _label(c: pairs_mod.Candidate, g: dict[str, Any]) -> tuple[int | None, str | None]:
+def _label(c: pairs_mod.Candidate, g: Mapping[str, Any]) -> tuple[int | None, str | None]:
     kept, optional = _gold_pairs(g)
     for parties, kind in kept:
         for p, q in combinations(parties, 2):
@@ -155,7 +194,7 @@ def _label(c: pairs_mod.Candidate, g: dict[str, Any]) -> tuple[int | None, str |
 
 
 def article_pairs(
-    docs: Iterable[tuple[Doc, dict[str, Any]]], out: TrainingSet, pipeline: Any, weight: float, origin: str
+    docs: Iterable[tuple[Doc, DocRecord]], out: TrainingSet, pipeline: Any, weight: float, origin: str
 ) -> None:
     """Every candidate pair of fully annotated documents: gold pairs positive, the others negative."""
     items = list(docs)
@@ -166,7 +205,7 @@ def article_pairs(
                 out.add(c, label, kind, weight, origin)
 
 
-def english_ner_examples(docs: Iterable[tuple[Doc, dict[str, Any]]]) -> list[ner_mod.NerExample]:
+def english_ner_examples(docs: Iterable[tuple[Doc, DocRecord]]) -> list[ner_mod.NerExample]:
     """Sentences of our English articles with the gold parties' names marked."""
     from alliances.extract.pipeline import Pipeline
 
@@ -184,11 +223,11 @@ def english_ner_examples(docs: Iterable[tuple[Doc, dict[str, Any]]]) -> list[ner
     return out
 
 
-def _gold_names(docs: Iterable[tuple[Doc, dict[str, Any]]]) -> list[str]:
+def _gold_names(docs: Iterable[tuple[Doc, DocRecord]]) -> list[str]:
     return [n for _, g in docs for a in g.get("alliances", []) for p in a["parties"] for n in _names(p)]
 
 
-def fit(data: TrainingSet, seed: int) -> tuple[Any, Any, dict[str, Any]]:
+def fit(data: TrainingSet, seed: int) -> tuple[Any, Any, PairFigures]:
     from sklearn.linear_model import LogisticRegression
 
     vec = pairs_mod.PairModels(None, None, {})
@@ -209,7 +248,10 @@ def fit(data: TrainingSet, seed: int) -> tuple[Any, Any, dict[str, Any]]:
     fp = sum(1 for i, p in zip(check, pred, strict=True) if p and not y[i])
     fn = sum(1 for i, p in zip(check, pred, strict=True) if not p and y[i])
     prec, rec = tp / max(1, tp + fp), tp / max(1, tp + fn)
-    figures = {
+    described = [pairs_mod.is_described(c) for c in data.candidates]
+    threshold, cv = _cv_threshold(x, data, model, seed, [not d for d in described])
+    threshold_described, cv_described = _cv_threshold(x, data, model, seed, described)
+    figures: PairFigures = {  # keys in metadata.json's order
         "pairs": len(y),
         "positives": sum(y),
         "check_10pct": {
@@ -217,10 +259,11 @@ def fit(data: TrainingSet, seed: int) -> tuple[Any, Any, dict[str, Any]]:
             "recall": round(rec, 3),
             "f1": round(2 * prec * rec / max(1e-9, prec + rec), 3),
         },
+        "threshold": threshold,
+        "cv": cv,
+        "threshold_described": threshold_described,
+        "cv_described": cv_described,
     }
-    described = [pairs_mod.is_described(c) for c in data.candidates]
-    figures["threshold"], figures["cv"] = _cv_threshold(x, data, model, seed, [not d for d in described])
-    figures["threshold_described"], figures["cv_described"] = _cv_threshold(x, data, model, seed, described)
     alliance = model().fit(x, y, sample_weight=data.weights)
     pos = [i for i, t in enumerate(data.types) if y[i] and t]
     kind = LogisticRegression(C=1.0, max_iter=500, random_state=seed).fit(
@@ -235,7 +278,7 @@ THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 
 def _cv_threshold(
     x: Any, data: TrainingSet, model: Callable[[], Any], seed: int, scored: list[bool], folds: int = 5
-) -> tuple[float, dict[str, Any]]:
+) -> tuple[float, dict[str, Prf]]:
     """The decision threshold with the best pair F1 among those of CV precision >= MIN_PRECISION, in a
     `folds`-fold cross-validation over CORE train's pairs (our articles and the seeds stay in every
     training fold), read on the `scored` rows (name pairs, or pairs with a description): chosen on
@@ -258,7 +301,7 @@ def _cv_threshold(
     read = rows[np.array(scored)[rows]]
     if len(read) < folds or len(set(y[read])) < 2:
         return pairs_mod.THRESHOLD, {}
-    table = {}
+    table: dict[str, Prf] = {}
     for t in THRESHOLDS:
         hit, gold = probs[read] >= t, y[read] == 1
         tp = int((hit & gold).sum())
@@ -283,7 +326,7 @@ def train_all(
     out_dir: Path | None = None,
     article_limit: int | None = None,
     log: Callable[[str], None] = print,
-) -> dict[str, Any]:
+) -> TrainMetadata:
     """Train the recogniser then the pair models; write them (and metadata.json) to `out_dir`."""
     import joblib
 
@@ -327,7 +370,7 @@ def train_all(
     if not ner_epochs and (target / "metadata.json").is_file():  # the recogniser kept: keep its record
         ner_epochs = int(json.loads((target / "metadata.json").read_text()).get("ner_epochs", 0))
     alliance, kind, figures = fit(data, seed)
-    meta = {
+    meta: TrainMetadata = {
         "version": VERSION,
         "seed": seed,
         "trained_on": {
