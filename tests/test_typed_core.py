@@ -20,10 +20,6 @@ LOOSE = re.compile(r"\bdict\[str, Any\]")
 JSON_ALIASES = {"alliances.web.charts.PlotlyJson"}
 
 _EXTRACT = "extraction records and gold files of SCHEMA.md (alliances/extract is s11's)"
-_STORE = (
-    "store summaries built as dicts (`Record`); AlliancePublic, OrganisationProfile, ProjectPublic and "
-    "Stats already declare them in schemas.py and the routes validate against them: the store is next"
-)
 _RAW = "raw input before validation: AllianceIn checks each record inside add_alliance"
 
 ALLOWED: dict[str, str] = {
@@ -42,16 +38,6 @@ ALLOWED: dict[str, str] = {
     "alliances.extract.run.extract_text": _EXTRACT,
     # The gazetteer is read only by extraction, which takes plain dicts (pickled to worker processes).
     "alliances.store.gazetteer": _EXTRACT,
-    # --- the store's summaries (Record alias) ---
-    "alliances.store.organisations.org_record": _STORE,
-    "alliances.store.organisations.list_organisations": _STORE,
-    "alliances.store.organisations.search_organisations": _STORE,
-    "alliances.store.organisations.get_organisation": _STORE,
-    "alliances.store.projects.list_projects": _STORE,
-    "alliances.store.projects.project_records": _STORE,
-    "alliances.store.projects.get_project": _STORE,
-    "alliances.store.projects.list_surveys": _STORE,
-    "alliances.store.projects.stats": _STORE,
     # --- untyped by nature ---
     "alliances.store.io.read_records": _RAW,
     "alliances.store.bundle.real_records": _RAW + " (the bundled real_alliances.jsonl)",
