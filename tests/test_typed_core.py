@@ -42,7 +42,6 @@ ALLOWED: dict[str, str] = {
     "alliances.store.io.read_records": _RAW,
     "alliances.store.bundle.real_records": _RAW + " (the bundled real_alliances.jsonl)",
     "alliances.store.bundle.located_real_records": _RAW + " (the bundled real_alliances.jsonl)",
-    "alliances.synth.sources.source_rows": "rows bulk-inserted with SQLAlchemy Core (column -> value)",
     "alliances.recommend.evaluate.evaluate_split": "evaluation report written as JSON (bench, docs)",
     "alliances.recommend.evaluate.evaluate": "evaluation report written as JSON (bench, docs)",
 }
