@@ -917,3 +917,53 @@ class OrganisationEntry(TypedDict):
 # A JSON object as read from an import file or the bundled real alliances, before `AllianceIn` checks it:
 # any keys, JSON values (add_alliance validates; `store.check` reports what is wrong, line by line).
 RawRecord: TypeAlias = dict[str, JsonValue]
+# --- t10o: the store's organisation records (store/organisations.py returns these) ----------------
+
+
+class OrganisationSummary(BaseModel):
+    """An organisation as the store lists it, with its number of alliances (`degree`)."""
+
+    id: int
+    name: str
+    kind: str
+    country: str | None = None
+    parent_id: int | None = None
+    degree: int | None = None
+    origin: str | None = None
+
+
+class OrganisationMatch(OrganisationSummary):
+    """A near match of a misspelt name, with its similarity (0-100)."""
+
+    score: float
+
+
+class NamedRef(BaseModel):
+    id: int
+    name: str
+
+
+class GroupAllianceSummary(AllianceSummary):
+    """An alliance on a group's profile, with the subsidiaries through which the group takes part."""
+
+    via: list[str] = []
+
+
+class OrganisationRecord(OrganisationSummary):
+    """The store's profile; the API serves it as OrganisationProfile (with the ego network)."""
+
+    alliances_total: int
+    own_alliances: int
+    group: list[str]
+    aliases: list[str]
+    identifiers: dict[str, str]
+    parent: NamedRef | None = None
+    subsidiaries: list[OrgRef]
+    alliances: list[GroupAllianceSummary]
+    partners: list[PartnerPublic]
+    partners_by_year: dict[int, int]
+    technologies: dict[str, int]
+    stages: dict[str, int]
+    therapeutic_areas: dict[str, int]
+    types: dict[str, int]
+    projects: list[ProjectRef]

@@ -160,8 +160,8 @@ def test_sort_and_pagination(any_db: Database) -> None:
 def test_organisations_by_degree(any_db: Database) -> None:
     seed(any_db)
     with any_db.session() as s:
-        items = list_organisations(s, OrganisationFilters(sort="-degree"))["items"]
-    assert items[0]["name"] == "Sanofi" and items[0]["degree"] == 2
+        items = list_organisations(s, OrganisationFilters(sort="-degree")).items
+    assert items[0].name == "Sanofi" and items[0].degree == 2
 
 
 def test_profile_lists_family_and_partners(any_db: Database) -> None:
@@ -169,9 +169,9 @@ def test_profile_lists_family_and_partners(any_db: Database) -> None:
     with any_db.session() as s:
         profile = get_organisation(s, "Alphabet")
         google = get_organisation(s, "google cloud")
-    assert {c["name"] for c in profile["subsidiaries"]} == {"Google", "Verily"}
-    assert google["parent"]["name"] == "Alphabet"
-    assert google["partners"][0]["name"] == "Sanofi" and google["technologies"] == {"ai": 1, "cloud": 1}
+    assert {c.name for c in profile.subsidiaries} == {"Google", "Verily"}
+    assert google.parent is not None and google.parent.name == "Alphabet"
+    assert google.partners[0].name == "Sanofi" and google.technologies == {"ai": 1, "cloud": 1}
 
 
 def test_merge_keeps_every_fact(any_db: Database) -> None:
@@ -189,7 +189,7 @@ def test_merge_keeps_every_fact(any_db: Database) -> None:
         assert "Owkin Inc. (duplicate)" in aliases
         assert s.get(Organisation, dup.id) is None
         profile = get_organisation(s, ids["owkin"], viewer=Viewer(is_admin=True))
-    names = sorted(p["name"] for p in profile["partners"])
+    names = sorted(p.name for p in profile.partners)
     assert names == ["Google", "Sanofi"]
 
 

@@ -38,7 +38,7 @@ RESTATED = 7  # real records that restate a seed alliance: a second source of it
 
 def test_counts(bundled_db: Database) -> None:
     with bundled_db.session() as s:
-        data = stats(s)
+        data = stats(s).model_dump()
     assert data["alliances_by_origin"] == {"real": REAL_RECORDS - RESTATED, "seed": 19}
     assert data["organisations"] >= 790 and data["projects"] >= 10 and data["surveys"] >= 1
 
@@ -54,7 +54,7 @@ def test_init_counts_every_organisation_it_creates(tmp_path: Path) -> None:
     db = Database.open(f"sqlite:///{tmp_path / 'fresh.db'}")
     counts = init_database(db)
     with db.session() as s:
-        data = stats(s)
+        data = stats(s).model_dump()
     db.dispose()
     assert "rejected" not in counts
     assert counts["organisations"] == data["organisations"]
@@ -137,7 +137,7 @@ def test_evidence_quotes_are_short_and_exact(bundled_db: Database, shared_dir: P
 )
 def test_subsidiaries_under_their_parent(bundled_db: Database, name: str, parent: str) -> None:
     with bundled_db.session() as s:
-        assert get_organisation(s, name)["parent"]["name"] == parent
+        assert get_organisation(s, name).model_dump()["parent"]["name"] == parent
 
 
 @pytest.mark.parametrize(
@@ -151,7 +151,7 @@ def test_subsidiaries_under_their_parent(bundled_db: Database, name: str, parent
 )
 def test_affiliates_resolve_to_their_company(bundled_db: Database, stated: str, entity: str) -> None:
     with bundled_db.session() as s:
-        assert get_organisation(s, stated)["name"] == entity
+        assert get_organisation(s, stated).name == entity
 
 
 @pytest.mark.parametrize(
@@ -165,7 +165,7 @@ def test_affiliates_resolve_to_their_company(bundled_db: Database, stated: str, 
 )
 def test_similar_names_stay_apart(bundled_db: Database, a: str, b: str) -> None:
     with bundled_db.session() as s:
-        assert get_organisation(s, a)["id"] != get_organisation(s, b)["id"]
+        assert get_organisation(s, a).id != get_organisation(s, b).id
 
 
 def test_every_real_party_resolves_to_a_curated_organisation(bundled_db: Database) -> None:
@@ -179,8 +179,8 @@ def test_every_real_party_resolves_to_a_curated_organisation(bundled_db: Databas
 
 def test_projects_and_survey(bundled_db: Database) -> None:
     with bundled_db.session() as s:
-        names = {p["name"] for p in list_projects(s, Filters(per_page=100))["items"]}
-        figures = {f["value"] for survey in list_surveys(s) for f in survey["figures"]}
+        names = {p.name for p in list_projects(s, Filters(per_page=100)).items}
+        figures = {f.value for survey in list_surveys(s) for f in survey.figures}
     assert {"DARWIN", "PatientTruth"} <= names
     assert {79, 60, 12, 95, 74, 69} <= figures
 
@@ -275,7 +275,7 @@ def test_sanofi_google_lab_gets_its_date_from_the_public_source(bundled_db: Data
 )
 def test_the_issue_name_forms_resolve_as_stated(bundled_db: Database, stated: str, entity: str) -> None:
     with bundled_db.session() as s:
-        assert get_organisation(s, stated)["name"] == entity
+        assert get_organisation(s, stated).name == entity
 
 
 @pytest.mark.parametrize(
@@ -294,7 +294,7 @@ def test_subsidiaries_have_their_parent_and_kind(
     bundled_db: Database, name: str, parent: str, kind: str
 ) -> None:
     with bundled_db.session() as s:
-        org = get_organisation(s, name)
+        org = get_organisation(s, name).model_dump()
     assert (org["parent"]["name"], org["kind"]) == (parent, kind)
 
 
@@ -314,7 +314,7 @@ def test_subsidiaries_have_their_parent_and_kind(
 )
 def test_kinds_of_the_issue(bundled_db: Database, name: str, kind: str) -> None:
     with bundled_db.session() as s:
-        assert get_organisation(s, name)["kind"] == kind
+        assert get_organisation(s, name).kind == kind
 
 
 def test_journey_2_big_tech_since_2021_with_subsidiaries_rolled_up(bundled_db: Database) -> None:

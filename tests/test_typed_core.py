@@ -19,24 +19,8 @@ LOOSE = re.compile(r"\bdict\[str, Any\]")
 # JSON documents handed on unchanged (Plotly.js objects): an alias that says so is the honest type.
 JSON_ALIASES = {"alliances.web.charts.PlotlyJson"}
 
-_STORE = (
-    "store summaries built as dicts (`Record`); AlliancePublic, OrganisationProfile, ProjectPublic and "
-    "Stats already declare them in schemas.py and the routes validate against them: the store is next"
-)
-
 ALLOWED: dict[str, str] = {
-    # --- the store's summaries (Record alias) ---
-    "alliances.store.organisations.org_record": _STORE,
-    "alliances.store.organisations.list_organisations": _STORE,
-    "alliances.store.organisations.search_organisations": _STORE,
-    "alliances.store.organisations.get_organisation": _STORE,
-    "alliances.store.projects.list_projects": _STORE,
-    "alliances.store.projects.project_records": _STORE,
-    "alliances.store.projects.get_project": _STORE,
-    "alliances.store.projects.list_surveys": _STORE,
-    "alliances.store.projects.stats": _STORE,
-    # --- untyped by nature ---
-    "alliances.synth.sources.source_rows": "rows bulk-inserted with SQLAlchemy Core (column -> value)",
+    # empty: every public function returns a model, a TypedDict or a precise type (issue 10)
 }
 
 

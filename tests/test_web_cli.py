@@ -50,7 +50,7 @@ def test_first_run_loads_the_bundled_data(tmp_path: Path) -> None:
     with db.session() as s:
         from alliances.store.projects import stats
 
-        counts = stats(s)
+        counts = stats(s).model_dump()
     assert counts["alliances"] > 250 and counts["organisations"] > 200 and counts["projects"] > 0
     prepare_database(url).dispose()  # a second run keeps the data as it is
     db.dispose()

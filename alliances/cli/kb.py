@@ -88,10 +88,10 @@ def stats_cmd(db: DbOption = None, json: JsonOption = False) -> None:
         data = stats(session, viewer=ADMIN)
         about = about_data(session, viewer=ADMIN)
     if json:
-        print_json({**data, "about": about.model_dump()})
+        print_json({**data.model_dump(), "about": about.model_dump()})
         return
     rows = [
-        {"what": k, "count": data[k]}
+        {"what": k, "count": getattr(data, k)}
         for k in (
             "organisations",
             "alliances",
@@ -104,7 +104,7 @@ def stats_cmd(db: DbOption = None, json: JsonOption = False) -> None:
     ]
     print_table(rows, ["what", "count"], title="Alliance Observatory")
     print_table(
-        [{"origin": k, "alliances": v} for k, v in data["alliances_by_origin"].items()],
+        [{"origin": k, "alliances": v} for k, v in data.alliances_by_origin.items()],
         ["origin", "alliances"],
     )
     print_about(about)
@@ -341,10 +341,12 @@ def orgs_list(
     with open_database(db).session() as session:
         result = list_organisations(session, filters, viewer=ADMIN)
     if json:
-        print_json(result)
+        print_json(result.model_dump())
         return
     print_table(
-        result["items"], ["id", "name", "kind", "country", "degree"], title=f"{result['total']} organisations"
+        [o.model_dump() for o in result.items],
+        ["id", "name", "kind", "country", "degree"],
+        title=f"{result.total} organisations",
     )
 
 
@@ -356,24 +358,20 @@ def orgs_show(
     with open_database(db).session() as session:
         profile = get_organisation(session, ref, viewer=ADMIN)
     if json:
-        print_json(profile)
+        print_json(profile.model_dump())
         return
-    console.print(
-        f"#{profile['id']} {profile['name']} — {profile['kind']}, {profile['country'] or '?'}", style="bold"
-    )
-    if profile["aliases"]:
-        console.print(f"  Also known as: {', '.join(profile['aliases'])}")
-    if profile["parent"]:
-        console.print(f"  Parent: {profile['parent']['name']}")
-    if profile["subsidiaries"]:
-        console.print(
-            f"  Subsidiaries: {', '.join(s['name'] for s in profile['subsidiaries'])}", highlight=False
-        )
-    console.print(f"  Technologies: {_counts(profile['technologies'])}")
-    console.print(f"  Stages: {_counts(profile['stages'])}")
+    console.print(f"#{profile.id} {profile.name} — {profile.kind}, {profile.country or '?'}", style="bold")
+    if profile.aliases:
+        console.print(f"  Also known as: {', '.join(profile.aliases)}")
+    if profile.parent:
+        console.print(f"  Parent: {profile.parent.name}")
+    if profile.subsidiaries:
+        console.print(f"  Subsidiaries: {', '.join(s.name for s in profile.subsidiaries)}", highlight=False)
+    console.print(f"  Technologies: {_counts(profile.technologies)}")
+    console.print(f"  Stages: {_counts(profile.stages)}")
     rows = [
-        {**a, "parties": [p["name"] for p in a["parties"]], "date": a["announced"]}
-        for a in profile["alliances"]
+        {**a.model_dump(), "parties": [p.name for p in a.parties], "date": a.announced}
+        for a in profile.alliances
     ]
     print_table(
         rows, ["id", "parties", "type", "technologies", "date", "status"], title=f"{len(rows)} alliances"
@@ -394,7 +392,7 @@ def orgs_search(
     from alliances.store.organisations import search_organisations
 
     with open_database(db).session() as session:
-        items = search_organisations(session, text, viewer=ADMIN)
+        items = [o.model_dump() for o in search_organisations(session, text, viewer=ADMIN)]
     if json:
         print_json(items)
         return
@@ -444,11 +442,11 @@ def projects_list(
     with open_database(db).session() as session:
         result = list_projects(session, filters, viewer=ADMIN)
     if json:
-        print_json(result)
+        print_json(result.model_dump())
         return
-    rows = [{**p, "owners": [o["name"] for o in p["owners"]]} for p in result["items"]]
+    rows = [{**p.model_dump(), "owners": [o.name for o in p.owners]} for p in result.items]
     print_table(
-        rows, ["id", "name", "owners", "technologies", "stages", "year"], title=f"{result['total']} projects"
+        rows, ["id", "name", "owners", "technologies", "stages", "year"], title=f"{result.total} projects"
     )
 
 
@@ -462,12 +460,12 @@ def projects_show(
     with open_database(db).session() as session:
         record = get_project(session, project_id, viewer=ADMIN)
     if json:
-        print_json(record)
+        print_json(record.model_dump())
         return
-    console.print(f"#{record['id']} {record['name']}", style="bold")
-    console.print(f"  Owners: {', '.join(o['name'] for o in record['owners']) or '—'}")
+    console.print(f"#{record.id} {record.name}", style="bold")
+    console.print(f"  Owners: {', '.join(o.name for o in record.owners) or '—'}")
     for label in ("description", "technologies", "stages", "announced", "figures"):
-        if record[label]:
-            console.print(f"  {label.capitalize()}: {record[label]}")
-    for ev in record["evidence"]:
-        console.print(f"  Evidence: “{ev['quote']}” — {ev['source']['title']}")
+        if value := getattr(record, label):
+            console.print(f"  {label.capitalize()}: {value}")
+    for ev in record.evidence:
+        console.print(f"  Evidence: “{ev.quote}” — {ev.source.title}")

@@ -149,21 +149,21 @@ def surveys(session: Session, breakdown_by: str = "sector") -> Surveys:
     basis = published_basis()
     published = []
     for s in list_surveys(session):
-        if s["key"] not in basis:
+        if s.key not in basis:
             continue
-        percents = [f["value"] for f in s["figures"] if f["unit"] == "percent"]
-        n = basis[s["key"]].n
+        percents = [f.value for f in s.figures if f.unit == "percent" and f.value is not None]
+        n = basis[s.key].n
         published.append(
             PublishedSurvey(
-                key=s["key"],
-                name=s["name"],
-                names=basis[s["key"]].name or {"en": s["name"], "fr": s["name"]},
-                publisher=s["publisher"],
-                date=s["date"],
+                key=s.key,
+                name=s.name,
+                names=basis[s.key].name or {"en": s.name, "fr": s.name},
+                publisher=s.publisher,
+                date=s.date,
                 n=n,
-                n_basis=basis[s["key"]].n_basis,
+                n_basis=basis[s.key].n_basis,
                 smallest_consistent_n=smallest_consistent_n(percents),
-                figures=published_figures(s["figures"], n),
+                figures=published_figures([f.model_dump() for f in s.figures], n),
             )
         )
     return Surveys(imported=[r for r in imported if r.n], published=published)

@@ -7,7 +7,7 @@ sequences, so they are moved past the highest id afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain, islice
 from typing import Any
 
@@ -41,7 +41,7 @@ def next_ids(session: Session) -> tuple[int, int]:
 
 
 def bulk_insert(
-    session: Session, model: Any, rows: Iterable[dict[str, Any]], columns: Sequence[str] = ()
+    session: Session, model: Any, rows: Iterable[Mapping[str, Any]], columns: Sequence[str] = ()
 ) -> int:
     """Insert `rows` (dicts keyed by column name) into `model`'s table; returns the number written."""
     it = iter(rows)
@@ -61,7 +61,7 @@ def bulk_insert(
 
 
 def _copy(
-    session: Session, table: str, cols: list[str], first: dict[str, Any], rest: Iterable[dict[str, Any]]
+    session: Session, table: str, cols: list[str], first: Mapping[str, Any], rest: Iterable[Mapping[str, Any]]
 ) -> int:
     raw = session.connection().connection.driver_connection  # the psycopg connection, same transaction
     assert raw is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections import defaultdict
 from typing import Any
 
@@ -10,7 +9,18 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from alliances.errors import NotFound
-from alliances.schemas import build
+from alliances.schemas import (
+    GroupAllianceSummary,
+    NamedRef,
+    OrganisationMatch,
+    OrganisationRecord,
+    OrganisationSummary,
+    OrgRef,
+    Page,
+    PartnerPublic,
+    ProjectRef,
+    build,
+)
 from alliances.store.filters import OrganisationFilters
 from alliances.store.models import Alias, Alliance, AllianceTag, Organisation, Party, Project, ProjectOwner
 from alliances.store.names import normalise
@@ -18,10 +28,9 @@ from alliances.store.queries import last_page, page_of, summaries
 from alliances.store.version import memo_of
 from alliances.store.viewer import Viewer, may_see_organisation, visible, visible_organisations
 
-Record = dict[str, Any]
 
-
-def org_record(org: Organisation, degree: int | None = None) -> Record:
+def _identity(org: Organisation, degree: int | None) -> dict[str, Any]:
+    """The columns every organisation record starts with (keyword arguments of the models)."""
     return {
         "id": org.id,
         "name": org.name,
@@ -31,6 +40,10 @@ def org_record(org: Organisation, degree: int | None = None) -> Record:
         "degree": degree,
         "origin": org.origin,
     }
+
+
+def org_record(org: Organisation, degree: int | None = None) -> OrganisationSummary:
+    return OrganisationSummary.model_construct(**_identity(org, degree))
 
 
 def degrees(session: Session, viewer: Viewer | None = None) -> dict[int, int]:
@@ -57,7 +70,7 @@ def _sort_key(value: str | int) -> str | int:
 
 def list_organisations(
     session: Session, filters: OrganisationFilters, *, viewer: Viewer | None = None
-) -> Record:
+) -> Page[OrganisationSummary]:
     """A page of organisations; `sort=-degree` ranks by number of alliances (the default)."""
     stmt = select(Organisation.id, Organisation.name, Organisation.kind, Organisation.country)
     stmt = visible_organisations(stmt, Organisation.id, viewer)
@@ -94,25 +107,28 @@ def list_organisations(
         o.id: o
         for o in session.scalars(select(Organisation).where(Organisation.id.in_([r[0] for r in page])))
     }
-    return page_of([org_record(orgs[r[0]], r[4]) for r in page], len(rows), filters).model_dump()
+    return page_of([org_record(orgs[r[0]], r[4]) for r in page], len(rows), filters)
 
 
 def search_organisations(
     session: Session, text: str, limit: int = 20, *, viewer: Viewer | None = None
-) -> list[Record]:
+) -> list[OrganisationSummary]:
+    """Names or aliases containing `text`; else near matches (OrganisationMatch, with their score)."""
     from alliances.store.resolve import Resolver
 
     filters = build(OrganisationFilters, q=text, per_page=limit, sort="-degree")
-    items: list[Record] = list_organisations(session, filters, viewer=viewer)["items"]
+    items = list_organisations(session, filters, viewer=viewer).items
     if items:
         return items
     resolver = Resolver(session)
     counts = degrees(session, viewer)
-    out = []
+    out: list[OrganisationSummary] = []
     for org_id, score in fuzzy_matches(resolver.by_norm, normalise(text), limit):
         org = session.get(Organisation, org_id)
         if org is not None and may_see_organisation(session, org_id, viewer):
-            out.append({**org_record(org, counts.get(org_id, 0)), "score": score})
+            out.append(
+                OrganisationMatch.model_construct(**_identity(org, counts.get(org_id, 0)), score=score)
+            )
     return out
 
 
@@ -194,7 +210,7 @@ def _ranked(rows: Any) -> dict[Any, int]:
     return dict(sorted(((k, int(n)) for k, n in rows), key=lambda kv: (-kv[1], str(kv[0]))))
 
 
-def get_organisation(session: Session, ref: str | int, *, viewer: Viewer | None = None) -> Record:
+def get_organisation(session: Session, ref: str | int, *, viewer: Viewer | None = None) -> OrganisationRecord:
     """The profile of an organisation, by id or name; computed once per data version."""
     try:
         org = find_organisation(session, ref)
@@ -207,10 +223,10 @@ def get_organisation(session: Session, ref: str | int, *, viewer: Viewer | None 
     profile = memo_of(session).get(
         session, ("profile", org.id, viewer), lambda: _profile(session, org, viewer)
     )
-    return copy.deepcopy(profile)
+    return profile.model_copy(deep=True)
 
 
-def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Record:
+def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> OrganisationRecord:
     """The profile: identity, family, alliances, partners by year, technologies, stages, projects.
 
     Aggregates are computed in SQL, and only the latest `PROFILE_ALLIANCES` alliances are summarised:
@@ -224,7 +240,9 @@ def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Reco
         mine.order_by(Alliance.announced.desc().nulls_last(), Alliance.id.desc()).limit(PROFILE_ALLIANCES)
     )
     alliances = [  # a group's profile says which subsidiary took part
-        {**a.model_dump(), "via": [p.name for p in a.parties if p.id in family and p.id != org.id]}
+        GroupAllianceSummary.model_construct(
+            **dict(a), via=[p.name for p in a.parties if p.id in family and p.id != org.id]
+        )
         for a in summaries(session, list(dict.fromkeys(latest)))
     ]
     own = (
@@ -265,7 +283,8 @@ def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Reco
         .group_by(Organisation.id, Organisation.name, Organisation.kind)
     )
     partners = [
-        {"id": i, "name": name, "kind": kind, "alliances": int(n)} for i, name, kind, n in partner_rows
+        PartnerPublic.model_construct(id=i, name=name, kind=kind, alliances=int(n))
+        for i, name, kind, n in partner_rows
     ]
     by_year = session.execute(
         select(Alliance.year, func.count(func.distinct(Party.organisation_id)))
@@ -282,23 +301,21 @@ def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Reco
         .where(ProjectOwner.organisation_id == org.id)
         .order_by(Project.name)
     )
-    return {
-        **org_record(org, total),
-        "alliances_total": total,
-        "own_alliances": own,
-        "group": sorted(subsidiaries.values()),
-        "aliases": sorted(a.name for a in org.aliases),
-        "identifiers": {
-            k: getattr(org, k) for k in ("wikidata", "siren", "lei", "website") if getattr(org, k)
-        },
-        "parent": {"id": parent.id, "name": parent.name} if parent else None,
-        "subsidiaries": [{"id": c.id, "name": c.name, "kind": c.kind} for c in children],
-        "alliances": alliances,
-        "partners": sorted(partners, key=lambda p: (-p["alliances"], p["name"])),
-        "partners_by_year": {int(y): int(n) for y, n in sorted(by_year) if y is not None},
-        "technologies": _ranked(tags["technology"]),
-        "stages": _ranked(tags["stage"]),
-        "therapeutic_areas": _ranked(tags["area"]),
-        "types": _ranked(types),
-        "projects": [{"id": p.id, "name": p.name, "year": p.year} for p in projects],
-    }
+    return OrganisationRecord.model_construct(
+        **_identity(org, total),
+        alliances_total=total,
+        own_alliances=own,
+        group=sorted(subsidiaries.values()),
+        aliases=sorted(a.name for a in org.aliases),
+        identifiers={k: getattr(org, k) for k in ("wikidata", "siren", "lei", "website") if getattr(org, k)},
+        parent=NamedRef.model_construct(id=parent.id, name=parent.name) if parent else None,
+        subsidiaries=[OrgRef.model_construct(id=c.id, name=c.name, kind=c.kind) for c in children],
+        alliances=alliances,
+        partners=sorted(partners, key=lambda p: (-p.alliances, p.name)),
+        partners_by_year={int(y): int(n) for y, n in sorted(by_year) if y is not None},
+        technologies=_ranked(tags["technology"]),
+        stages=_ranked(tags["stage"]),
+        therapeutic_areas=_ranked(tags["area"]),
+        types=_ranked(types),
+        projects=[ProjectRef.model_construct(id=p.id, name=p.name, year=p.year) for p in projects],
+    )

@@ -6,18 +6,38 @@ two alliances by default, as press releases often announce a pair) without chang
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
+
+
+class SourceRow(TypedDict):
+    """A `source` row as SQLAlchemy Core bulk-inserts it (column -> value)."""
+
+    id: int
+    title: str
+    publisher: str
+    key: str
+    date: str | None
+
+
+class EvidenceRow(TypedDict):
+    """An `evidence` row linking one alliance to its source."""
+
+    id: int
+    source_id: int
+    alliance_id: int
+    quote: str
 
 
 def source_rows(
-    alliances: list[dict[str, Any]], count: int, source_base: int, evidence_base: int
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    alliances: Sequence[Mapping[str, Any]], count: int, source_base: int, evidence_base: int
+) -> tuple[list[SourceRow], list[EvidenceRow]]:
     """`count` sources spread evenly over `alliances` (rows as the writer builds them) and the evidence
     rows linking each alliance to its source."""
     if not alliances or count <= 0:
         return [], []
     count = min(count, len(alliances))
-    sources = [
+    sources: list[SourceRow] = [
         {
             "id": source_base + i,
             "title": f"Synthetic press release {source_base + i:07d}",
@@ -27,7 +47,7 @@ def source_rows(
         }
         for i in range(count)
     ]
-    evidence = []
+    evidence: list[EvidenceRow] = []
     for j, alliance in enumerate(alliances):
         i = j * count // len(alliances)
         if sources[i]["date"] is None:

@@ -67,9 +67,9 @@ def warm_up(app: FastAPI) -> float:
                 list_alliances(session, AllianceFilters(kind=kind, per_page=25), viewer=anonymous)
                 list_organisations(session, OrganisationFilters(kind=kind, per_page=50), viewer=anonymous)
             list_alliances(session, AllianceFilters(per_page=25), viewer=anonymous)
-            hubs = list_organisations(session, OrganisationFilters(per_page=HUBS), viewer=anonymous)["items"]
+            hubs = list_organisations(session, OrganisationFilters(per_page=HUBS), viewer=anonymous).items
             for hub in hubs:
-                cached_profile(state, session, str(hub["id"]), viewer=anonymous)
+                cached_profile(state, session, str(hub.id), viewer=anonymous)
             matrix_data(state.memo, AllianceFilters(), "alliances", session)
             trends_data(state.memo, session, AllianceFilters())
             cached_overview(state.memo, session)

@@ -44,7 +44,7 @@ def cached_profile(
     """
 
     def compute() -> OrganisationProfile:
-        found = get_organisation(session, ref, viewer=viewer)
+        found = get_organisation(session, ref, viewer=viewer)  # the API's shape: no local paths
         record = OrganisationProfile.model_validate(found, from_attributes=True)
         cache = state.network_cache
         rollup = bool(record.group)  # a group's network includes its subsidiaries' partners

@@ -27,7 +27,7 @@ def overview(session: Session, viewer: Viewer | None = None) -> OverviewPublic:
         {
             "stats": stats(session, viewer=viewer),
             "latest": list_alliances(session, latest, viewer=viewer).items,
-            "connected": list_organisations(session, connected, viewer=viewer)["items"],
+            "connected": list_organisations(session, connected, viewer=viewer).items,
             "matrix": tech_stage_matrix(session, AllianceFilters(), "alliances", viewer=viewer).public(),
         },
         from_attributes=True,

@@ -20,7 +20,7 @@ router = APIRouter()
     response_model=Page[ProjectPublic],
 )
 def projects_api(filters: ProjectQuery, session: SessionDep) -> Page[ProjectPublic]:
-    return Page[ProjectPublic].model_validate(list_projects(session, filters))
+    return list_projects(session, filters)
 
 
 @router.get(
@@ -30,7 +30,7 @@ def projects_api(filters: ProjectQuery, session: SessionDep) -> Page[ProjectPubl
     response_model=ProjectDetail,
 )
 def project_api(project_id: Id, session: SessionDep) -> ProjectDetail:
-    return ProjectDetail.model_validate(get_project(session, project_id))
+    return get_project(session, project_id)
 
 
 @router.get(
@@ -40,7 +40,7 @@ def project_api(project_id: Id, session: SessionDep) -> ProjectDetail:
     response_model=Page[SurveyPublic],
 )
 def surveys_api(session: SessionDep) -> Page[SurveyPublic]:
-    items = [SurveyPublic.model_validate(s) for s in list_surveys(session)]
+    items = list_surveys(session)
     return Page[SurveyPublic](items=items, total=len(items), page=1, per_page=max(1, len(items)))
 
 
