@@ -328,7 +328,9 @@ class AllianceDetail(AlliancePublic):
     evidence: list[EvidencePublic] = []
 
 
-class OrganisationPublic(BaseModel):
+class OrganisationSummary(BaseModel):
+    """An organisation as the store lists it, with its number of alliances (`degree`)."""
+
     id: int
     name: str
     kind: str
@@ -336,6 +338,10 @@ class OrganisationPublic(BaseModel):
     parent_id: int | None = None
     degree: int | None = None
     origin: str | None = None
+
+
+# An organisation in the API: a near match of a misspelt name also carries its `score`.
+class OrganisationPublic(OrganisationSummary):
     score: float | None = None
 
 
@@ -918,18 +924,6 @@ class OrganisationEntry(TypedDict):
 # any keys, JSON values (add_alliance validates; `store.check` reports what is wrong, line by line).
 RawRecord: TypeAlias = dict[str, JsonValue]
 # --- t10o: the store's organisation records (store/organisations.py returns these) ----------------
-
-
-class OrganisationSummary(BaseModel):
-    """An organisation as the store lists it, with its number of alliances (`degree`)."""
-
-    id: int
-    name: str
-    kind: str
-    country: str | None = None
-    parent_id: int | None = None
-    degree: int | None = None
-    origin: str | None = None
 
 
 class OrganisationMatch(OrganisationSummary):
