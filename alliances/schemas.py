@@ -881,6 +881,12 @@ class Neighbourhood(BaseModel):
     partners: list[Neighbour]
     second_total: int
     second: list[SecondNeighbour]
+    # s16e: the second hop is followed through the strongest partners only, up to a work budget, so a
+    # hub's neighbourhood stays bounded; `second_total` then counts what those partners reach.
+    second_through: int = Field(0, description="Partners the second hop was followed through")
+    second_truncated: bool = Field(
+        False, description="True when second_through < partners_total: 2 hops through the strongest partners"
+    )
 
 
 # --- s16c: the store's alliance records (store/queries.py returns these, routes serve them) ---------

@@ -3,6 +3,7 @@ synthetic alliance, and the id sequences left usable for ordinary writes afterwa
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from alliances.store.db import Database
@@ -67,3 +68,76 @@ def test_neighbourhood_matches_the_graph(any_db: Database) -> None:
     assert result.partners[0].id == strongest
     assert result.partners[0].alliances == graph.number_of_edges(org, strongest)
     assert public.second_total == len(far) and len(public.second) == min(5, len(far))  # all public
+
+
+def _graph(db: Database) -> tuple[dict[int, list[int]], dict[int, int]]:
+    """Parties of each alliance, and each organisation's number of party rows (its alliances)."""
+    with db.session() as s:
+        pairs = s.execute(
+            select(Party.alliance_id, Party.organisation_id).order_by(Party.alliance_id, Party.position)
+        ).all()
+    by_alliance: dict[int, list[int]] = {}
+    rows: dict[int, int] = {}
+    for aid, oid in pairs:
+        by_alliance.setdefault(aid, []).append(oid)
+        rows[oid] = rows.get(oid, 0) + 1
+    return by_alliance, rows
+
+
+def test_neighbourhood_of_a_hub_goes_through_its_strongest_partners(
+    any_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import alliances.store.scale as scale
+    from alliances.store.viewer import Viewer
+
+    with any_db.session() as s:
+        write(s, generate(200, 1500, seed=5))
+    by_alliance, rows = _graph(any_db)
+    ties: dict[tuple[int, int], int] = {}  # (x, y): alliances of both
+    for members in by_alliance.values():
+        for x in members:
+            for y in members:
+                if x != y:
+                    ties[(x, y)] = ties.get((x, y), 0) + 1
+    hub = max(rows, key=lambda o: (rows[o], -o))
+    ranked = sorted(((y, n) for (x, y), n in ties.items() if x == hub), key=lambda r: (-r[1], r[0]))
+    budget = sum(rows[y] for y, _ in ranked[:5])  # exactly the five strongest partners fit
+    monkeypatch.setattr(scale, "HOP2_BUDGET", budget)
+    with any_db.session() as s:
+        result = scale.neighbourhood(s, hub, viewer=Viewer(is_admin=True), limit=10_000)
+    near = {y for y, _ in ranked}
+    chosen = [y for y, _ in ranked[:5]]
+    paths: dict[int, int] = {}
+    for (x, y), n in ties.items():
+        if x in chosen and y not in near and y != hub:
+            paths[y] = paths.get(y, 0) + n
+    assert result.second_truncated and result.second_through == 5 < result.partners_total == len(near)
+    assert result.second_total == len(paths)
+    assert [(p.id, p.paths) for p in result.second] == sorted(paths.items(), key=lambda kv: (-kv[1], kv[0]))
+    monkeypatch.setattr(scale, "HOP2_BUDGET", 10**9)  # nothing truncated: every partner is followed
+    with any_db.session() as s:
+        whole = scale.neighbourhood(s, hub, limit=3)
+    assert not whole.second_truncated and whole.second_through == whole.partners_total == len(near)
+    assert len(whole.second) == 3 and whole.second_total > result.second_total
+
+
+def test_neighbourhood_leaves_out_what_the_viewer_may_not_read(any_db: Database) -> None:
+    from alliances.store.models import Alliance
+    from alliances.store.scale import neighbourhood
+    from alliances.store.viewer import Viewer
+
+    with any_db.session() as s:
+        write(s, generate(200, 1500, seed=5))
+    by_alliance, rows = _graph(any_db)
+    org = max(rows, key=lambda o: (rows[o], -o))
+    mine = [aid for aid, members in by_alliance.items() if org in members]
+    with any_db.session() as s:
+        for alliance in s.scalars(select(Alliance).where(Alliance.id.in_(mine))):
+            alliance.visibility, alliance.owner_id = "private", org
+        s.commit()
+    with any_db.session() as s:
+        public = neighbourhood(s, org)
+        owner = neighbourhood(s, org, viewer=Viewer(organisation_ids=frozenset({org})))
+        admin = neighbourhood(s, org, viewer=Viewer(is_admin=True))
+    assert public.partners_total == public.second_total == 0 and public.partners == public.second == []
+    assert owner == admin and admin.partners_total > 0 and admin.second_total > 0
