@@ -119,7 +119,11 @@ def p50_p95(times: list[float]) -> tuple[float, float]:
 
 
 def measure(
-    db: Database, repeat: int, seed: int, skip: frozenset[str] = frozenset()
+    db: Database,
+    repeat: int,
+    seed: int,
+    skip: frozenset[str] = frozenset(),
+    only: frozenset[str] = frozenset(),
 ) -> dict[str, tuple[float, ...]]:
     """Wall-clock p50/p95, and this process's CPU p50/p95 (on SQLite: the query's own work, whatever the
     load of the shared machine; on PostgreSQL the server's work is not in it)."""
@@ -127,6 +131,8 @@ def measure(
     for name, run in families(db, random.Random(seed)).items():
         if name in skip:
             print(f"    {name:12} skipped (--skip-large)", flush=True)
+            continue
+        if only and name not in only:
             continue
         wall, cpu = [], []
         for i in range(repeat + 1):
@@ -207,6 +213,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--repeat-large", type=int, default=5, help="Calls per family at 1M and more.")
     parser.add_argument("--skip-large", default="", help="Families not measured at 1M on PostgreSQL.")
+    parser.add_argument("--families", default="", help="Only these families (comma-separated), to iterate.")
+    parser.add_argument("--no-write", action="store_true", help="Print the figures only (keep results/).")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/i16-scale"))
     parser.add_argument("--pg", default=os.environ.get("ALLIANCES_TEST_PG_URL"))
     parser.add_argument("--pg-prefix", default="alliances_scale", help="PostgreSQL databases PREFIX_N.")
@@ -227,10 +235,13 @@ def main() -> None:
             db = ensure(url, n)
             large = n >= 1_000_000
             skip = frozenset(args.skip_large.split(",")) if large and engine == "postgres" else frozenset()
-            rows[(engine, n)] = measure(db, args.repeat_large if large else args.repeat, n, skip)
+            only = frozenset(f for f in args.families.split(",") if f)
+            rows[(engine, n)] = measure(db, args.repeat_large if large else args.repeat, n, skip, only)
             db.dispose()
-            merged(rows)  # kept at once: a long run stopped later keeps what it measured
-    write_results(merged(rows), args.repeat)
+            if not args.no_write:
+                merged(rows)  # kept at once: a long run stopped later keeps what it measured
+    if not args.no_write:
+        write_results(merged(rows), args.repeat)
 
 
 def merged(rows: dict[tuple[str, int], dict[str, tuple[float, ...]]]) -> dict[tuple[str, int], Any]:

@@ -141,3 +141,31 @@ def test_neighbourhood_leaves_out_what_the_viewer_may_not_read(any_db: Database)
         admin = neighbourhood(s, org, viewer=Viewer(is_admin=True))
     assert public.partners_total == public.second_total == 0 and public.partners == public.second == []
     assert owner == admin and admin.partners_total > 0 and admin.second_total > 0
+
+
+def test_vehicle_lookup_uses_its_index_when_no_alliance_names_one(empty_db: Database) -> None:
+    """ANALYZE over a column that is NULL everywhere made SQLite scan every alliance (0011_scale2)."""
+    with empty_db.session() as s:
+        write(s, generate(200, 1500, seed=5))
+    with empty_db.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        plan = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT 1 FROM alliance WHERE vehicle_id = 7 AND visibility = 'public'"
+        ).all()
+    assert any("ix_alliance_vehicle" in str(row[-1]) for row in plan), plan
+
+
+def test_profile_callers_get_their_own_lists(any_db: Database) -> None:
+    from alliances.store.organisations import get_organisation
+
+    with any_db.session() as s:
+        write(s, generate(200, 1500, seed=5))
+    with any_db.session() as s:
+        first = get_organisation(s, 1)
+        partners, alliances = list(first.partners), list(first.alliances)
+        assert partners and alliances
+        first.partners.clear()
+        first.alliances.pop()
+        first.technologies.clear()
+        again = get_organisation(s, 1)
+    assert again.partners == partners and again.alliances == alliances and again.technologies
