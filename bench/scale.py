@@ -148,16 +148,18 @@ def measure(
     return out
 
 
-def write_results(rows: dict[tuple[str, int], dict[str, tuple[float, ...]]], repeat: int) -> None:
+def write_results(
+    rows: dict[tuple[str, int], dict[str, tuple[float, ...]]], repeat: int, repeat_large: int
+) -> None:
     RESULTS.mkdir(exist_ok=True)
     sizes = sorted({n for _, n in rows})
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         f"# bench/scale.py — {platform.node()}, {os.cpu_count()} cores shared, load average {load}",
         "",
-        f"Wall-clock p50 / p95 in ms over {repeat} calls (fewer at 1M) with varying parameters, target",
-        "p95 in brackets; for SQLite, [CPU p50 / p95] of the query in this process (what it costs on an",
-        "idle core). Python " + platform.python_version() + ".",
+        f"Wall-clock p50 / p95 in ms over {repeat} calls ({repeat_large} at 1M) with varying parameters,",
+        "target p95 in brackets; for SQLite, [CPU p50 / p95] of the query in this process (what it costs",
+        "on an idle core). Python " + platform.python_version() + ".",
         "",
         "| engine | query | " + " | ".join(f"{n:,} alliances" for n in sizes) + " |",
         "| --- | --- | " + " | ".join("---" for _ in sizes) + " |",
@@ -221,7 +223,7 @@ def main() -> None:
     parser.add_argument("--replot", action="store_true", help="Only rewrite table and plot from scale.json.")
     args = parser.parse_args()
     if args.replot:
-        write_results(merged({}), args.repeat)
+        write_results(merged({}), args.repeat, args.repeat_large)
         return
     args.dir.mkdir(parents=True, exist_ok=True)
     rows = {}
@@ -241,7 +243,7 @@ def main() -> None:
             if not args.no_write:
                 merged(rows)  # kept at once: a long run stopped later keeps what it measured
     if not args.no_write:
-        write_results(merged(rows), args.repeat)
+        write_results(merged(rows), args.repeat, args.repeat_large)
 
 
 def merged(rows: dict[tuple[str, int], dict[str, tuple[float, ...]]]) -> dict[tuple[str, int], Any]:
