@@ -143,16 +143,21 @@ def test_neighbourhood_leaves_out_what_the_viewer_may_not_read(any_db: Database)
     assert owner == admin and admin.partners_total > 0 and admin.second_total > 0
 
 
-def test_vehicle_lookup_uses_its_index_when_no_alliance_names_one(empty_db: Database) -> None:
-    """ANALYZE over a column that is NULL everywhere made SQLite scan every alliance (0011_scale2)."""
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("SELECT 1 FROM alliance WHERE vehicle_id = 7 AND visibility = 'public'", "ix_alliance_vehicle"),
+        ("SELECT id FROM organisation WHERE parent_id = 7 ORDER BY name", "ix_organisation_parent"),
+    ],
+)
+def test_lookups_of_rare_columns_use_their_index(empty_db: Database, query: str, index: str) -> None:
+    """ANALYZE over a column that is NULL nearly everywhere made SQLite scan the table (0011_scale2)."""
     with empty_db.session() as s:
         write(s, generate(200, 1500, seed=5))
     with empty_db.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
-        plan = conn.exec_driver_sql(
-            "EXPLAIN QUERY PLAN SELECT 1 FROM alliance WHERE vehicle_id = 7 AND visibility = 'public'"
-        ).all()
-    assert any("ix_alliance_vehicle" in str(row[-1]) for row in plan), plan
+        plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}").all()
+    assert any(index in str(row[-1]) for row in plan), plan
 
 
 def test_profile_callers_get_their_own_lists(any_db: Database) -> None:
