@@ -174,3 +174,20 @@ def test_profile_callers_get_their_own_lists(any_db: Database) -> None:
         first.technologies.clear()
         again = get_organisation(s, 1)
     assert again.partners == partners and again.alliances == alliances and again.technologies
+
+
+def test_neighbourhood_leaves_the_planner_as_it_found_it(any_db: Database) -> None:
+    """The index walk forced for the second hop on PostgreSQL is undone in the caller's transaction."""
+    from sqlalchemy import text
+
+    from alliances.store.scale import neighbourhood
+
+    with any_db.session() as s:
+        write(s, generate(200, 1500, seed=5))
+    names = ("enable_hashjoin", "enable_mergejoin", "max_parallel_workers_per_gather", "jit")
+    postgres = any_db.engine.dialect.name == "postgresql"
+    with any_db.session() as s:
+        before = [s.execute(text(f"SHOW {name}")).scalar() for name in names] if postgres else []
+        assert neighbourhood(s, 1).second_through > 0
+        after = [s.execute(text(f"SHOW {name}")).scalar() for name in names] if postgres else []
+    assert after == before

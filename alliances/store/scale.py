@@ -82,11 +82,11 @@ def _walk_indexes(session: Session, stmt: Select[Any]) -> list[Any]:
     """The rows of a statement whose work is bounded by construction, run as an index walk."""
     if session.get_bind().dialect.name != "postgresql":
         return list(session.execute(stmt))
-    for setting in _INDEX_WALK:
-        session.execute(text(f"SET LOCAL {setting} = {'0' if setting.startswith('max') else 'off'}"))
+    # One round trip each way (a statement under load waits 4-13 ms for a core, whatever it does).
+    off = "; ".join(f"SET LOCAL {name} = {'0' if name.startswith('max') else 'off'}" for name in _INDEX_WALK)
+    session.execute(text(off))
     rows = list(session.execute(stmt))
-    for setting in _INDEX_WALK:
-        session.execute(text(f"RESET {setting}"))
+    session.execute(text("; ".join(f"RESET {name}" for name in _INDEX_WALK)))
     return rows
 
 
