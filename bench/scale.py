@@ -7,7 +7,8 @@ Databases are built once with `alliances synth --organisations N/5 --alliances N
 SQLite files under --dir, PostgreSQL databases `alliances_scale_N` on the server of ALLIANCES_TEST_PG_URL.
 Each is migrated (indexes of 0008_scale; 0009_aggregates fills the rollup) and ANALYZEd. Query families
 call the library the pages call,
-with different parameters at each repetition (random organisation, technology, stage, year), after one
+with different parameters at each repetition (random organisation, technology, stage, year; each family
+draws from its own seed, so `--families` repeats the full run's calls), after one
 warm-up call: matrix and trends unfiltered (the default pages, the worst case), organisation profile,
 filtered search (technology + stage + year, first page), text search (`q`), 2-hop neighbourhood, and
 the data-version stamp the web layer computes before answering from its cache.
@@ -128,7 +129,8 @@ def measure(
     """Wall-clock p50/p95, and this process's CPU p50/p95 (on SQLite: the query's own work, whatever the
     load of the shared machine; on PostgreSQL the server's work is not in it)."""
     out: dict[str, tuple[float, ...]] = {}
-    for name, run in families(db, random.Random(seed)).items():
+    for name in families(db, random.Random(seed)):
+        run = families(db, random.Random(f"{seed}:{name}"))[name]  # its own draws, with or without --families
         if name in skip:
             print(f"    {name:12} skipped (--skip-large)", flush=True)
             continue
