@@ -60,7 +60,7 @@ def _strongest(session: Session, ranked: list[tuple[int, int]]) -> int:
         degree = dict(
             session.execute(
                 select(Party.organisation_id, func.count())
-                .where(Party.organisation_id.in_(_inline(ids)))
+                .where(Party.organisation_id.in_(inline_ids(ids)))
                 .group_by(Party.organisation_id)
             ).all()
         )
@@ -90,9 +90,9 @@ def _walk_indexes(session: Session, stmt: Select[Any]) -> list[Any]:
     return rows
 
 
-def _inline(ids: list[int]) -> BindParameter[Any]:
-    """Integers written into the statement: a hub's thousands of partners are more bound parameters
-    than SQLite takes (32,766)."""
+def inline_ids(ids: list[int]) -> BindParameter[Any]:
+    """Integers written into the statement (`in_(inline_ids(ids))`): a hub's thousands of partners are
+    more bound parameters than SQLite takes (32,766), and PostgreSQL plans from their real number."""
     return bindparam(None, ids, expanding=True, literal_execute=True)
 
 
@@ -122,9 +122,9 @@ def neighbourhood(
             session,
             ties2.with_only_columns(d.organisation_id, paths, func.count().over())
             .where(
-                c.organisation_id.in_(_inline(ids[:through])),
+                c.organisation_id.in_(inline_ids(ids[:through])),
                 d.organisation_id != org_id,
-                d.organisation_id.not_in(_inline(ids)),
+                d.organisation_id.not_in(inline_ids(ids)),
             )
             .group_by(d.organisation_id)
             .order_by(paths.desc(), d.organisation_id)
