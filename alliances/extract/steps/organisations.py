@@ -113,6 +113,7 @@ def _cue_mentions(doc: Doc, indexes: list[int]) -> Iterator[Mention]:
 
 
 _NAME = r"[A-Z][\w&.-]*(?:[ ](?:[A-Z][\w&.-]*|of|and|&)){0,4}?"
+_DESCRIBED = r"[A-Z][\w&.-]*(?:[ ](?:[A-Z][\w&.-]*|of)){0,4}"  # "chip giant Zeta Systems": all of it
 
 
 def _alternatives(words: Iterable[str]) -> str:
@@ -133,7 +134,7 @@ def _generators() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re
         re.compile(rf"(?P<owner>{_NAME})['’]s (?P<name>{_NAME}) (?i:{units})\b"),
         re.compile(rf"(?P<a>{name}),? (?:and|&) (?P<b>{_NAME})['’]s (?:[\w-]+ ){{0,2}}?(?i:{deals})\b"),
         re.compile(rf"\b(?P<name>{_NAME}(?:, (?:{legal})(?!\w)| (?:and|&) (?:{tails})(?!\w)))"),
-        re.compile(rf"\b(?i:{_alternatives(raw['descriptors'])}) (?P<name>{_NAME})(?=[ ,.;]|$)"),
+        re.compile(rf"\b(?:{_alternatives(raw['descriptors'])}) (?P<name>{_DESCRIBED})(?![\w&-])"),
     )
 
 
