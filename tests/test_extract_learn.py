@@ -15,6 +15,8 @@ from alliances.extract.learn import pairs as pairs_mod
 from alliances.extract.learn.core import default_core_dir
 from alliances.extract.learn.train import PREFIX
 from alliances.extract.pipeline import Pipeline
+from alliances.extract.run import extract_text
+from alliances.extract.steps.organisations import english_mentions
 
 MODELS = Path(pairs_mod.__file__).resolve().parents[2] / "data" / "models"
 
@@ -35,22 +37,64 @@ def test_places_months_and_currencies_are_not_organisations() -> None:
     assert pairs_mod.is_organisation_name(Mention(0, 6, text="Sanofi", canonical="Sanofi"))
 
 
-def test_learned_decision_finds_a_collaboration_the_rules_miss() -> None:
-    text = (
-        "Swiss drugmaker Corvalis and chip giant Tessaron Systems have entered into a multiyear "
-        "research collaboration."
-    )
-    doc = Pipeline.from_config(names=[*PREFIX])(Doc(id="d", text=text, language="en"))
-    cands = list(pairs_mod.candidates(doc))
-    models = pairs_mod.load_models()
-    assert models is not None
-    probs, types = models.score(cands)
-    best = max(zip(probs, cands, types, strict=True), key=lambda x: x[0])
-    # models v2 give this pair 0.54, under the threshold cross-validated for precision 0.80 (0.6): the
-    # model ranks it an alliance, the shipped decision does not take it alone (docs/extraction.md)
-    assert {best[1].a.text, best[1].b.text} == {"Corvalis", "Tessaron Systems"} and best[0] >= 0.5, best
-    assert best[2] == "rd_collaboration"
-    assert not any(c.a.text in ("Swiss", "Multiyear") or c.b.text in ("Swiss", "Multiyear") for c in cands)
+def test_descriptors_before_coordinated_names_give_the_collaboration() -> None:
+    """ "Swiss drugmaker A and chip giant B have entered into …": descriptors are cues (cues.yaml), the pair
+    is proposed and extracted, with its type; the descriptor words are never parties."""
+    for text, pair in (
+        (
+            "Swiss drugmaker Corvalis and chip giant Tessaron Systems have entered into a multiyear "
+            "research collaboration.",
+            {"Corvalis", "Tessaron Systems"},
+        ),
+        (
+            "Pharmaceutical major Corvalis and technology group Tessaron have partnered to develop new "
+            "diagnostics.",
+            {"Corvalis", "Tessaron"},
+        ),
+    ):
+        record = extract_text(text)
+        found = [{p["name"] for p in a["parties"]} for a in record["alliances"]]
+        assert found == [pair], record
+        assert record["alliances"][0]["type"] == "rd_collaboration"
+        doc = Pipeline.from_config(names=[*PREFIX])(Doc(id="d", text=text, language="en"))
+        names = {m.text for c in pairs_mod.candidates(doc) for m in (c.a, c.b)}
+        assert not names & {"Swiss", "Multiyear", "Pharmaceutical", "Tessaron Systems have"}
+
+
+def test_english_mention_generators_delimit_names() -> None:
+    """mentions.yaml: possessive units, possessive pairs, legal names with a comma or "and"."""
+    found = {
+        m.text: m.parent for m in english_mentions("Corvalis Holding's Brevana unit and Tessaron signed.")
+    }
+    assert found == {"Corvalis Holding": None, "Brevana": "Corvalis Holding"}
+    found = {m.text for m in english_mentions("The first phase of Brevana and Corvalis's partnership ended.")}
+    assert found == {"Brevana", "Corvalis"}
+    text = "Brevana, Inc., and Corvalis and Company announced today a collaboration and licensing agreement."
+    assert {m.text for m in english_mentions(text)} == {"Brevana, Inc", "Corvalis and Company"}
+    record = extract_text("Corvalis Holding's Brevana unit and Tessaron signed a supply agreement.")
+    pairs = [{p["name"] for p in a["parties"]} for a in record["alliances"]]
+    assert {"Brevana", "Tessaron"} in pairs and {"Corvalis Holding", "Brevana"} not in pairs, record
+
+
+def test_money_and_control_verbs_are_alliance_expressions() -> None:
+    """triggers.yaml: "injecte … dans", "achète", "épaule" (French headlines and leads)."""
+    for text, kind in (
+        ("Corvalis injecte 180 millions de dollars dans la start-up Brevana.", "equity_investment"),
+        ("Tessaron épaule Corvalis pour ses essais cliniques.", "rd_collaboration"),
+    ):
+        record = extract_text(text, language="fr")
+        assert [a["type"] for a in record["alliances"]] == [kind], record
+        assert len(record["alliances"][0]["parties"]) == 2
+
+
+def test_a_dateline_is_not_a_party() -> None:
+    text = "VÉLIZY-VILLACOUBLAY, 12 juin 2019 - Dassault Systèmes va acquérir Medidata Solutions."
+    place = Mention(0, 19, text=text[:19], canonical=text[:19], source="ner")
+    assert pairs_mod.is_dateline(Doc(id="d", text=text), place)
+    lead = "IBM, 12 partners and Dell signed."
+    assert not pairs_mod.is_dateline(Doc(id="d", text=lead), Mention(0, 3, text="IBM", canonical="IBM"))
+    doc = Pipeline.from_config(names=[*PREFIX])(Doc(id="d", text=text, language="fr"))
+    assert all("VÉLIZY" not in m.text for c in pairs_mod.candidates(doc) for m in (c.a, c.b))
 
 
 @pytest.mark.slow

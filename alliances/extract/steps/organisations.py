@@ -112,6 +112,54 @@ def _cue_mentions(doc: Doc, indexes: list[int]) -> Iterator[Mention]:
                 )
 
 
+_NAME = r"[A-Z][\w&.-]*(?:[ ](?:[A-Z][\w&.-]*|of|and|&)){0,4}?"
+_DESCRIBED = r"[A-Z][\w&.-]*(?:[ ](?:[A-Z][\w&.-]*|of)){0,4}"  # "chip giant Zeta Systems": all of it
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    return "|".join(re.escape(str(w)) for w in sorted(words, key=lambda w: -len(str(w))))
+
+
+@cache
+def _generators() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The patterns of data/extract/mentions.yaml: possessive unit, possessive pair, legal name with a
+    comma or an "and", name after a descriptor."""
+    from alliances.taxonomy import load_data_file
+
+    raw = load_data_file("extract/mentions.yaml")
+    units, deals = _alternatives(raw["unit_nouns"]), _alternatives(raw["alliance_nouns"])
+    legal, tails = _alternatives(raw["legal_forms"]), _alternatives(raw["and_tails"])
+    name = rf"(?:{_NAME})(?:,? (?:{legal})(?!\w))?"
+    return (
+        re.compile(rf"(?P<owner>{_NAME})['’]s (?P<name>{_NAME}) (?i:{units})\b"),
+        re.compile(rf"(?P<a>{name}),? (?:and|&) (?P<b>{_NAME})['’]s (?:[\w-]+ ){{0,2}}?(?i:{deals})\b"),
+        re.compile(rf"\b(?P<name>{_NAME}(?:, (?:{legal})(?!\w)| (?:and|&) (?:{tails})(?!\w)))"),
+        re.compile(rf"\b(?:{_alternatives(raw['descriptors'])}) (?P<name>{_DESCRIBED})(?![\w&-])"),
+    )
+
+
+def _named(text: str, m: re.Match[str], group: str, **extra: Any) -> Mention | None:
+    span = clean_span(text, m.start(group), m.end(group))
+    if span is None:
+        return None
+    surface = text[span[0] : span[1]]
+    return Mention(span[0], span[1], text=surface, canonical=surface, source="cue", **extra)
+
+
+def english_mentions(text: str) -> Iterator[Mention]:
+    """Names the patterns around them delimit (mentions.yaml): "Acme Holding's Beta unit" (Beta, parent
+    Acme Holding), "Beta and Acme's partnership", "Beta, Inc.", "Acme and Company", "chip giant Zeta"."""
+    unit, pair, legal, described = _generators()
+    for m in unit.finditer(text):
+        owner = _named(text, m, "owner")
+        child = _named(text, m, "name", parent=owner.text if owner else None)
+        yield from (x for x in (owner, child) if x is not None)
+    for m in pair.finditer(text):
+        yield from (x for x in (_named(text, m, "a"), _named(text, m, "b")) if x is not None)
+    for rx in (legal, described):
+        yield from (x for x in (_named(text, m, "name") for m in rx.finditer(text)) if x is not None)
+
+
 @register("find_organisations")
 def make_find_organisations(context: Context) -> Step:
     gazetteer = context.gazetteer
@@ -119,6 +167,8 @@ def make_find_organisations(context: Context) -> Step:
     def step(doc: Doc) -> Doc:
         doc.mentions = gazetteer.find(doc.text)
         add_mentions(doc, _cue_mentions(doc, trigger_sentences(doc)))
+        if doc.language == "en":
+            add_mentions(doc, english_mentions(doc.text))
         return doc
 
     return step
