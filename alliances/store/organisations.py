@@ -211,7 +211,10 @@ def _ranked(rows: Any) -> dict[Any, int]:
 
 
 def get_organisation(session: Session, ref: str | int, *, viewer: Viewer | None = None) -> OrganisationRecord:
-    """The profile of an organisation, by id or name; computed once per data version."""
+    """The profile of an organisation, by id or name; computed once per data version.
+
+    The memo's own record, shared by every caller: read only (a deep copy of a hub's hundred
+    alliances cost as much as computing them, on each visit after a write)."""
     try:
         org = find_organisation(session, ref)
     except NotFound:
@@ -223,7 +226,7 @@ def get_organisation(session: Session, ref: str | int, *, viewer: Viewer | None 
     profile = memo_of(session).get(
         session, ("profile", org.id, viewer), lambda: _profile(session, org, viewer)
     )
-    return profile.model_copy(deep=True)
+    return profile
 
 
 def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> OrganisationRecord:
