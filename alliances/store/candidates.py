@@ -357,4 +357,6 @@ def is_rumour(record: dict[str, Any], confidence: float | None) -> bool:
 
 def pending_count(session: Session) -> int:
     """Candidates waiting for review (an index count: reviews change it without changing the data)."""
-    return session.scalar(select(func.count()).select_from(Candidate).where(Candidate.state == "pending")) or 0
+    return (
+        session.scalar(select(func.count()).select_from(Candidate).where(Candidate.state == "pending")) or 0
+    )

@@ -37,7 +37,9 @@ def page_of(items: list[T], total: int, filters: ListQuery) -> Page[T]:
 
     The bare generic, not `Page[T]`: parametrising with a type variable builds a new class on every call
     (pydantic keeps them weakly), about a millisecond per list request (issue 13, load)."""
-    page: Page[T] = Page.model_construct(items=items, total=total, page=filters.page, per_page=filters.per_page)
+    page: Page[T] = Page.model_construct(
+        items=items, total=total, page=filters.page, per_page=filters.per_page
+    )
     return page
 
 
@@ -181,8 +183,9 @@ def summaries(session: Session, ids: list[int]) -> list[AllianceSummary]:
         )
     tags: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for alliance_id, facet, value in session.execute(
-        select(AllianceTag.alliance_id, AllianceTag.facet, AllianceTag.value)
-        .where(AllianceTag.alliance_id.in_(ids))
+        select(AllianceTag.alliance_id, AllianceTag.facet, AllianceTag.value).where(
+            AllianceTag.alliance_id.in_(ids)
+        )
     ):
         tags[alliance_id][facet].append(value)
     sources: dict[int, SummarySource] = {}

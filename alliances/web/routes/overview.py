@@ -52,7 +52,9 @@ def cached_overview(memo: Memo, session: Session, *, viewer: Viewer | None = Non
     data: OverviewPublic = memo.get(session, key, lambda: overview(session, viewer))
     pending = pending_count(session)
     if pending != data.stats.candidates_pending:
-        data = data.model_copy(update={"stats": data.stats.model_copy(update={"candidates_pending": pending})})
+        data = data.model_copy(
+            update={"stats": data.stats.model_copy(update={"candidates_pending": pending})}
+        )
     return data
 
 
