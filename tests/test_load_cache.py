@@ -155,3 +155,16 @@ def test_a_candidate_correction_keeps_cached_pages_and_a_reject_refreshes_them(
     assert rejected.status_code == 200, rejected.text
     after = client.get("/api/v1/overview", headers=headers).json()
     assert after["stats"]["candidates_pending"] == overview["stats"]["candidates_pending"] - 1
+
+
+def test_the_response_version_read_in_one_statement_is_the_stamp(web_db: Database) -> None:
+    """The one-statement read before each cached answer gives what the separate queries give."""
+    from alliances.store.version import _data_version, memo_of, response_version
+
+    with web_db.session() as s:
+        add_alliance(s, {"parties": [{"name": "Servier"}, {"name": "Owkin"}], "type": "rd_collaboration"})
+    with web_db.session() as s:
+        combined = response_version(s)
+        last = max(e.seq for e in audit.entries(s, limit=1000) if e.action != audit.EDIT)
+        assert combined == (*_data_version(s), last, memo_of(s).commits)
+        assert combined[0] > 0 and combined[1] > 0  # writes counted, alliances there

@@ -142,8 +142,21 @@ def response_version(session: Session) -> tuple[Any, ...]:
     A candidate corrected in review (`audit.EDIT`) changes none of the cached pages, so neither counts."""
     from alliances.store.accounts import AuditEntry
     from alliances.store.audit import EDIT
+    from alliances.store.rollup import WRITES, Rollup, has_rollup
 
     latest = select(AuditEntry.seq).where(AuditEntry.action != EDIT).order_by(AuditEntry.seq.desc()).limit(1)
+    if session.info.get(_VERSION) is None and has_rollup(session):
+        # Asked before every cached answer: the stamp and the audit position in one statement.
+        row = session.execute(
+            select(
+                select(Rollup.n).where(Rollup.measure == WRITES[0]).scalar_subquery(),
+                *(select(func.max(c)).scalar_subquery() for c in (Alliance.id, Party.id, Organisation.id)),
+                latest.scalar_subquery(),
+            )
+        ).one()
+        *stamp, last = (int(value or 0) for value in row)
+        session.info[_VERSION] = tuple(stamp)
+        return (*stamp, last, memo_of(session).commits)
     last = session.scalar(latest) or 0
     return (*data_version(session), last, memo_of(session).commits)
 
