@@ -257,6 +257,7 @@ class NetworkCache:
         self._facts: LRUCache[tuple[Any, ...], Facts] = LRUCache(maxsize=4)  # per visibility
         self._graphs: LRUCache[tuple[Any, ...], nx.Graph] = LRUCache(maxsize=size)
         self._networks: LRUCache[tuple[Any, ...], Network] = LRUCache(maxsize=size)
+        self._layouts: LRUCache[tuple[Any, ...], dict[int, tuple[float, float]]] = LRUCache(maxsize=1024)
 
     def facts(
         self, session: Session, version: tuple[int, ...] | None = None, *, viewer: Viewer | None = None
@@ -331,6 +332,18 @@ class NetworkCache:
         members = family(session, shown) if query.rollup else set(shown)
         return build_graph(load_facts_around(session, members), query)
 
+    def layout(self, sub: nx.Graph) -> dict[int, tuple[float, float]]:
+        """`place`, kept by the drawn graph itself (nodes in order, ties and weights): most writes leave
+        an organisation's neighbourhood as it was, and its layout costs more than finding it."""
+        shape = (tuple(sub), tuple((a, b, d["weight"]) for a, b, d in sub.edges(data=True)))
+        with self._lock:
+            found = self._layouts.get(shape)
+        if found is None:
+            found = place(sub)
+            with self._lock:
+                self._layouts[shape] = found
+        return found
+
     def ego(self, session: Session, org_id: int, limit: int = 40, rollup: bool = False) -> EgoNetwork:
         """An organisation, its strongest partners and the ties among them (for its profile page);
         `rollup` draws a group with its subsidiaries' alliances."""
@@ -346,7 +359,7 @@ class NetworkCache:
         sub.add_edges_from(
             (a, b, graph[a][b]) for i, a in enumerate(order) for b in order[i + 1 :] if b in graph[a]
         )
-        layout = place(sub)
+        layout = self.layout(sub)
         return EgoNetwork(
             nodes=[
                 EgoNode(
