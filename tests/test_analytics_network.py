@@ -7,13 +7,16 @@ import io
 
 import networkx as nx
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from alliances.analytics import export
 from alliances.analytics.centrality import EXACT_LIMIT, centralities, sample_size
 from alliances.analytics.network import NetworkCache, NetworkQuery, build_graph
-from alliances.schemas import AllianceFilters, RankedNode
+from alliances.schemas import AllianceFilters, EgoNetwork, RankedNode
 from alliances.store.db import Database
 from alliances.store.facts import load_facts
+from alliances.store.models import Organisation
 from alliances.store.writes import add_alliance
 
 
@@ -124,3 +127,36 @@ def test_exports_read_back(web_db: Database) -> None:
     assert len(nodes) == 11 and set(nodes[0]) >= {"label", "degree", "betweenness", "eigenvector"}
     edges = list(csv.DictReader(io.StringIO("".join(export.edges_csv(network)))))
     assert len(edges) == 10 and {e["type"] for e in edges} >= {"rd_collaboration", "joint_venture"}
+
+
+def full_graph_ego(cache: NetworkCache, s: Session, org_id: int, rollup: bool) -> EgoNetwork:
+    """The ego network taken from the whole graph (built first, so `ego` reads it from the cache)."""
+    cache.graph(s, NetworkQuery(rollup=rollup))
+    return cache.ego(s, org_id, rollup=rollup)
+
+
+@pytest.mark.parametrize("rollup", [False, True])
+def test_ego_without_the_whole_graph_is_the_same(bundled_db: Database, rollup: bool) -> None:
+    """After a write the whole graph is not rebuilt for a profile: its ego network, built from the
+    alliances around the organisation, is the one the whole graph gives, node for node, tie for tie, in
+    the same order and with the same layout (every organisation of the bundle, a private alliance too)."""
+    with bundled_db.session() as s:
+        org_ids = list(s.scalars(select(Organisation.id).order_by(Organisation.id)))
+        owner = s.scalar(select(Organisation.id).where(Organisation.name == "Sanofi"))
+        record = {
+            "parties": [{"name": "Sanofi"}, {"name": "Stealth Partner Ltd"}],
+            "type": "licensing_commercialisation",
+            "owner_id": owner,
+            "visibility": "private",
+        }
+        add_alliance(s, record, create_missing=True)
+    with bundled_db.session() as s:
+        full, local = NetworkCache(), NetworkCache()
+        compared = 0
+        for org_id in org_ids:
+            expected = full_graph_ego(full, s, org_id, rollup)
+            assert local.ego(s, org_id, rollup=rollup) == expected, org_id
+            compared += bool(expected.nodes)
+        sanofi = local.ego(s, owner, rollup=rollup)
+    assert compared > 100  # most organisations have partners
+    assert len(sanofi.nodes) > 10 and "Stealth Partner Ltd" not in {n.name for n in sanofi.nodes}

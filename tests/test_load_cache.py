@@ -122,3 +122,49 @@ def test_a_role_change_counts_from_the_next_request(web_db: Database, client_for
     assert "Servier-only plan" in listed.text
     with web_db.session() as s:
         assert s.scalar(select(Alliance.id).where(Alliance.title == "Servier-only plan")) is not None
+
+
+def test_a_candidate_correction_keeps_cached_pages_and_a_reject_refreshes_them(
+    web_db: Database, client_for: Any
+) -> None:
+    """Correcting a candidate in review changes no page but the review page: the others stay cached
+    (and the audit log names it `candidate.edit`); rejecting one changes the pending count at once."""
+    from alliances.store.candidates import store_extraction
+
+    record = {"parties": [{"name": "Servier"}, {"name": "Owkin"}], "type": "joint_venture", "confidence": 0.9}
+    with web_db.session() as s:
+        store_extraction(
+            s, content_hash="cache-2", records=[record, {**record, "type": "licensing_commercialisation"}]
+        )
+        sanofi = s.scalar(select(Organisation.id).where(Organisation.name == "Sanofi"))
+    headers = token(web_db, "edit@example.org", str(sanofi), "analyst")
+    client = client_for(web_db)
+    store = client.app.state.response_cache
+    first, second = (
+        c["id"] for c in client.get("/api/v1/candidates?status=pending", headers=headers).json()["items"][:2]
+    )
+    overview = client.get("/api/v1/overview", headers=headers).json()
+    edited = client.patch(f"/api/v1/candidates/{first}", json={"type": "equity_investment"}, headers=headers)
+    assert edited.status_code == 200, edited.text
+    hits = store.hits
+    again = client.get("/api/v1/overview", headers=headers)
+    assert store.hits == hits + 1 and again.json() == overview
+    with web_db.session() as s:
+        assert [e.action for e in audit.entries(s, limit=1)] == [audit.EDIT]
+    rejected = client.post(f"/api/v1/candidates/{second}/reject", json={}, headers=headers)
+    assert rejected.status_code == 200, rejected.text
+    after = client.get("/api/v1/overview", headers=headers).json()
+    assert after["stats"]["candidates_pending"] == overview["stats"]["candidates_pending"] - 1
+
+
+def test_the_response_version_read_in_one_statement_is_the_stamp(web_db: Database) -> None:
+    """The one-statement read before each cached answer gives what the separate queries give."""
+    from alliances.store.version import _data_version, memo_of, response_version
+
+    with web_db.session() as s:
+        add_alliance(s, {"parties": [{"name": "Servier"}, {"name": "Owkin"}], "type": "rd_collaboration"})
+    with web_db.session() as s:
+        combined = response_version(s)
+        last = max(e.seq for e in audit.entries(s, limit=1000) if e.action != audit.EDIT)
+        assert combined == (*_data_version(s), last, memo_of(s).commits)
+        assert combined[0] > 0 and combined[1] > 0  # writes counted, alliances there

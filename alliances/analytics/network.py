@@ -33,7 +33,7 @@ from alliances.schemas import (
     QueryParams,
     RankedNode,
 )
-from alliances.store.facts import Facts, load_facts
+from alliances.store.facts import Facts, family, load_facts, load_facts_around
 from alliances.store.queries import matching_ids
 from alliances.store.version import data_version
 from alliances.store.viewer import Viewer, scope
@@ -257,6 +257,7 @@ class NetworkCache:
         self._facts: LRUCache[tuple[Any, ...], Facts] = LRUCache(maxsize=4)  # per visibility
         self._graphs: LRUCache[tuple[Any, ...], nx.Graph] = LRUCache(maxsize=size)
         self._networks: LRUCache[tuple[Any, ...], Network] = LRUCache(maxsize=size)
+        self._layouts: LRUCache[tuple[Any, ...], dict[int, tuple[float, float]]] = LRUCache(maxsize=1024)
 
     def facts(
         self, session: Session, version: tuple[int, ...] | None = None, *, viewer: Viewer | None = None
@@ -308,16 +309,57 @@ class NetworkCache:
         with self._lock:
             return self._networks.setdefault(key, network)
 
+    def local_graph(self, session: Session, org_id: int, limit: int, query: NetworkQuery) -> nx.Graph:
+        """The whole graph if this data version has it already, else the part around an organisation and
+        its `limit` strongest partners: the same nodes, counts and ties there, from their alliances only.
+
+        After each write the whole graph costs every alliance's facts again (issue 13, load: it was
+        most of the server's CPU under 50 clients); a profile needs a few hundred of them.
+        """
+        key = (data_version(session), query, scope(None))
+        with self._lock:
+            found = self._graphs.get(key)
+        if found is not None:
+            return found
+        centre = family(session, [org_id]) if query.rollup else {org_id}
+        first = build_graph(load_facts_around(session, centre), query)
+        if org_id not in first:
+            return first
+        strongest = sorted(
+            first[org_id], key=lambda n: (-first[org_id][n]["weight"], first.nodes[n]["label"])
+        )
+        shown = [org_id, *strongest[:limit]]
+        members = family(session, shown) if query.rollup else set(shown)
+        return build_graph(load_facts_around(session, members), query)
+
+    def layout(self, sub: nx.Graph) -> dict[int, tuple[float, float]]:
+        """`place`, kept by the drawn graph itself (nodes in order, ties and weights): most writes leave
+        an organisation's neighbourhood as it was, and its layout costs more than finding it."""
+        shape = (tuple(sub), tuple((a, b, d["weight"]) for a, b, d in sub.edges(data=True)))
+        with self._lock:
+            found = self._layouts.get(shape)
+        if found is None:
+            found = place(sub)
+            with self._lock:
+                self._layouts[shape] = found
+        return found
+
     def ego(self, session: Session, org_id: int, limit: int = 40, rollup: bool = False) -> EgoNetwork:
         """An organisation, its strongest partners and the ties among them (for its profile page);
         `rollup` draws a group with its subsidiaries' alliances."""
-        graph = self.graph(session, NetworkQuery(rollup=rollup))
+        graph = self.local_graph(session, org_id, limit, NetworkQuery(rollup=rollup))
         if org_id not in graph:
             return EgoNetwork(nodes=[], edges=[])
         partners = sorted(graph[org_id], key=lambda n: (-graph[org_id][n]["weight"], graph.nodes[n]["label"]))
-        sub = graph.subgraph([org_id, *partners[:limit]])
-        layout = place(sub)
         order = [org_id, *partners[:limit]]  # centre first, then partners by strength of tie
+        # Nodes and ties in that order, not a subgraph view's: its order follows a set's once the graph
+        # is large, so the layout would depend on how much of the graph was built.
+        sub = nx.Graph()
+        sub.add_nodes_from((n, graph.nodes[n]) for n in order)
+        sub.add_edges_from(
+            (a, b, graph[a][b]) for i, a in enumerate(order) for b in order[i + 1 :] if b in graph[a]
+        )
+        layout = self.layout(sub)
         return EgoNetwork(
             nodes=[
                 EgoNode(

@@ -173,6 +173,20 @@ AUDITED = {
 BULK_AT = 50  # more changes than this in one commit become one summary entry, not one entry each
 
 
+# A candidate's fields corrected while it stays in review: logged under its own name, because it changes
+# no page but the review page, and the web's response cache (`store.version.response_version`) keeps
+# every other page across it (issue 13, load: each correction emptied every worker's cache).
+EDIT = "candidate.edit"
+
+
+def quiet_edit(obj: Any) -> bool:
+    """Whether a flushed object is a candidate whose fields changed but not its review state."""
+    if getattr(obj, "__tablename__", None) != "candidate":
+        return False
+    state = sa_inspect(obj)
+    return state.persistent and not state.attrs.state.history.has_changes()
+
+
 def acting_as(who: str, origin: str | None) -> Token[tuple[str, str | None]]:
     """Name who the following writes are made by (a request, a CLI command) and from where."""
     return ACTOR.set((who, origin))
@@ -187,7 +201,7 @@ def _collect(session: Session, _ctx: Any) -> None:
         for obj in objects:
             table = getattr(obj, "__tablename__", None)
             if table in AUDITED and (verb != "update" or session.is_modified(obj, include_collections=False)):
-                pending.append((f"{table}.{verb}", obj))
+                pending.append((EDIT if quiet_edit(obj) else f"{table}.{verb}", obj))
 
 
 @event.listens_for(Session, "do_orm_execute")

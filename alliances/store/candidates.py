@@ -353,3 +353,10 @@ def is_rumour(record: dict[str, Any], confidence: float | None) -> bool:
     if record.get("rumour"):
         return True
     return record.get("status") is None and confidence is not None and confidence <= RUMOUR_CONFIDENCE
+
+
+def pending_count(session: Session) -> int:
+    """Candidates waiting for review (an index count: reviews change it without changing the data)."""
+    return (
+        session.scalar(select(func.count()).select_from(Candidate).where(Candidate.state == "pending")) or 0
+    )

@@ -134,6 +134,9 @@ class Database:
             raise StorageError(f"database {safe_url(self.url)}: {_reason(exc)}") from exc
 
     def downgrade(self, revision: str = "base") -> None:
+        from alliances.store.rollup import HAVE_ROLLUP
+
+        HAVE_ROLLUP.discard(self.engine)  # the rollup table may go
         command.downgrade(self.alembic_config(), revision)
 
     def is_initialised(self) -> bool:

@@ -6,6 +6,7 @@ Graph algorithms want plain tuples, not ORM objects: one query per table, no laz
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -107,3 +108,74 @@ def load_facts(session: Session, *, viewer: Viewer | None = None) -> Facts:
         for row in rows
     ]
     return Facts(orgs, alliances)
+
+
+def family(session: Session, org_ids: Iterable[int]) -> set[int]:
+    """The organisations with all their subsidiaries, at any depth (cycle-safe)."""
+    found = set(org_ids)
+    frontier = set(found)
+    while frontier:
+        stmt = select(Organisation.id).where(Organisation.parent_id.in_(sorted(frontier)))
+        frontier = set(session.scalars(stmt)) - found
+        found |= frontier
+    return found
+
+
+def load_facts_around(session: Session, org_ids: Iterable[int], *, viewer: Viewer | None = None) -> Facts:
+    """What `load_facts` holds about these organisations: every visible alliance one of them is party to
+    (in id order, with all its parties; tags left out), the organisations those name and their parents.
+
+    A graph built from it has exactly the full graph's nodes, counts and ties for these organisations
+    (issue 13, load: a profile's ego network no longer waits for the whole network after each write).
+    """
+    ids = sorted(set(org_ids))
+    if not ids:
+        return Facts()
+    around = select(Party.alliance_id).where(Party.organisation_id.in_(ids))
+    shown = visible(select(Alliance.id), Alliance, viewer).where(Alliance.id.in_(around))
+    parties: dict[int, list[int]] = defaultdict(list)
+    for alliance_id, org_id in session.execute(
+        select(Party.alliance_id, Party.organisation_id)
+        .where(Party.alliance_id.in_(shown))
+        .order_by(Party.alliance_id, Party.position)
+    ):
+        parties[alliance_id].append(org_id)
+    rows = session.execute(
+        select(
+            Alliance.id, Alliance.type, Alliance.status, Alliance.announced, Alliance.year, Alliance.origin
+        )
+        .where(Alliance.id.in_(shown))
+        .order_by(Alliance.id)
+    )
+    alliances = [
+        AllianceFact(
+            id=row.id,
+            type=row.type,
+            status=row.status,
+            date=row.announced,
+            year=row.year,
+            party_ids=tuple(parties.get(row.id, ())),
+            origin=row.origin,
+        )
+        for row in rows
+    ]
+    # The parties of a visible alliance are never hidden from its viewer; their parents may be.
+    named = {org_id for members in parties.values() for org_id in members}
+    organisations: dict[int, OrgFact] = {}
+    wanted, asked, check = named, set(named), False
+    while wanted:
+        stmt = select(
+            Organisation.id,
+            Organisation.name,
+            Organisation.kind,
+            Organisation.country,
+            Organisation.parent_id,
+        ).where(Organisation.id.in_(sorted(wanted)))
+        if check:
+            stmt = stmt.where(Organisation.id.not_in(hidden_organisations(viewer)))
+        for row in session.execute(stmt):
+            organisations[row.id] = OrgFact(row.id, row.name, row.kind, row.country, row.parent_id)
+        parents = {fact.parent_id for fact in organisations.values() if fact.parent_id is not None}
+        wanted, check = parents - asked, True
+        asked |= wanted
+    return Facts(organisations, alliances)

@@ -19,6 +19,7 @@ The same hooks count writes in one row (`WRITES`): the cheap data-version stamp 
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
@@ -44,6 +45,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import InstanceState, Mapped, ORMExecuteState, Session, aliased, mapped_column
 from sqlalchemy.sql import Delete, Update
 
@@ -330,11 +332,20 @@ def _around_statement(state: ORMExecuteState) -> Any:
     return result
 
 
+# Engines whose database has the rollup table: once there it stays (asking cost a catalogue query in
+# every session, two per web request; `Database.downgrade` forgets its engine).
+HAVE_ROLLUP: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def _has_rollup(session: Session) -> bool:
     """Whether this database has the rollup table yet (not before migration 0009); asked once a session."""
     known = session.info.get("rollup_table")
     if known is None:
-        known = session.info["rollup_table"] = inspect(session.connection()).has_table(Rollup.__tablename__)
+        engine = session.get_bind().engine
+        known = engine in HAVE_ROLLUP or inspect(session.connection()).has_table(Rollup.__tablename__)
+        session.info["rollup_table"] = known
+        if known:
+            HAVE_ROLLUP.add(engine)
     return bool(known)
 
 

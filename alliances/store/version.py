@@ -119,7 +119,11 @@ class Memo:
 
 @event.listens_for(Session, "after_flush")
 def _wrote(session: Session, _ctx: Any) -> None:
-    session.info["wrote"] = True
+    from alliances.store.audit import quiet_edit
+
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(getattr(obj, "__tablename__", None) != "audit_entry" and not quiet_edit(obj) for obj in changed):
+        session.info["wrote"] = True
 
 
 @event.listens_for(Session, "after_commit")
@@ -133,10 +137,27 @@ def _count_commit(session: Session) -> None:
 def response_version(session: Session) -> tuple[Any, ...]:
     """What a cached response depends on: the data version, the last audit entry (every audited write:
     candidates, projects, sources, accounts...) and this process's commits through the same database
-    (any other table). A write through this process or any other changes it before its commit returns."""
-    from alliances.store.accounts import AuditEntry
+    (any other table). A write through this process or any other changes it before its commit returns.
 
-    last = session.scalar(select(func.max(AuditEntry.seq))) or 0
+    A candidate corrected in review (`audit.EDIT`) changes none of the cached pages, so neither counts."""
+    from alliances.store.accounts import AuditEntry
+    from alliances.store.audit import EDIT
+    from alliances.store.rollup import WRITES, Rollup, has_rollup
+
+    latest = select(AuditEntry.seq).where(AuditEntry.action != EDIT).order_by(AuditEntry.seq.desc()).limit(1)
+    if session.info.get(_VERSION) is None and has_rollup(session):
+        # Asked before every cached answer: the stamp and the audit position in one statement.
+        row = session.execute(
+            select(
+                select(Rollup.n).where(Rollup.measure == WRITES[0]).scalar_subquery(),
+                *(select(func.max(c)).scalar_subquery() for c in (Alliance.id, Party.id, Organisation.id)),
+                latest.scalar_subquery(),
+            )
+        ).one()
+        *stamp, last = (int(value or 0) for value in row)
+        session.info[_VERSION] = tuple(stamp)
+        return (*stamp, last, memo_of(session).commits)
+    last = session.scalar(latest) or 0
     return (*data_version(session), last, memo_of(session).commits)
 
 

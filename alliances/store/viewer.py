@@ -116,11 +116,16 @@ def private_among(session: Any, alliance_ids: list[int]) -> list[int]:
     from sqlalchemy import select
 
     from alliances.store.models import Alliance
+    from alliances.store.version import memo_of
 
     if not alliance_ids:
         return []
-    stmt = select(Alliance.id).where(Alliance.id.in_(alliance_ids), Alliance.visibility != "public")
-    return sorted(session.scalars(stmt))
+    # The private ones are few and change only with the data: one query per data version, not per read.
+    stmt = select(Alliance.id).where(Alliance.visibility != "public")
+    private: frozenset[int] = memo_of(session).get(
+        session, ("private_alliances",), lambda: frozenset(session.scalars(stmt))
+    )
+    return sorted(private.intersection(alliance_ids))
 
 
 def token_grants(session: Any, digest: str) -> list[tuple[Any, ...]]:

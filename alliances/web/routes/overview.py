@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from alliances.analytics.matrix import tech_stage_matrix
 from alliances.schemas import AllianceFilters, OrganisationFilters, OverviewPublic
+from alliances.store.candidates import pending_count
 from alliances.store.organisations import list_organisations
 from alliances.store.projects import stats
 from alliances.store.queries import list_alliances
@@ -45,9 +46,15 @@ def overview_api(request: Request, session: SessionDep, viewer: ViewerDep) -> Ov
 
 
 def cached_overview(memo: Memo, session: Session, *, viewer: Viewer | None = None) -> OverviewPublic:
-    """The overview is a pure function of the data and the visibility: computed once per data version."""
+    """The overview is a pure function of the data and the visibility: computed once per data version,
+    but for the candidates waiting for review, which a review changes without changing the data."""
     key = scoped("overview", viewer)
     data: OverviewPublic = memo.get(session, key, lambda: overview(session, viewer))
+    pending = pending_count(session)
+    if pending != data.stats.candidates_pending:
+        data = data.model_copy(
+            update={"stats": data.stats.model_copy(update={"candidates_pending": pending})}
+        )
     return data
 
 
