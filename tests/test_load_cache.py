@@ -168,3 +168,31 @@ def test_the_response_version_read_in_one_statement_is_the_stamp(web_db: Databas
         last = max(e.seq for e in audit.entries(s, limit=1000) if e.action != audit.EDIT)
         assert combined == (*_data_version(s), last, memo_of(s).commits)
         assert combined[0] > 0 and combined[1] > 0  # writes counted, alliances there
+
+
+def test_workers_of_one_server_share_the_answers_they_built(web_db: Database, client_for: Any) -> None:
+    """Two apps on one database (two uvicorn workers): a page one built is served by the other from
+    the shared folder; after a write neither serves the old page; stopping sweeps the folder."""
+    first, second = client_for(web_db), client_for(web_db)
+    shared = first.app.state.response_cache.shared
+    assert shared is not None and shared.folder == second.app.state.response_cache.shared.folder
+    built = first.get("/api/v1/matrix")
+    assert built.status_code == 200 and "x-cache" not in built.headers
+    served = second.get("/api/v1/matrix")
+    assert served.headers.get("x-cache") == "hit" and served.content == built.content
+    assert second.app.state.response_cache.hits == 1
+    with web_db.session() as s:
+        add_alliance(
+            s,
+            {
+                "parties": [{"name": "Servier"}, {"name": "Owkin"}],
+                "type": "rd_collaboration",
+                "technologies": ["ai"],
+                "stages": ["research"],
+            },
+        )
+    fresh = second.get("/api/v1/matrix")
+    assert "x-cache" not in fresh.headers and fresh.content != built.content
+    assert any(shared.folder.iterdir())
+    shared.sweep(0)
+    assert not shared.folder.exists()

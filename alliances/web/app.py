@@ -53,6 +53,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         if settings.warm_up:
             await run_in_threadpool(warm_up, app)
         yield
+        shared = app.state.response_cache.shared
+        if shared is not None:
+            shared.sweep(0)  # the answers of a stopped server are of no use to anyone
 
     app = FastAPI(
         lifespan=lifespan,

@@ -18,11 +18,19 @@ request builds a response, the same requests wait for it instead of building it 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import time
+import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import anyio
 from cachetools import LRUCache
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -54,16 +62,112 @@ HIT = (b"x-cache", b"hit")  # on answers served from memory (the load bench coun
 VARY = (b"host", b"accept", b"accept-language", b"cookie")
 
 
+Entry = tuple[int, list[tuple[bytes, bytes]], bytes]  # status, headers, body
+SHARED_SECONDS = 120  # answers older than this are removed from the shared folder now and then
+SWEEP_EVERY = 500  # answers written between two sweeps
+
+
+class SharedAnswers:
+    """Answers kept in files that every worker process of a server reads (issue 13, load).
+
+    Each uvicorn worker has its own memory: after a write, each built the same pages again. A page one
+    worker built is now read by the others from a private folder in shared memory (/dev/shm where
+    there is one), named by a hash of the full key, which holds the data version: no file is ever
+    stale, old ones are only swept. Written whole then renamed, so a reader never sees half an answer.
+    Across processes freshness rests on the data version and the audit log, as it did between workers.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.written = 0
+
+    @classmethod
+    def for_database(cls, url: str, settings: str = "") -> SharedAnswers | None:
+        """The folder of the answers of servers on this database with these settings (workers of one
+        server share both), for this user; None for a database in memory."""
+        if ":memory:" in url or "mode=memory" in url or url.rstrip("/").endswith("sqlite:"):
+            return None
+        base = Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else Path(tempfile.gettempdir())
+        digest = hashlib.blake2b(f"{url}\n{settings}".encode(), digest_size=8).hexdigest()
+        return cls(base / f"alliances-answers-{os.getuid()}-{digest}")
+
+    def _path(self, key: Any) -> tuple[Path, bytes]:
+        text = repr(key).encode()
+        return self.folder / hashlib.blake2b(text, digest_size=16).hexdigest(), text
+
+    def get(self, key: Any) -> Entry | None:
+        path, text = self._path(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        head, _, body = data.partition(b"\n")
+        try:
+            meta = json.loads(head)
+        except ValueError:
+            return None
+        if meta.get("key") != text.decode():
+            return None  # another key with the same hash (never seen; checked all the same)
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in meta["headers"]]
+        return int(meta["status"]), headers, body
+
+    def put(self, key: Any, entry: Entry) -> None:
+        path, text = self._path(key)
+        status, headers, body = entry
+        meta = {"key": text.decode(), "status": status}
+        meta["headers"] = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.folder, delete=False, prefix=".") as out:
+                out.write(json.dumps(meta).encode() + b"\n" + body)
+            os.replace(out.name, path)
+        except OSError:
+            return  # a full or read-only folder: this worker's memory still serves
+        self.written += 1
+        if self.written % SWEEP_EVERY == 0:
+            self.sweep()
+
+    def sweep(self, seconds: float = SHARED_SECONDS) -> None:
+        """Remove the answers (and any temporary file) older than `seconds`."""
+        limit = time.time() - seconds
+        with contextlib.suppress(OSError), os.scandir(self.folder) as found:
+            for item in found:
+                with contextlib.suppress(OSError):
+                    if item.stat().st_mtime < limit:
+                        os.unlink(item.path)
+        if seconds <= 0:
+            with contextlib.suppress(OSError):
+                self.folder.rmdir()
+
+
 @dataclass
 class Store:
     """The cached responses of one app (on `app.state.response_cache`), and how often they served."""
 
-    items: LRUCache[Any, tuple[int, list[tuple[bytes, bytes]], bytes]] = field(
+    items: LRUCache[Any, Entry] = field(
         default_factory=lambda: LRUCache(maxsize=SIZE, getsizeof=lambda entry: len(entry[2]) + 200)
     )
     pending: dict[Any, asyncio.Event] = field(default_factory=dict)
+    shared: SharedAnswers | None = None
     hits: int = 0
     misses: int = 0
+
+
+LOOKUP_THREADS = 4
+_LOOKUPS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def lookups() -> anyio.CapacityLimiter:
+    """Threads of their own for the short lookup before each cached answer: in the app's pool they
+    queued behind the requests being built after a write, so answers ready in memory waited for them
+    (issue 13, load). One per event loop (a limiter belongs to its loop)."""
+    loop = asyncio.get_running_loop()
+    found = _LOOKUPS.get(loop)
+    if found is None:
+        found = _LOOKUPS[loop] = anyio.CapacityLimiter(LOOKUP_THREADS)
+    return found
 
 
 def cacheable(scope: Scope) -> bool:
@@ -105,7 +209,7 @@ class ResponseCache:
                 return response_version(session), found
 
         try:
-            version, found = await run_in_threadpool(look)
+            version, found = await anyio.to_thread.run_sync(look, limiter=lookups())
         except (AllianceError, SQLAlchemyError):
             await self.app(scope, receive, send)  # no database, no tables: the app says so in its envelope
             return
@@ -124,10 +228,15 @@ class ResponseCache:
             visibility_scope(viewer),
             tuple(headers.get(name, b"") for name in VARY),
         )
+        shared = (version[:-1], *key[1:])  # without this process's own commit count
         waited = False
         while (entry := store.items.get(key)) is None and key in store.pending:
             waited = True
             await store.pending[key].wait()  # the same answer is being built: take it when it is done
+        if entry is None and not waited and store.shared is not None:
+            entry = store.shared.get(shared)  # built by another worker of this server
+            if entry is not None:
+                store.items[key] = entry
         if entry is not None:
             store.hits += 1
             status, head, body = entry
@@ -136,16 +245,18 @@ class ResponseCache:
             return
         store.misses += 1
         if waited:  # that answer could not be kept (an audited read...): build ours alongside the others
-            await self._build(scope, receive, send, store, key)
+            await self._build(scope, receive, send, store, key, shared)
             return
         done = store.pending[key] = asyncio.Event()
         try:
-            await self._build(scope, receive, send, store, key)
+            await self._build(scope, receive, send, store, key, shared)
         finally:
             store.pending.pop(key, None)
             done.set()
 
-    async def _build(self, scope: Scope, receive: Receive, send: Send, store: Store, key: Any) -> None:
+    async def _build(
+        self, scope: Scope, receive: Receive, send: Send, store: Store, key: Any, shared: Any
+    ) -> None:
         """Answer through the app, keeping a copy of the answer when it may be served again."""
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
@@ -172,4 +283,6 @@ class ResponseCache:
         finally:
             audit.LOGGED.reset(token)
         if keep and start and not logged:
-            store.items[key] = (start["status"], list(start.get("headers", [])), b"".join(chunks))
+            entry = store.items[key] = (start["status"], list(start.get("headers", [])), b"".join(chunks))
+            if store.shared is not None:
+                store.shared.put(shared, entry)

@@ -244,9 +244,10 @@ def install(app: Any) -> None:
 
     The response cache sits inside the security middleware: what it serves gets the same headers.
     """
-    from alliances.web.cache import ResponseCache, Store
+    from alliances.web.cache import ResponseCache, SharedAnswers, Store
 
-    app.state.response_cache = Store()
+    settings = app.state.settings.model_dump_json()
+    app.state.response_cache = Store(shared=SharedAnswers.for_database(app.state.db.url, settings))
     app.add_middleware(ResponseCache)
     app.add_middleware(SecurityMiddleware)
     app.state.login_limiter = LoginLimiter()
