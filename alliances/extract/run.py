@@ -9,7 +9,7 @@ With N workers (where processes fork) the parent loads the models once and forks
 share them copy-on-write. Loading takes seconds on one core; meanwhile a light helper, forked before
 the load, runs the steps that need no model (those before the first of MODEL_STEPS) on the first
 chunks, and the workers run only the rest of the pipeline on those. The split changes no result:
-the same steps run in the same order over the same chunks. No thread is alive when workers fork.
+the same steps run in the same order over the same chunks. No thread of ours is alive at the fork.
 
 Each document has a time limit (`time_limit` seconds, 60 by default): a document that exceeds it is
 given up as a failure with a one-line reason, and the run goes on. The limit is a real-time alarm
@@ -40,6 +40,7 @@ from alliances.schemas import OrganisationEntry
 CHUNK = 16
 CHUNK_CHARS = 100_000
 MODEL_STEPS = frozenset({"recognise_entities", "recognise_english", "score_pairs"})  # load a model
+AHEAD = 256  # chunks at most read (and held) while the models load, whatever the load takes
 
 
 @dataclass
@@ -224,7 +225,7 @@ def _early_while_loading(ctx: Any, chunks: Iterator[list[Doc | ReadFailure]]) ->
                 read.append((chunk, helper.apply_async(_early, ([d for d in chunk if isinstance(d, Doc)],))))
                 while len(read) > 1 and not read[-2][1].ready() and not stop.is_set():
                     read[-2][1].wait(0.02)
-                if stop.is_set():
+                if stop.is_set() or len(read) >= AHEAD:
                     return
         except BaseException as exc:  # re-raised in the caller's thread
             failed.append(exc)
