@@ -62,7 +62,7 @@ def test_two_workers_give_the_records_of_one_with_early_chunks(monkeypatch: pyte
 
     def slow_warm() -> None:
         warm()
-        threading.Event().wait(1.5)
+        threading.Event().wait(3)
 
     def spy(ctx: Any, chunks: Iterator[Any]) -> list[run.Task]:
         tasks = early_while_loading(ctx, chunks)
@@ -81,7 +81,7 @@ def test_two_workers_give_the_records_of_one_with_early_chunks(monkeypatch: pyte
     two = _records(run.extract_paths(_folders(), workers=2))
     assert two == one and len(one) > 100
     assert sum(early is not None for _, early in seen) >= 2, "the helper ran no chunk"
-    assert threads and set(threads[0]) == before, "a thread was alive when the workers forked"
+    assert threads and set(threads[0]) <= before, "a thread was alive when the workers forked"
 
 
 def test_a_reading_error_during_the_load_reaches_the_caller() -> None:
