@@ -3,6 +3,7 @@ workers run the rest; records stay those of one worker, and no thread is alive w
 
 from __future__ import annotations
 
+import json
 import pickle
 import threading
 from collections.abc import Iterator
@@ -10,10 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from alliances.extract import run
 from alliances.extract.document import Doc
+from alliances.extract.ingest import ingest_paths
 from alliances.extract.readers import ReadFailure, read_paths
+from alliances.store.db import Database
+from alliances.store.models import Candidate, Source
 
 CORPUS = Path(__file__).parent / "corpus"
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "seeds"
@@ -100,3 +105,22 @@ def test_failures_keep_their_place_with_two_workers(tmp_path: Path) -> None:
     one = _records(run.extract_paths([tmp_path], workers=1))
     assert _records(run.extract_paths([tmp_path], workers=2)) == one
     assert isinstance(one[1], str) and "b.txt" in one[1]
+
+
+def _stored(db: Database) -> list[Any]:
+    with db.session() as s:
+        rows = s.execute(select(Source.title, Source.content_hash, Candidate.record).join(Candidate.source))
+        return sorted((title, digest, json.dumps(record, sort_keys=True)) for title, digest, record in rows)
+
+
+def test_ingest_with_two_workers_stores_what_one_stores(tmp_path: Path) -> None:
+    dbs = []
+    for workers in (1, 2):
+        db = Database.open(f"sqlite:///{tmp_path / f'w{workers}.db'}")
+        db.upgrade()
+        report = ingest_paths(db, [CORPUS / "articles", CORPUS / "fresh"], workers=workers)
+        dbs.append((report, _stored(db)))
+        db.dispose()
+    (one, rows), (two, rows2) = dbs
+    assert (two, rows2) == (one, rows)
+    assert one.stored == 93 and one.candidates == len(rows) > 50
