@@ -16,7 +16,7 @@ from sqlalchemy import select
 from alliances.extract import run
 from alliances.extract.document import Doc
 from alliances.extract.ingest import ingest_paths
-from alliances.extract.readers import ReadFailure, read_paths
+from alliances.extract.readers import TIME_LIMIT, ReadFailure, read_paths
 from alliances.store.db import Database
 from alliances.store.models import Candidate, Source
 
@@ -124,3 +124,18 @@ def test_ingest_with_two_workers_stores_what_one_stores(tmp_path: Path) -> None:
     (one, rows), (two, rows2) = dbs
     assert (two, rows2) == (one, rows)
     assert one.stored == 93 and one.candidates == len(rows) > 50
+
+
+def test_late_steps_get_what_is_left_of_the_time_limit() -> None:
+    """Early steps that took longer than the limit send the chunk down the whole pipeline again: the
+    late steps alone on these unprocessed documents would find nothing, the whole pipeline finds the pair."""
+    text = "Sanofi s'associe à Google pour analyser les données de santé."
+    chunk: list[Doc | ReadFailure] = [Doc(id="a", text=text, language="fr")]
+    bare = [Doc(id="a", text=text, language="fr")]
+    try:
+        run._init((), time_limit=30)
+        over = _records(iter(run._work_task((chunk, (bare, 31.0)))))
+        within = _records(iter(run._work_task((chunk, ([Doc(id="a", text=text, language="fr")], 1.0)))))
+    finally:
+        run._init((), TIME_LIMIT)
+    assert len(over[0][0]["alliances"]) == 1 and within[0][0]["alliances"] == []

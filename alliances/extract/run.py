@@ -22,6 +22,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import signal
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -209,14 +210,15 @@ def _start_pool(ctx: Any, workers: int) -> Any:
     return ctx.Pool(workers)
 
 
-Task = tuple[list[Doc | ReadFailure], list[Doc] | None]  # a chunk, and its documents after the early steps
+Early = tuple[list[Doc], float]  # a chunk's documents after the early steps, and the seconds these took
+Task = tuple[list[Doc | ReadFailure], Early | None]
 
 
 def _early_while_loading(ctx: Any, chunks: Iterator[list[Doc | ReadFailure]]) -> list[Task]:
     """Load the models here while a helper forked beforehand runs the early steps on the first
     chunks (read by a thread of this process, one chunk ahead of the helper); stop both when the
     models are loaded. A chunk the helper has not finished by then goes whole to the workers."""
-    read: list[tuple[list[Doc | ReadFailure], AsyncResult[list[Doc] | None]]] = []
+    read: list[tuple[list[Doc | ReadFailure], AsyncResult[Early | None]]] = []
     stop, failed = threading.Event(), list[BaseException]()
 
     def feed() -> None:
@@ -255,27 +257,30 @@ def _split(pipeline: Pipeline) -> tuple[Pipeline, Pipeline]:
     return Pipeline(steps[:cut], pipeline.batch_size), Pipeline(steps[cut:], pipeline.batch_size)
 
 
-def _early(docs: list[Doc]) -> list[Doc] | None:
+def _early(docs: list[Doc]) -> Early | None:
     """The early steps over a chunk (in the helper); None if they fail or run out of time, so the
     workers run the whole pipeline on it, failures and time limit as usual."""
     assert _PIPELINE is not None
+    start = time.perf_counter()
     try:
         with _alarm(_TIME_LIMIT):
-            return list(_split(_PIPELINE)[0].pipe(docs))
+            return list(_split(_PIPELINE)[0].pipe(docs)), time.perf_counter() - start
     except (Exception, TimeLimit):
         return None
 
 
 def _work_task(task: Task) -> list[Extraction | ReadFailure]:
-    """A chunk in a worker: the late steps where the helper ran the early ones, else the whole pipeline
-    (also if the late steps fail, so failures are isolated per document exactly as in _run_chunk)."""
+    """A chunk in a worker: the late steps where the helper ran the early ones, within what is left of
+    the chunk's time limit, else the whole pipeline (also if the late steps fail or run out of time, so
+    failures and the limit are those of _run_chunk)."""
     chunk, early = task
-    if early is None:
+    left = _TIME_LIMIT - early[1] if early else 0.0
+    if early is None or (_TIME_LIMIT > 0 and left <= 0):
         return _work(chunk)
     assert _PIPELINE is not None
     try:
-        with _alarm(_TIME_LIMIT):
-            done = iter([to_extraction(d) for d in _split(_PIPELINE)[1].pipe(early)])
+        with _alarm(left if _TIME_LIMIT > 0 else 0):
+            done = iter([to_extraction(d) for d in _split(_PIPELINE)[1].pipe(early[0])])
     except (Exception, TimeLimit):
         return _work(chunk)
     return [item if isinstance(item, ReadFailure) else next(done) for item in chunk]
