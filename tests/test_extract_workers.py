@@ -134,8 +134,8 @@ def test_late_steps_get_what_is_left_of_the_time_limit() -> None:
     bare = [Doc(id="a", text=text, language="fr")]
     try:
         run._init((), time_limit=30)
-        over = _records(iter(run._work_task((chunk, (bare, 31.0)))))
-        within = _records(iter(run._work_task((chunk, ([Doc(id="a", text=text, language="fr")], 1.0)))))
+        over = _records(iter(run._work_task((chunk, (pickle.dumps(bare), 31.0)))))
+        within = _records(iter(run._work_task((chunk, (pickle.dumps(bare), 1.0)))))
     finally:
         run._init((), TIME_LIMIT)
     assert len(over[0][0]["alliances"]) == 1 and within[0][0]["alliances"] == []

@@ -20,6 +20,7 @@ processes); elsewhere (threads, such as Dask workers) documents are bounded by t
 from __future__ import annotations
 
 import multiprocessing as mp
+import pickle
 import signal
 import threading
 import time
@@ -210,7 +211,7 @@ def _start_pool(ctx: Any, workers: int) -> Any:
     return ctx.Pool(workers)
 
 
-Early = tuple[list[Doc], float]  # a chunk's documents after the early steps, and the seconds these took
+Early = tuple[bytes, float]  # a chunk's documents after the early steps (pickled), and the seconds these took
 Task = tuple[list[Doc | ReadFailure], Early | None]
 
 
@@ -220,15 +221,19 @@ def _early_while_loading(ctx: Any, chunks: Iterator[list[Doc | ReadFailure]]) ->
     models are loaded. A chunk the helper has not finished by then goes whole to the workers."""
     read: list[tuple[list[Doc | ReadFailure], AsyncResult[Early | None]]] = []
     stop, failed = threading.Event(), list[BaseException]()
+    slots = threading.Semaphore(2)  # chunks at the helper: the one it works on and the next
+
+    def free(_: object) -> None:
+        slots.release()
 
     def feed() -> None:
         try:
-            for chunk in chunks:
-                read.append((chunk, helper.apply_async(_early, ([d for d in chunk if isinstance(d, Doc)],))))
-                while len(read) > 1 and not read[-2][1].ready() and not stop.is_set():
-                    read[-2][1].wait(0.02)
-                if stop.is_set() or len(read) >= AHEAD:
+            while slots.acquire() and not stop.is_set() and len(read) < AHEAD:
+                chunk = next(chunks, None)
+                if chunk is None:
                     return
+                docs = [d for d in chunk if isinstance(d, Doc)]
+                read.append((chunk, helper.apply_async(_early, (docs,), callback=free, error_callback=free)))
         except BaseException as exc:  # re-raised in the caller's thread
             failed.append(exc)
 
@@ -239,6 +244,7 @@ def _early_while_loading(ctx: Any, chunks: Iterator[list[Doc | ReadFailure]]) ->
             _warm()
         finally:
             stop.set()
+            slots.release()  # wakes the feeder if it waits for a slot
             feeder.join()
         done = [
             (chunk, result.get() if result.ready() and result.successful() else None)
@@ -264,7 +270,8 @@ def _early(docs: list[Doc]) -> Early | None:
     start = time.perf_counter()
     try:
         with _alarm(_TIME_LIMIT):
-            return list(_split(_PIPELINE)[0].pipe(docs)), time.perf_counter() - start
+            done = list(_split(_PIPELINE)[0].pipe(docs))
+        return pickle.dumps(done, pickle.HIGHEST_PROTOCOL), time.perf_counter() - start
     except (Exception, TimeLimit):
         return None
 
@@ -280,7 +287,7 @@ def _work_task(task: Task) -> list[Extraction | ReadFailure]:
     assert _PIPELINE is not None
     try:
         with _alarm(left if _TIME_LIMIT > 0 else 0):
-            done = iter([to_extraction(d) for d in _split(_PIPELINE)[1].pipe(early[0])])
+            done = iter([to_extraction(d) for d in _split(_PIPELINE)[1].pipe(pickle.loads(early[0]))])
     except (Exception, TimeLimit):
         return _work(chunk)
     return [item if isinstance(item, ReadFailure) else next(done) for item in chunk]
