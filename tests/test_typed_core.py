@@ -13,6 +13,9 @@ import ast
 import re
 from pathlib import Path
 
+from alliances.schemas import AllianceFilters
+from alliances.store.db import Database
+
 PACKAGE = Path(__file__).resolve().parents[1] / "alliances"
 LOOSE = re.compile(r"\bdict\[str, Any\]")
 
@@ -134,3 +137,28 @@ def test_models_replace_the_dicts_of_the_review_queue_and_maturity() -> None:
     assert get_type_hints(candidates.accept_candidate)["return"] is Accepted
     assert get_type_hints(maturity.get_assessment)["return"] is Assessment
     assert get_type_hints(service.results)["return"] is service.Results
+
+
+def test_built_records_are_what_model_construct_makes(bundled_db: Database) -> None:
+    """`store.queries.built` (the fast construction of page rows) gives the very object
+    `model_construct` gives: same fields, same defaults, same set fields, same dump."""
+    from alliances.schemas import AllianceSummary, Amount, PartyPublic, SummarySource
+    from alliances.store.queries import built, list_alliances
+
+    with bundled_db.session() as s:
+        page = list_alliances(s, AllianceFilters(per_page=50))
+    checked = 0
+    for summary in page.items:
+        for model, record in [(AllianceSummary, summary), *((PartyPublic, p) for p in summary.parties)]:
+            values = {name: getattr(record, name) for name in record.model_fields_set}
+            slow, fast = model.model_construct(**values), built(model, **values)
+            assert fast.__dict__ == slow.__dict__ and fast.model_fields_set == slow.model_fields_set
+            assert fast.model_dump() == slow.model_dump() and fast == slow
+            checked += 1
+    for model, values in [
+        (Amount, {"value": 1.5, "currency": "EUR", "kind": None}),
+        (SummarySource, {"url": None, "title": "T", "path": None}),
+        (PartyPublic, {"id": 1, "name": "A"}),  # defaults filled as model_construct fills them
+    ]:
+        assert built(model, **values).__dict__ == model.model_construct(**values).__dict__
+    assert checked > 100

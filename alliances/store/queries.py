@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from functools import cache
 from typing import Any, TypeVar, TypeVarTuple
 
+from pydantic import BaseModel
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
@@ -137,6 +139,34 @@ def iter_alliances(
         yield from summaries(session, ids[start : start + batch])
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+@cache
+def _defaults(model: type[BaseModel]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A model's plain defaults and its default factories, by field name."""
+    plain, factories = {}, {}
+    for name, info in model.model_fields.items():
+        if info.default_factory is not None:
+            factories[name] = info.default_factory
+        elif not info.is_required():
+            plain[name] = info.default
+    return plain, factories
+
+
+def built(model: type[M], **values: Any) -> M:
+    """What `model_construct` makes of values the store built itself (no aliases, no validators), in a
+    fraction of its time: a page of 25 alliances constructs some 200 records (issue 13, load)."""
+    plain, factories = _defaults(model)
+    fields = {**plain, **{k: f() for k, f in factories.items() if k not in values}, **values}
+    record = model.__new__(model)
+    object.__setattr__(record, "__dict__", fields)
+    object.__setattr__(record, "__pydantic_fields_set__", set(values))
+    object.__setattr__(record, "__pydantic_extra__", None)
+    object.__setattr__(record, "__pydantic_private__", None)
+    return record
+
+
 SUMMARY_COLUMNS = (
     Alliance.id,
     Alliance.key,
@@ -179,7 +209,7 @@ def summaries(session: Session, ids: list[int]) -> list[AllianceSummary]:
         .order_by(Party.alliance_id, Party.position)
     ):
         parties[alliance_id].append(
-            PartyPublic.model_construct(id=org_id, name=name, kind=kind, country=country, role=role)
+            built(PartyPublic, id=org_id, name=name, kind=kind, country=country, role=role)
         )
     tags: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for alliance_id, facet, value in session.execute(
@@ -196,7 +226,7 @@ def summaries(session: Session, ids: list[int]) -> list[AllianceSummary]:
         .order_by(Evidence.id)
     ):
         if supported is not None:
-            sources.setdefault(supported, SummarySource.model_construct(url=url, title=title, path=path))
+            sources.setdefault(supported, built(SummarySource, url=url, title=title, path=path))
     return [_summary(rows[i], parties[i], tags[i], sources.get(i)) for i in ids if i in rows]
 
 
@@ -204,7 +234,8 @@ def _summary(
     a: Any, parties: list[PartyPublic], tags: dict[str, list[str]], source: SummarySource | None
 ) -> AllianceSummary:
     """One summary from a row of SUMMARY_COLUMNS."""
-    return AllianceSummary.model_construct(
+    return built(
+        AllianceSummary,
         id=a.id,
         key=a.key,
         title=a.title,
@@ -217,7 +248,7 @@ def _summary(
         year=a.year,
         ended=a.ended,
         status=a.status,
-        amount=Amount.model_construct(value=a.amount, currency=a.currency, kind=a.amount_kind)
+        amount=built(Amount, value=a.amount, currency=a.currency, kind=a.amount_kind)
         if a.amount is not None
         else None,
         vehicle=a.vehicle_name,
