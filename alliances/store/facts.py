@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -78,21 +79,26 @@ def load_facts(session: Session, *, viewer: Viewer | None = None) -> Facts:
         select(AllianceTag.alliance_id, AllianceTag.facet, AllianceTag.value)
     ):
         tags[alliance_id][facet].append(value)
-    rows = session.execute(
-        visible(
-            select(
-                Alliance.id,
-                Alliance.type,
-                Alliance.status,
-                Alliance.announced,
-                Alliance.year,
-                Alliance.origin,
-            ),
-            Alliance,
-            viewer,
-        ).order_by(Alliance.id)
-    )
-    alliances = [
+    rows = session.execute(visible(select(*FACT_COLUMNS), Alliance, viewer).order_by(Alliance.id))
+    return Facts(orgs, alliance_facts(rows, parties, tags))
+
+
+FACT_COLUMNS = (
+    Alliance.id,
+    Alliance.type,
+    Alliance.status,
+    Alliance.announced,
+    Alliance.year,
+    Alliance.origin,
+)
+
+
+def alliance_facts(
+    rows: Any, parties: dict[int, list[int]], tags: dict[int, dict[str, list[str]]] | None = None
+) -> list[AllianceFact]:
+    """Facts from rows of FACT_COLUMNS, their parties in order and (when read) their tags."""
+    tags = tags or {}
+    return [
         AllianceFact(
             id=row.id,
             type=row.type,
@@ -107,7 +113,6 @@ def load_facts(session: Session, *, viewer: Viewer | None = None) -> Facts:
         )
         for row in rows
     ]
-    return Facts(orgs, alliances)
 
 
 def family(session: Session, org_ids: Iterable[int]) -> set[int]:
@@ -140,25 +145,8 @@ def load_facts_around(session: Session, org_ids: Iterable[int], *, viewer: Viewe
         .order_by(Party.alliance_id, Party.position)
     ):
         parties[alliance_id].append(org_id)
-    rows = session.execute(
-        select(
-            Alliance.id, Alliance.type, Alliance.status, Alliance.announced, Alliance.year, Alliance.origin
-        )
-        .where(Alliance.id.in_(shown))
-        .order_by(Alliance.id)
-    )
-    alliances = [
-        AllianceFact(
-            id=row.id,
-            type=row.type,
-            status=row.status,
-            date=row.announced,
-            year=row.year,
-            party_ids=tuple(parties.get(row.id, ())),
-            origin=row.origin,
-        )
-        for row in rows
-    ]
+    rows = session.execute(select(*FACT_COLUMNS).where(Alliance.id.in_(shown)).order_by(Alliance.id))
+    alliances = alliance_facts(rows, parties)
     # The parties of a visible alliance are never hidden from its viewer; their parents may be.
     named = {org_id for members in parties.values() for org_id in members}
     organisations: dict[int, OrgFact] = {}
