@@ -159,15 +159,20 @@ def test_a_candidate_correction_keeps_cached_pages_and_a_reject_refreshes_them(
 
 def test_the_response_version_read_in_one_statement_is_the_stamp(web_db: Database) -> None:
     """The one-statement read before each cached answer gives what the separate queries give."""
-    from alliances.store.version import _data_version, memo_of, response_version
+    from alliances.store import rollup
+    from alliances.store.version import _data_version, full_version, lean_version, memo_of, response_version
 
     with web_db.session() as s:
         add_alliance(s, {"parties": [{"name": "Servier"}, {"name": "Owkin"}], "type": "rd_collaboration"})
     with web_db.session() as s:
         combined = response_version(s)
         last = max(e.seq for e in audit.entries(s, limit=1000) if e.action != audit.EDIT)
-        assert combined == (*_data_version(s), last, memo_of(s).commits)
-        assert combined[0] > 0 and combined[1] > 0  # writes counted, alliances there
+        text, other = rollup.counter(s, rollup.TEXT), rollup.counter(s, rollup.OTHER)
+        stamp = _data_version(s)
+        assert combined == ((*stamp, text, last), (*stamp, other), memo_of(s).commits)
+        assert stamp[0] > 0 and stamp[1] > 0 and other  # writes counted, alliances there
+    with web_db.session() as s:  # read apart, the memo versions agree with it
+        assert full_version(s) == (*stamp, text, other) and lean_version(s) == (*stamp, other)
 
 
 def test_workers_of_one_server_share_the_answers_they_built(web_db: Database, client_for: Any) -> None:
@@ -196,3 +201,70 @@ def test_workers_of_one_server_share_the_answers_they_built(web_db: Database, cl
     assert any(shared.folder.iterdir())
     shared.sweep(0)
     assert not shared.folder.exists()
+
+
+def test_restating_a_known_alliance_keeps_lean_pages_and_shows_on_the_others(
+    web_db: Database, client_for: Any
+) -> None:
+    """A second source of a known alliance changes its own page, searches and the headline counts, not
+    the lists, profiles or matrix: those stay cached (issue 13, load), the others show it at once."""
+    from alliances.store.candidates import store_extraction
+
+    quote = "Servier and Owkin extend their research agreement on zorblaxine."
+    record = {
+        "parties": [{"name": "Servier"}, {"name": "Owkin"}],
+        "type": "rd_collaboration",
+        "confidence": 0.9,
+        "evidence": quote,
+    }
+    first = {**record, "evidence": "Servier and Owkin sign a research agreement."}
+    with web_db.session() as s:
+        made = [
+            store_extraction(s, content_hash=f"restate-{n}", records=[r], title=f"Note {n}")
+            for n, r in enumerate((first, record))
+        ]
+        first_id, cid = (m[1][0].id for m in made if m is not None)
+        sanofi = s.scalar(select(Organisation.id).where(Organisation.name == "Sanofi"))
+        servier = s.scalar(select(Organisation.id).where(Organisation.name == "Servier"))
+    headers = token(web_db, "restate@example.org", str(sanofi), "analyst")
+    client = client_for(web_db)
+    store = client.app.state.response_cache
+    created = client.post(f"/api/v1/candidates/{first_id}/accept", json={}, headers=headers)
+    assert created.status_code == 200 and not created.json()["restated"], created.text
+    lean = ["/api/v1/alliances?per_page=100", f"/api/v1/organisations/{servier}", "/api/v1/matrix"]
+    before = {path: client.get(path, headers=headers).content for path in lean}
+    assert client.get("/api/v1/alliances?q=zorblaxine", headers=headers).json()["total"] == 0
+    evidence = client.get("/api/v1/overview", headers=headers).json()["stats"]["evidence"]
+    done = client.post(f"/api/v1/candidates/{cid}/accept", json={}, headers=headers)
+    assert done.status_code == 200 and done.json()["restated"], done.text
+    alliance = done.json()["alliance_id"]
+    assert alliance == created.json()["alliance_id"]
+    hits = store.hits
+    assert {path: client.get(path, headers=headers).content for path in lean} == before
+    assert store.hits == hits + len(lean)  # served from memory across the accept
+    assert quote in client.get(f"/api/v1/alliances/{alliance}", headers=headers).text
+    found = client.get("/api/v1/alliances?q=zorblaxine", headers=headers).json()
+    assert [a["id"] for a in found["items"]] == [alliance]
+    assert client.get("/api/v1/overview", headers=headers).json()["stats"]["evidence"] == evidence + 1
+
+
+def test_only_a_first_quote_of_an_alliance_moves_the_data_version(web_db: Database) -> None:
+    """Lists show an alliance's first source: its first quote changes them, a later one does not."""
+    from alliances.store.models import Evidence, Source
+    from alliances.store.version import data_version, full_version
+
+    with web_db.session() as s:
+        bare = add_alliance(s, {"parties": [{"name": "Servier"}, {"name": "Owkin"}], "type": "joint_venture"})
+        source = Source(title="First note", content_hash="first-quote")
+        s.add(source)
+    versions = []
+    for n in range(3):
+        with web_db.session() as s:
+            versions.append((data_version(s), full_version(s)))
+            if n < 2:
+                found = s.get(Alliance, bare.id)
+                assert found is not None
+                found.evidence.append(Evidence(source_id=source.id, quote=f"quote {n}"))
+    (d0, f0), (d1, f1), (d2, f2) = versions
+    assert d1 != d0 and f1 != f0  # the first quote: a list changes
+    assert d2 == d1 and f2 != f1  # the second: only what reads quotes

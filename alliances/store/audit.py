@@ -177,6 +177,10 @@ BULK_AT = 50  # more changes than this in one commit become one summary entry, n
 # no page but the review page, and the web's response cache (`store.version.response_version`) keeps
 # every other page across it (issue 13, load: each correction emptied every worker's cache).
 EDIT = "candidate.edit"
+# Writes whose effect on cached pages the rollup's own counters already carry (`rollup.TEXT`, `WRITES`)
+# or that no cached page reads (candidates: the pending count is read fresh; tokens: checked on every
+# request). Any other audited write moves `rollup.OTHER`, which the response cache keys on.
+COUNTED = ("candidate.", "source.", "api_token.")
 
 
 def quiet_edit(obj: Any) -> bool:
@@ -249,6 +253,10 @@ def _write(session: Session) -> None:
         else:
             for (_table, ref), action in seen.items():
                 record(session, who=who, action=action, record=ref, origin=origin)
+        if any(not action.startswith(COUNTED) for action in seen.values()):
+            from alliances.store.rollup import count_other  # rollup imports models, which import this
+
+            count_other(session)
         session.flush()
     finally:
         session.info["auditing"] = False

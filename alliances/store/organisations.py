@@ -27,7 +27,7 @@ from alliances.store.models import Alias, Alliance, AllianceTag, Organisation, P
 from alliances.store.names import normalise
 from alliances.store.queries import last_page, page_of, summaries
 from alliances.store.scale import inline_ids
-from alliances.store.version import memo_of
+from alliances.store.version import lean_version, memo_of
 from alliances.store.viewer import Viewer, may_see_organisation, visible, visible_organisations
 
 
@@ -213,7 +213,7 @@ def _ranked(rows: Any) -> dict[Any, int]:
 
 
 def get_organisation(session: Session, ref: str | int, *, viewer: Viewer | None = None) -> OrganisationRecord:
-    """The profile of an organisation, by id or name; computed once per data version."""
+    """The profile of an organisation, by id or name; computed once per lean data version."""
     try:
         org = find_organisation(session, ref)
     except NotFound:
@@ -222,8 +222,8 @@ def get_organisation(session: Session, ref: str | int, *, viewer: Viewer | None 
         raise NotFound(_unknown(session, ref, viewer)) from None
     if not may_see_organisation(session, org.id, viewer):
         raise NotFound(_unknown(session, ref, viewer))
-    profile = memo_of(session).get(
-        session, ("profile", org.id, viewer), lambda: _profile(session, org, viewer)
+    profile = memo_of(session).get(  # it lists projects too: kept per lean version
+        session, ("profile", org.id, viewer), lambda: _profile(session, org, viewer), lean_version(session)
     )
     # The caller's own lists and dicts, sharing their read-only items: a deep copy of a hub's thousands
     # of partners took 150 ms, more than computing the profile (issue 16).

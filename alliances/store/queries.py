@@ -27,7 +27,7 @@ from alliances.schemas import (
 from alliances.store import search
 from alliances.store.filters import AllianceFilters, filter_alliances
 from alliances.store.models import Alliance, AllianceTag, Event, Evidence, Organisation, Party, Source
-from alliances.store.version import memo_of
+from alliances.store.version import full_version, memo_of
 from alliances.store.viewer import Viewer, visible
 
 Ts = TypeVarTuple("Ts")
@@ -121,11 +121,16 @@ def matching_ids(session: Session, filters: AllianceFilters, viewer: Viewer | No
     base = filter_alliances(session, select(Alliance.id), filters, viewer)
     stmt = order(base, filters.sort, ALLIANCE_ORDER, DEFAULT_ORDER)
     key = ("matching_ids", filters.cache_key(), viewer)
+    # The index holds evidence quotes and source titles: a search is kept per full version.
+    version = full_version(session) if filters.q else None
     if filters.q and not filters.sort:  # a search without a chosen order: most relevant first
         return memo_of(session).get(
-            session, key, lambda: search.by_relevance(session, filters.q or "", list(session.scalars(stmt)))
+            session,
+            key,
+            lambda: search.by_relevance(session, filters.q or "", list(session.scalars(stmt))),
+            version=version,
         )
-    return memo_of(session).get(session, key, lambda: list(session.scalars(stmt)))
+    return memo_of(session).get(session, key, lambda: list(session.scalars(stmt)), version=version)
 
 
 def iter_alliances(

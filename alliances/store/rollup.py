@@ -15,6 +15,12 @@ Kept current on every write by session events, so no writer has to remember it:
 - Core INSERTs are bulk loads (synthetic networks): their callers call `rebuild` at the end, as does
   migration 0009_aggregates for the data already there.
 The same hooks count writes in one row (`WRITES`): the cheap data-version stamp of `store.version`.
+Two more counters let the web's response cache tell writes apart (issue 13, load): `TEXT` moves on any
+write of evidence or sources, `OTHER` on any audited commit that is not only candidates, sources or
+tokens (projects, accounts...; `store.audit` moves it). A new evidence quote of an alliance that
+already had one changes no list, profile or count (only its page, searches and the headline counts,
+which read `TEXT`), so it moves `TEXT` alone: restating a known alliance, the commonest accept, no
+longer empties every cache.
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import InstanceState, Mapped, ORMExecuteState, Session, aliased, mapped_column
 from sqlalchemy.sql import Delete, Update
 
-from alliances.store.models import Alliance, AllianceTag, Base, Event, Organisation, Party
+from alliances.store.models import Alliance, AllianceTag, Base, Event, Evidence, Organisation, Party, Source
 
 Key = tuple[str, int, str, str, str, str]  # measure, year (0: undated), type, status, key, stage
 TRACKED = {"alliance", "party", "alliance_tag", "event", "organisation"}
@@ -58,6 +64,9 @@ PUBLIC: ColumnElement[str] = literal_column("'public'")
 _CHUNK = 500
 # Not a count of alliances: how many tracked writes there have been, a cheap data-version stamp.
 WRITES: Key = ("writes", 0, "", "", "", "")
+TEXT: Key = ("writes.text", 0, "", "", "", "")  # writes of evidence and sources
+OTHER: Key = ("writes.other", 0, "", "", "", "")  # other audited writes (projects, accounts...)
+COUNTERS = (WRITES[0], TEXT[0], OTHER[0])
 # Tag facets a trends filter may name and still be read from the rollup (measure prefixes): the
 # technology and value-chain filters of the trends page, at 100,000 alliances half a second live.
 TAG_FILTERS = {"technology": "tech", "stage": "stage"}
@@ -223,7 +232,7 @@ def apply(session: Session, delta: Counter[Key]) -> None:
 def rebuild(session: Session) -> int:
     """Recompute the whole rollup from the alliances (after bulk loads); returns its number of rows."""
     conn = session.connection()  # derived data: not through the session, so not in the audit log
-    conn.execute(delete(Rollup).where(Rollup.measure != WRITES[0]))
+    conn.execute(delete(Rollup).where(Rollup.measure.not_in(COUNTERS)))
     cols = [Rollup.measure, Rollup.year, Rollup.type, Rollup.status, Rollup.key, Rollup.stage, Rollup.n]
     for stmt in contributions(None):
         conn.execute(insert(Rollup).from_select([c.key for c in cols], stmt))
@@ -240,6 +249,8 @@ def _touched(session: Session) -> tuple[set[int], list[Any]]:
     later: list[Any] = []
     kinds_changed: list[int] = []
     for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Alliance) and not _changed(session, obj):
+            continue  # only its evidence collection moved
         if isinstance(obj, Alliance):
             if obj.id is None:
                 later.append(obj)
@@ -262,23 +273,41 @@ def _kind_may_change(session: Session, org: Organisation) -> bool:
     return org in session.deleted or bool(inspect(org).attrs.kind.history.has_changes())
 
 
+def _changed(session: Session, obj: Any) -> bool:
+    """Whether a flushed object counts as changed: new, deleted, or (an alliance) anything changed but
+    its evidence collection, (evidence, a source) a column changed; any other tracked object always."""
+    if obj not in session.dirty:
+        return True
+    if isinstance(obj, Alliance):
+        state: InstanceState[Any] = inspect(obj)
+        return any(a.key != "evidence" and a.history.has_changes() for a in state.attrs)
+    if isinstance(obj, Evidence | Source):
+        return session.is_modified(obj, include_collections=False)
+    return True
+
+
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     if not _has_rollup(session):
         return
     tracked = (Alliance, Party, AllianceTag, Event, Organisation)
-    if not any(isinstance(o, tracked) for o in (*session.new, *session.dirty, *session.deleted)):
+    changed = [o for o in (*session.new, *session.dirty, *session.deleted) if _changed(session, o)]
+    texts = [o for o in changed if isinstance(o, Evidence | Source)]
+    # Evidence or a source edited or removed can change the first source a list shows: a full write.
+    structural = any(isinstance(o, tracked) for o in changed) or any(o not in session.new for o in texts)
+    if not structural and not texts:
         return  # accounts, audit, health plans...: neither counts nor the write stamp change
     with session.no_autoflush:
-        ids, later = _touched(session)
+        ids, later = _touched(session) if structural else (set(), [])
         before = counted(session, ids)
-    session.info["rollup_pending"] = (ids, later, before)
+    quotes = [o for o in texts if isinstance(o, Evidence) and o in session.new]
+    session.info["rollup_pending"] = (ids, later, before, structural, bool(texts), quotes)
 
 
 def _after_flush(session: Session, _context: Any) -> None:
     pending = session.info.pop("rollup_pending", None)
     if pending is None:
         return
-    ids, later, before = pending
+    ids, later, before, structural, text, quotes = pending
     ids = set(ids)
     for obj in later:
         i = obj.id if isinstance(obj, Alliance) else obj.alliance_id
@@ -286,8 +315,36 @@ def _after_flush(session: Session, _context: Any) -> None:
             ids.add(i)
     after = counted(session, ids) if ids else Counter()
     after.subtract(before)
-    after[WRITES] += 1  # any organisation or alliance write, counted or not
+    if structural or _first_quotes(session, quotes):
+        after[WRITES] += 1  # any organisation or alliance write, counted or not
+    if text:
+        after[TEXT] += 1
     apply(session, after)
+
+
+def _first_quotes(session: Session, quotes: list[Evidence]) -> bool:
+    """Whether one of these new evidence rows is the first of its alliance: lists show an alliance's
+    first source, which a later quote never changes but a first one does."""
+    for quote in quotes:
+        if quote.alliance_id is None:
+            continue
+        older = select(Evidence.id).where(Evidence.alliance_id == quote.alliance_id, Evidence.id < quote.id)
+        if session.scalar(older.limit(1)) is None:
+            return True
+    return False
+
+
+def counter(session: Session, key: Key) -> int | None:
+    """One of the write counters (`WRITES`, `TEXT`, `OTHER`); None before migration 0009."""
+    if not _has_rollup(session):
+        return None
+    return int(session.scalar(select(Rollup.n).where(Rollup.measure == key[0])) or 0)
+
+
+def count_other(session: Session) -> None:
+    """Move `OTHER` in this transaction (called by the audit log for writes the counters miss)."""
+    if _has_rollup(session):
+        apply(session, Counter({OTHER: 1}))
 
 
 def write_count(session: Session) -> int | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from cachetools import LRUCache
 from sqlalchemy import event, func, select
@@ -55,6 +55,7 @@ def _data_version(session: Session) -> tuple[int, ...]:
 
 def _forget_version(session: Session, *_args: Any) -> None:
     session.info.pop(_VERSION, None)
+    session.info.pop(_FULL, None)
 
 
 for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback", "after_begin"):
@@ -66,6 +67,7 @@ def _forget_on_write(state: ORMExecuteState) -> None:
     """A Core UPDATE/DELETE through the session (merges, restores) moves the version too."""
     if not state.is_select:
         state.session.info.pop(_VERSION, None)
+        state.session.info.pop(_FULL, None)
 
 
 class Memo:
@@ -134,31 +136,88 @@ def _count_commit(session: Session) -> None:
             memo.commits += 1
 
 
-def response_version(session: Session) -> tuple[Any, ...]:
-    """What a cached response depends on: the data version, the last audit entry (every audited write:
-    candidates, projects, sources, accounts...) and this process's commits through the same database
-    (any other table). A write through this process or any other changes it before its commit returns.
+class Versions(NamedTuple):
+    """The two stamps a cached answer is keyed by (`web.cache`), with and without this process's commits.
 
-    A candidate corrected in review (`audit.EDIT`) changes none of the cached pages, so neither counts."""
+    `full`: the data version, the text counter (evidence, sources) and the last audit entry (every audited
+    write: candidates, projects, sources, accounts...). `lean`, for pages that read neither evidence
+    quotes nor candidates (lists, profiles, matrix, trends, network): the data version and the counter
+    of audited writes other than candidates, sources and tokens. Restating a known alliance moves
+    `full` only (issue 13, load)."""
+
+    full: tuple[Any, ...]
+    lean: tuple[Any, ...]
+    commits: int
+
+
+def response_version(session: Session) -> Versions:
+    """What cached responses depend on (`Versions`); a write through this process or any other changes
+    it before its commit returns. A candidate corrected in review (`audit.EDIT`) changes none of the
+    cached pages, so neither counts."""
     from alliances.store.accounts import AuditEntry
     from alliances.store.audit import EDIT
-    from alliances.store.rollup import WRITES, Rollup, has_rollup
+    from alliances.store.rollup import OTHER, TEXT, WRITES, Rollup, has_rollup
 
     latest = select(AuditEntry.seq).where(AuditEntry.action != EDIT).order_by(AuditEntry.seq.desc()).limit(1)
+    commits = memo_of(session).commits
     if session.info.get(_VERSION) is None and has_rollup(session):
-        # Asked before every cached answer: the stamp and the audit position in one statement.
+        # Asked before every cached answer: the stamps and the audit position in one statement.
+        counters = (
+            select(Rollup.n).where(Rollup.measure == k[0]).scalar_subquery() for k in (WRITES, TEXT, OTHER)
+        )
         row = session.execute(
             select(
-                select(Rollup.n).where(Rollup.measure == WRITES[0]).scalar_subquery(),
+                *counters,
                 *(select(func.max(c)).scalar_subquery() for c in (Alliance.id, Party.id, Organisation.id)),
                 latest.scalar_subquery(),
             )
         ).one()
-        *stamp, last = (int(value or 0) for value in row)
-        session.info[_VERSION] = tuple(stamp)
-        return (*stamp, last, memo_of(session).commits)
+        writes, text, other, *ids, last = (int(value or 0) for value in row)
+        stamp = (writes, *ids)
+        session.info[_VERSION] = stamp
+        session.info[_FULL] = (*stamp, text, other)
+        return Versions((*stamp, text, last), (*stamp, other), commits)
     last = session.scalar(latest) or 0
-    return (*data_version(session), last, memo_of(session).commits)
+    full = (*full_version(session), last)
+    return Versions(full, full, commits)
+
+
+_FULL = "full_version"
+
+
+def full_version(session: Session) -> tuple[int, ...]:
+    """The data version and the write counters of evidence, sources and other audited writes: for
+    results that also read evidence, sources or projects (searches, headline counts, profiles)."""
+    from alliances.store.rollup import OTHER, TEXT, counter
+
+    known = session.info.get(_FULL)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    text = counter(session, TEXT)
+    if text is None:  # before migration 0009: the evidence rows and the audit position stand in
+        from alliances.store.accounts import AuditEntry
+        from alliances.store.audit import EDIT
+        from alliances.store.models import Evidence
+
+        extra: tuple[int, ...] = (
+            session.scalar(select(func.count()).select_from(Evidence)) or 0,
+            session.scalar(select(func.max(Evidence.id))) or 0,
+            session.scalar(select(func.max(AuditEntry.seq)).where(AuditEntry.action != EDIT)) or 0,
+        )
+    else:
+        extra = (text, counter(session, OTHER) or 0)
+    stamp = (*data_version(session), *extra)
+    session.info[_FULL] = stamp
+    return stamp
+
+
+def lean_version(session: Session) -> tuple[int, ...]:
+    """`full_version` without the text counter: for results that read projects or accounts but no
+    evidence quote (organisation profiles)."""
+    from alliances.store.rollup import has_rollup
+
+    full = full_version(session)
+    return (*full[:-2], full[-1]) if has_rollup(session) else full
 
 
 def memo_of(session: Session) -> Memo:

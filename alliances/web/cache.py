@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from alliances.auth.accounts import Resolved, resolve
 from alliances.errors import AllianceError, Unauthorized
 from alliances.store import audit
-from alliances.store.version import response_version
+from alliances.store.version import Versions, response_version
 from alliances.store.viewer import scope as visibility_scope
 
 PREFIXES = (
@@ -172,6 +172,34 @@ def lookups() -> anyio.CapacityLimiter:
     return found
 
 
+# Pages that read no evidence quote, no candidate and no source but an alliance's first one (a later
+# quote never changes which): they are keyed by `Versions.lean`, which restating a known alliance keeps.
+LEAN = {
+    "/api/v1/alliances",
+    "/alliances",
+    "/api/v1/organisations",
+    "/organisations",
+    "/api/v1/matrix",
+    "/matrix",
+    "/api/v1/trends",
+    "/trends",
+    "/api/v1/network",
+    "/network",
+}
+LEAN_PROFILES = ("/api/v1/organisations/", "/organisations/")
+
+
+def lean(scope: Scope) -> bool:
+    """Whether a cached page is keyed by the lean version: one of `LEAN` or an organisation's profile,
+    without a text search (the index holds evidence quotes and source titles)."""
+    path: str = scope["path"]
+    if b"q=" in scope.get("query_string", b""):
+        return False
+    if path in LEAN:
+        return True
+    return any(path.startswith(p) and "/" not in path[len(p) :] for p in LEAN_PROFILES)
+
+
 def cacheable(scope: Scope) -> bool:
     if scope["type"] != "http":
         return False  # lifespan, websockets
@@ -207,7 +235,7 @@ class ResponseCache:
 
         sqlite = app.state.db.engine.dialect.name == "sqlite"
 
-        def look() -> tuple[tuple[Any, ...], Resolved | None]:
+        def look() -> tuple[Versions, Resolved | None]:
             with app.state.db.session() as session:
                 found = resolve(session, presented[1], presented[0]) if presented else None
                 return response_version(session), found
@@ -227,15 +255,17 @@ class ResponseCache:
                 return
         viewer = found.viewer if found else None
         headers = dict(scope["headers"])
+        stamp = version.lean if lean(scope) else version.full
         key = (
-            version,
+            stamp,
+            version.commits,
             scope["path"],
             scope.get("query_string", b""),
             viewer.user_id if viewer else None,
             visibility_scope(viewer),
             tuple(headers.get(name, b"") for name in VARY),
         )
-        shared = (version[:-1], *key[1:])  # without this process's own commit count
+        shared = (stamp, *key[2:])  # without this process's own commit count
         waited = False
         while (entry := store.items.get(key)) is None and key in store.pending:
             waited = True

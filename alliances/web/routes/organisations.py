@@ -11,6 +11,7 @@ from starlette.datastructures import State
 
 from alliances.schemas import ORGANISATION_SORTS, OrganisationProfile, OrganisationPublic, Page
 from alliances.store.organisations import get_organisation, list_organisations
+from alliances.store.version import lean_version
 from alliances.store.viewer import Viewer
 from alliances.taxonomy import vocab
 from alliances.web import charts
@@ -53,7 +54,9 @@ def cached_profile(
         )
         return record.model_copy(update={"ego_network": ego})
 
-    cached: OrganisationProfile = state.memo.get(session, ("profile", ref, viewer), compute)
+    cached: OrganisationProfile = state.memo.get(
+        session, ("profile", ref, viewer), compute, lean_version(session)
+    )
     return cached
 
 

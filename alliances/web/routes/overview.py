@@ -12,7 +12,7 @@ from alliances.store.candidates import pending_count
 from alliances.store.organisations import list_organisations
 from alliances.store.projects import stats
 from alliances.store.queries import list_alliances
-from alliances.store.version import Memo
+from alliances.store.version import Memo, full_version
 from alliances.store.viewer import Viewer, scoped
 from alliances.web.context import SessionDep, render
 from alliances.web.deps import ViewerDep
@@ -49,7 +49,9 @@ def cached_overview(memo: Memo, session: Session, *, viewer: Viewer | None = Non
     """The overview is a pure function of the data and the visibility: computed once per data version,
     but for the candidates waiting for review, which a review changes without changing the data."""
     key = scoped("overview", viewer)
-    data: OverviewPublic = memo.get(session, key, lambda: overview(session, viewer))
+    data: OverviewPublic = memo.get(
+        session, key, lambda: overview(session, viewer), version=full_version(session)
+    )  # it counts sources and evidence quotes
     pending = pending_count(session)
     if pending != data.stats.candidates_pending:
         data = data.model_copy(
