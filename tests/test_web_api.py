@@ -158,10 +158,13 @@ def test_lifespan_warms_up_before_the_first_request(web_db: Any) -> None:
     def not_warmed() -> Any:
         raise AssertionError("computed on request, not at startup")
 
+    from alliances.store.version import full_version
+
     with TestClient(app), web_db.session() as session:
-        app.state.memo.get(session, "overview", not_warmed)
+        full = full_version(session)  # the overview counts quotes and sources: kept per full version
+        app.state.memo.get(session, "overview", not_warmed, full)
         app.state.memo.get(session, ("trends", AllianceFilters().cache_key()), not_warmed)
-        hub = app.state.memo.get(session, "overview", not_warmed).connected[0].id
+        hub = app.state.memo.get(session, "overview", not_warmed, full).connected[0].id
         warmed = []  # a group's ego network rolls its subsidiaries up; either way it is computed at startup
         for rollup in (False, True):
             try:
