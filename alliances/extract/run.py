@@ -19,6 +19,7 @@ processes); elsewhere (threads, such as Dask workers) documents are bounded by t
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import pickle
 import signal
@@ -199,10 +200,14 @@ def extract_docs(
         early = _early_while_loading(ctx, chunks)
     else:
         _warm()
-    with _start_pool(ctx, workers) as pool:
-        tasks = chain(early, ((chunk, None) for chunk in chunks))
-        for result in pool.imap(_work_task, tasks, chunksize=1):
-            yield from result
+    gc.freeze()  # the loaded models stay out of every worker's collections: no pages copied for them
+    try:
+        with _start_pool(ctx, workers) as pool:
+            tasks = chain(early, ((chunk, None) for chunk in chunks))
+            for result in pool.imap(_work_task, tasks, chunksize=1):
+                yield from result
+    finally:
+        gc.unfreeze()
 
 
 def _start_pool(ctx: Any, workers: int) -> Any:

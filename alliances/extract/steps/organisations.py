@@ -176,9 +176,19 @@ def make_find_organisations(context: Context) -> Step:
 
 @cache
 def _nlp(model: str, keep: tuple[str, ...]) -> Any:
-    import spacy
+    """The model with only the `keep` pipes: the others are not even loaded (their weights cost half a
+    second per load), read from the model's meta.json; where it cannot be read, they are disabled."""
+    from pathlib import Path
 
-    nlp = spacy.load(model)
+    import spacy
+    from spacy.util import get_package_path, load_meta
+
+    try:
+        folder = Path(model) if Path(model).is_dir() else get_package_path(model)
+        unused = [p for p in load_meta(folder / "meta.json").get("components", []) if p not in keep]
+    except (ImportError, OSError, ValueError):  # not a package or a folder with a meta.json
+        unused = []
+    nlp = spacy.load(model, exclude=unused)
     nlp.select_pipes(enable=[p for p in nlp.pipe_names if p in keep])
     return nlp
 
