@@ -73,14 +73,15 @@ def is_ticker(doc: Doc, m: Mention) -> bool:
 
 
 _DATELINE = re.compile(
-    r"^(?:(?:,\s*[A-Z][a-z]+(?: [A-Z][a-z]+)?(?=,))?,\s*(?:\d{1,2}(?:er)?\.? [^\W\d]+\.? \d{4}|[A-Z][a-z]+\.? \d{1,2}\b|\d{4}-\d\d)"
+    r"^(?:(?:,\s*[A-Z][a-z]+(?: [A-Z][a-z]+)?(?=,))?"  # ", Germany"
+    r",\s*(?:\d{1,2}(?:er)?\.? [^\W\d]+\.? \d{4}|[A-Z][a-z]+\.? \d{1,2}\b|\d{4}-\d\d)"
     r"|\s*\([^)]{1,30}\)\s*[—–-])"
 )
 
 
 def is_dateline(doc: Doc, m: Mention) -> bool:
-    """ "VÉLIZY-VILLACOUBLAY, 12 juin 2019 -", "ERLANGEN, Germany, Aug. 8": a capitalised place opening a line before a date is a
-    dateline, not a party."""
+    """ "VÉLIZY-VILLACOUBLAY, 12 juin 2019 -", "ERLANGEN, Germany, Aug. 8": a capitalised place
+    opening a line before a date is a dateline, not a party."""
     line_start = m.start == 0 or doc.text[m.start - 1] == "\n"
     letters = [ch for ch in m.text if ch.isalpha()]
     return (
