@@ -221,30 +221,6 @@ def test_a_description_with_no_organisation_before_it_stays_as_written() -> None
     assert [(c.described, c.a.text) for c in ds] == [("none", "the company")]
 
 
-def test_a_description_after_a_name_of_its_sentence_is_also_read_as_another_company() -> None:
-    """ "Norvale Holdings sold the company to Brightwater": the name before the description is the
-    seller, not what "the company" stands for; the reading from outside the sentence is proposed too."""
-    doc = _prefix_doc("In 2006, Norvale Holdings sold the company to Brightwater Industries.")
-    ds = {(c.described, c.a.text, c.b.text) for c in pairs_mod.candidates(doc) if c.described}
-    assert ("xnone", "the company", "Brightwater Industries") in ds, ds
-    alt = next(c for c in pairs_mod.candidates(doc) if c.described == "xnone")
-    assert "desc:xnone" in pairs_mod.features(alt)
-
-
-def test_a_description_pairs_with_a_name_of_the_next_sentence() -> None:
-    doc = _prefix_doc("In 2017, the company raised $10 million. Investors included Kestrel Ventures.")
-    ds = [c for c in pairs_mod.candidates(doc) if c.described]
-    assert [(c.described, c.a.text, c.b.text, c.window is not None) for c in ds] == [
-        ("none", "the company", "Kestrel Ventures", True)
-    ]
-
-
-def test_a_dateline_with_its_country_is_not_a_party() -> None:
-    text = "ERLANGEN, Germany, Aug. 8, 2019 - Siemens Healthineers said it would buy Corindus."
-    place = Mention(0, 8, text="ERLANGEN", canonical="ERLANGEN", source="ner")
-    assert pairs_mod.is_dateline(Doc(id="d", text=text), place)
-
-
 def test_a_description_naming_the_next_name_is_not_a_reference() -> None:
     """ "the start-up Tessaron" introduces a name: it stands for no earlier organisation."""
     doc = _prefix_doc("Corvalis Therapeutics will work with the start-up Tessaron Systems on sensors.")

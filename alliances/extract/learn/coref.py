@@ -60,12 +60,9 @@ def _in_sentence(doc: Doc, i: int, ok: Callable[[Mention], bool]) -> list[Mentio
     return [m for m in doc.mentions_in(s.start, s.end) if ok(m)]
 
 
-def antecedent(
-    doc: Doc, i: int, start: int, ok: Callable[[Mention], bool], same: bool = True
-) -> tuple[Mention | None, str]:
-    """The organisation a description at `start` of sentence `i` stands for, and where it was found
-    (`same=False`: looked for outside its own sentence only)."""
-    before = [m for m in _in_sentence(doc, i, ok) if m.end <= start] if same else []
+def antecedent(doc: Doc, i: int, start: int, ok: Callable[[Mention], bool]) -> tuple[Mention | None, str]:
+    """The organisation a description at `start` of sentence `i` stands for, and where it was found."""
+    before = [m for m in _in_sentence(doc, i, ok) if m.end <= start]
     if before:
         return before[-1], "same"
     if i > 0:
@@ -76,15 +73,14 @@ def antecedent(
             head = _in_sentence(doc, 0, ok)
             if head:
                 return head[0], "head"
-    if any(ok(m) for m in doc.mentions_in(0, doc.sentences[i].start if not same else start)):
-        return None, "far"  # organisations further back: too far to guess
+    if any(ok(m) for m in doc.mentions_in(0, start)):  # organisations further back: too far to guess
+        return None, "far"
     return None, "none"
 
 
 def description_mentions(doc: Doc, i: int, ok: Callable[[Mention], bool]) -> list[tuple[Mention, str]]:
     """The description mentions of sentence `i`, each with how it was resolved (same / prev / head /
-    none, or x… for the second reading of one resolved in its sentence); "far" ones (organisations
-    named long before) are not proposed."""
+    none); "far" ones (organisations named long before) are not proposed."""
     rx = descriptions().patterns.get(doc.language or "")
     if rx is None:
         return []
@@ -92,43 +88,30 @@ def description_mentions(doc: Doc, i: int, ok: Callable[[Mention], bool]) -> lis
     text = doc.text[s.start : s.end]
     names = [m for m in doc.mentions_in(s.start, s.end) if ok(m)]
     out: list[tuple[Mention, str]] = []
-    hits = 0
     for hit in rx.finditer(text):
         start, end = s.start + hit.start(), s.start + hit.end()
         if any(m.start < end and start < m.end for m in names):  # part of a name
             continue
         if any(0 <= m.start - end <= 2 for m in names):  # "the start-up Beta": a descriptor, not a reference
             continue
-        readings = [antecedent(doc, i, start, ok)]
-        if readings[0][1] == "same":
-            # "PROS acquired the company", "Founded by John Hannah, the company…": the name before it in
-            # its sentence is often not what it stands for (an object, a founder); the reading from
-            # outside the sentence is proposed too, and the pair model weighs the two (desc:x…)
-            ante, where = antecedent(doc, i, start, ok, same=False)
-            if where != "far":
-                readings.append((ante, "x" + where))
+        ante, where = antecedent(doc, i, start, ok)
+        if where == "far":
+            continue
         surface = hit.group(0)
-        for ante, where in readings:
-            if where == "far":
-                continue
-            out.append((_mention(start, end, surface, ante), where))
-        hits += 1
-        if hits >= descriptions().per_sentence:
+        if ante is None:
+            m = Mention(start, end, text=surface, canonical=surface, source="description")
+        else:
+            m = Mention(
+                start,
+                end,
+                text=ante.text,
+                canonical=ante.canonical or ante.text,
+                kind=ante.kind,
+                parent=ante.parent,
+                source="description",
+                alias=surface,
+            )
+        out.append((m, where))
+        if len(out) >= descriptions().per_sentence:
             break
     return out
-
-
-def _mention(start: int, end: int, surface: str, ante: Mention | None) -> Mention:
-    """A description mention: as written, or named after its antecedent (the surface kept as alias)."""
-    if ante is None:
-        return Mention(start, end, text=surface, canonical=surface, source="description")
-    return Mention(
-        start,
-        end,
-        text=ante.text,
-        canonical=ante.canonical or ante.text,
-        kind=ante.kind,
-        parent=ante.parent,
-        source="description",
-        alias=surface,
-    )

@@ -73,15 +73,14 @@ def is_ticker(doc: Doc, m: Mention) -> bool:
 
 
 _DATELINE = re.compile(
-    r"^(?:(?:,\s*[A-Z][a-z]+(?: [A-Z][a-z]+)?(?=,))?"  # ", Germany"
-    r",\s*(?:\d{1,2}(?:er)?\.? [^\W\d]+\.? \d{4}|[A-Z][a-z]+\.? \d{1,2}\b|\d{4}-\d\d)"
+    r"^(?:,\s*(?:\d{1,2}(?:er)?\.? [^\W\d]+\.? \d{4}|[A-Z][a-z]+\.? \d{1,2}\b|\d{4}-\d\d)"
     r"|\s*\([^)]{1,30}\)\s*[—–-])"
 )
 
 
 def is_dateline(doc: Doc, m: Mention) -> bool:
-    """ "VÉLIZY-VILLACOUBLAY, 12 juin 2019 -", "ERLANGEN, Germany, Aug. 8": a capitalised place
-    opening a line before a date is a dateline, not a party."""
+    """ "VÉLIZY-VILLACOUBLAY, 12 juin 2019 -": a capitalised place opening a line before a date is a
+    dateline, not a party."""
     line_start = m.start == 0 or doc.text[m.start - 1] == "\n"
     letters = [ch for ch in m.text if ch.isalpha()]
     return (
@@ -261,54 +260,45 @@ def candidates(doc: Doc) -> Iterator[Candidate]:
     for t in doc.triggers:
         triggers.setdefault(t.sentence, []).append(t)
     by_sentence: dict[int, list[Mention]] = {}
-
-    def party(m: Mention) -> bool:  # a name that can be a party (or a description's antecedent)
-        return is_organisation_name(m) and not is_ticker(doc, m) and not is_dateline(doc, m)
-
     k = 0
     for m in doc.mentions:  # both sorted by start: one pass
         while k < len(doc.sentences) and doc.sentences[k].end <= m.start:
             k += 1
-        if k < len(doc.sentences) and doc.sentences[k].start <= m.start and party(m):
+        if (
+            k < len(doc.sentences)
+            and doc.sentences[k].start <= m.start
+            and is_organisation_name(m)
+            and not is_ticker(doc, m)
+            and not is_dateline(doc, m)
+        ):
             by_sentence.setdefault(k, []).append(m)
     parents = {fold(k): fold(v) for k, v in doc.parents.items()}
-    # a sentence with names, or the one before it (its descriptions pair with the next one's names)
-    for i in sorted({*by_sentence, *(k - 1 for k in by_sentence if k)}):
-        ms = by_sentence.get(i, [])
+    for i, ms in by_sentence.items():
         seen: set[frozenset[str]] = set()
         for pair, (a, b) in _closest(ms, ms, parents):
             seen.add(pair)
             yield Candidate(doc, i, a, b, rules.get((i, pair)), ms, triggers.get(i, []))
-        found = coref.description_mentions(doc, i, party)
-        yield from _described(doc, i, ms, found, seen, triggers.get(i, []), parents)
+        yield from _described(doc, i, ms, seen, triggers.get(i, []), parents)
         nxt = by_sentence.get(i + 1)
         if nxt and (doc.sentences[i].heading or doc.sentences[i].paragraph == doc.sentences[i + 1].paragraph):
-            window = (doc.sentences[i].start, doc.sentences[i + 1].end)
-            trigs = [*triggers.get(i, []), *triggers.get(i + 1, [])]
             for pair, (a, b) in _closest(ms, nxt, parents):
                 if pair not in seen:
-                    seen.add(pair)
+                    window = (doc.sentences[i].start, doc.sentences[i + 1].end)
+                    trigs = [*triggers.get(i, []), *triggers.get(i + 1, [])]
                     yield Candidate(doc, i, a, b, None, [*ms, *nxt], trigs, window)
-            # "In 2017, the company raised $13.5 million. Investors included Blue Haven": a description
-            # of this sentence with a name of the next
-            where = {id(m): w for m, w in found}
-            for pair, (a, b) in _closest([m for m, _ in found], nxt, parents):
-                if pair not in seen:
-                    seen.add(pair)
-                    yield Candidate(doc, i, a, b, None, [*ms, *nxt], trigs, window, where[id(a)])
 
 
 def _described(
     doc: Doc,
     i: int,
     ms: list[Mention],
-    found: list[tuple[Mention, str]],
     seen: set[frozenset[str]],
     trigs: list[Trigger],
     parents: dict[str, str],
 ) -> Iterator[Candidate]:
     """Pairs of a description mention ("the company", resolved) with a name of its sentence, for the
     organisation pairs the names alone did not make."""
+    found = coref.description_mentions(doc, i, is_organisation_name)
     if not found:
         return
     where = {id(m): w for m, w in found}
