@@ -268,3 +268,17 @@ def test_only_a_first_quote_of_an_alliance_moves_the_data_version(web_db: Databa
     (d0, f0), (d1, f1), (d2, f2) = versions
     assert d1 != d0 and f1 != f0  # the first quote: a list changes
     assert d2 == d1 and f2 != f1  # the second: only what reads quotes
+
+
+def test_which_pages_are_kept_across_a_restatement() -> None:
+    """Lists, profiles and analytics without a text search are lean; alliance pages and searches not."""
+    from alliances.web.cache import lean
+
+    def page(path: str, query: bytes = b"") -> bool:
+        return lean({"type": "http", "path": path, "query_string": query})
+
+    assert page("/alliances", b"technology=ai&page=2") and page("/api/v1/organisations/12")
+    assert page("/organisations/Sanofi") and page("/api/v1/matrix", b"seq=1")
+    assert not page("/alliances", b"q=owkin") and not page("/api/v1/alliances", b"page=1&q=")
+    assert not page("/api/v1/alliances/7") and not page("/api/v1/overview") and not page("/projects")
+    assert not page("/api/v1/organisations/12/recommend")

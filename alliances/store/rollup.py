@@ -350,10 +350,7 @@ def count_other(session: Session) -> None:
 def write_count(session: Session) -> int | None:
     """Tracked writes so far (None before migration 0009): any write of alliances, their parties, tags,
     events or of organisations changes it, at the cost of reading one row."""
-    if not _has_rollup(session):
-        return None
-    stmt = select(Rollup.n).where(Rollup.measure == WRITES[0])
-    return int(session.scalar(stmt) or 0)
+    return counter(session, WRITES)
 
 
 def _statement_ids(table: Table, where: Any) -> Select[Any]:

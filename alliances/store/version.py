@@ -177,8 +177,7 @@ def response_version(session: Session) -> Versions:
         session.info[_VERSION] = stamp
         session.info[_FULL] = (*stamp, text, other)
         return Versions((*stamp, text, last), (*stamp, other), commits)
-    last = session.scalar(latest) or 0
-    full = (*full_version(session), last)
+    full = full_version(session)  # before migration 0009 it holds the audit position already
     return Versions(full, full, commits)
 
 
@@ -187,7 +186,7 @@ _FULL = "full_version"
 
 def full_version(session: Session) -> tuple[int, ...]:
     """The data version and the write counters of evidence, sources and other audited writes: for
-    results that also read evidence, sources or projects (searches, headline counts, profiles)."""
+    results that read evidence quotes or sources (searches, the headline counts)."""
     from alliances.store.rollup import OTHER, TEXT, counter
 
     known = session.info.get(_FULL)

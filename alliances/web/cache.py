@@ -193,7 +193,8 @@ def lean(scope: Scope) -> bool:
     """Whether a cached page is keyed by the lean version: one of `LEAN` or an organisation's profile,
     without a text search (the index holds evidence quotes and source titles)."""
     path: str = scope["path"]
-    if b"q=" in scope.get("query_string", b""):
+    query: bytes = scope.get("query_string", b"")
+    if any(part.partition(b"=")[0] == b"q" for part in query.split(b"&")):
         return False
     if path in LEAN:
         return True
