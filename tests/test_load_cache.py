@@ -231,7 +231,19 @@ def test_restating_a_known_alliance_keeps_lean_pages_and_shows_on_the_others(
     store = client.app.state.response_cache
     created = client.post(f"/api/v1/candidates/{first_id}/accept", json={}, headers=headers)
     assert created.status_code == 200 and not created.json()["restated"], created.text
-    lean = ["/api/v1/alliances?per_page=100", f"/api/v1/organisations/{servier}", "/api/v1/matrix"]
+    with web_db.session() as s:
+        public = select(Alliance.id).where(
+            Alliance.visibility == "public", Alliance.id != created.json()["alliance_id"]
+        )
+        other = f"/api/v1/alliances/{s.scalar(public.limit(1))}"  # another's page: kept by its own quotes
+    lean = [
+        "/api/v1/alliances?per_page=100",
+        f"/api/v1/organisations/{servier}",
+        "/api/v1/matrix",
+        "/api/v1/projects",
+        "/healthz",
+        other,
+    ]
     before = {path: client.get(path, headers=headers).content for path in lean}
     assert client.get("/api/v1/alliances?q=zorblaxine", headers=headers).json()["total"] == 0
     evidence = client.get("/api/v1/overview", headers=headers).json()["stats"]["evidence"]
@@ -280,5 +292,19 @@ def test_which_pages_are_kept_across_a_restatement() -> None:
     assert page("/alliances", b"technology=ai&page=2") and page("/api/v1/organisations/12")
     assert page("/organisations/Sanofi") and page("/api/v1/matrix", b"seq=1")
     assert not page("/alliances", b"q=owkin") and not page("/api/v1/alliances", b"page=1&q=")
-    assert not page("/api/v1/alliances/7") and not page("/api/v1/overview") and not page("/projects")
+    assert page("/projects") and page("/api/v1/projects", b"page=2") and page("/healthz")
+    assert not page("/api/v1/alliances/7") and not page("/api/v1/overview") and not page("/projects/3")
     assert not page("/api/v1/organisations/12/recommend")
+
+
+def test_an_alliance_page_is_keyed_by_its_own_quotes() -> None:
+    """One alliance's page (API or HTML, by number) is kept by its own evidence, other pages are not."""
+    from alliances.web.cache import alliance_of
+
+    def of(path: str) -> int | None:
+        return alliance_of({"type": "http", "path": path})
+
+    assert of("/api/v1/alliances/7") == 7 and of("/alliances/12") == 12
+    assert of("/alliances/7/edit") is None and of("/alliances/servier-owkin") is None
+    assert of("/api/v1/alliances/٣") is None and of("/alliances/" + "9" * 19) is None
+    assert of("/api/v1/alliances") is None and of("/api/v1/alliances/7.csv") is None

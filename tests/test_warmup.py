@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from alliances.analytics import network as network_module
-from alliances.store.version import full_version, lean_version
+from alliances.store.version import lean_version
 from alliances.store.viewer import Viewer
 from alliances.web.warmup import COMMON_NETWORKS, DEFAULT_TOP
 
@@ -31,7 +31,7 @@ def test_warm_up_fills_the_caches_the_first_visitors_read(
 
     with TestClient(app) as client, web_db.session() as session:
         assert "Warm-up:" in capsys.readouterr().err
-        hub = app.state.memo.get(session, "overview", not_warmed, full_version(session)).connected[0].id
+        hub = app.state.memo.get(session, "overview", not_warmed, lean_version(session)).connected[0].id
         monkeypatch.setattr(network_module, "centralities", not_warmed)  # any new network would fail
         for query in COMMON_NETWORKS:
             app.state.network_cache.network(session, query)

@@ -158,10 +158,13 @@ def test_lifespan_warms_up_before_the_first_request(web_db: Any) -> None:
     def not_warmed() -> Any:
         raise AssertionError("computed on request, not at startup")
 
-    from alliances.store.version import full_version
+    from alliances.store.projects import text_counts
+    from alliances.store.version import full_version, lean_version
 
     with TestClient(app), web_db.session() as session:
-        full = full_version(session)  # the overview counts quotes and sources: kept per full version
+        full = lean_version(session)  # the overview is kept per lean version, its two text counts per full
+        texts = app.state.memo.get(session, ("overview-texts",), not_warmed, full_version(session))
+        assert texts == text_counts(session)
         app.state.memo.get(session, "overview", not_warmed, full)
         app.state.memo.get(session, ("trends", AllianceFilters().cache_key()), not_warmed)
         hub = app.state.memo.get(session, "overview", not_warmed, full).connected[0].id

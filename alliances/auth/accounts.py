@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -138,7 +138,11 @@ def resolve(session: Session, secret: str, kind: str) -> Resolved | None:
     """
     if not secret or len(secret) > 200:
         return None
-    rows = token_grants(session, digest(secret))
+    return from_grants(token_grants(session, digest(secret)), kind)
+
+
+def from_grants(rows: list[tuple[Any, ...]], kind: str) -> Resolved | None:
+    """The viewer of a secret's grant rows (`store.viewer.token_grants`); None when refused."""
     if not rows:
         return None
     token_id, token_kind, revoked, expires, user_id, active, email = rows[0][:7]

@@ -201,6 +201,14 @@ def stats(session: Session, *, viewer: Viewer | None = None) -> Stats:
     )
 
 
+def text_counts(session: Session) -> dict[str, int]:
+    """The sources and evidence quotes held (the two headline counts a restated alliance moves)."""
+    return {
+        "sources": session.scalar(select(func.count()).select_from(Source)) or 0,
+        "evidence": session.scalar(select(func.count()).select_from(Evidence)) or 0,
+    }
+
+
 def count_alliances(session: Session, *, viewer: Viewer | None = None) -> int:
     """The alliances this reader may see (the health check's proof that the database answers)."""
     shown = visible(select(Alliance.id), Alliance, viewer).subquery()

@@ -27,7 +27,7 @@ from alliances.schemas import (
 from alliances.store import search
 from alliances.store.filters import AllianceFilters, filter_alliances
 from alliances.store.models import Alliance, AllianceTag, Event, Evidence, Organisation, Party, Source
-from alliances.store.version import full_version, memo_of
+from alliances.store.version import full_version, lean_version, memo_of
 from alliances.store.viewer import Viewer, visible
 
 Ts = TypeVarTuple("Ts")
@@ -98,7 +98,12 @@ def list_alliances(
     ids = matching_ids(session, filters, viewer)
     filters = last_page(filters, len(ids))
     start = (filters.page - 1) * filters.per_page
-    return page_of(summaries(session, ids[start : start + filters.per_page]), len(ids), filters)
+    page = tuple(ids[start : start + filters.per_page])
+    # A search is redone when a quote is added anywhere, its page's summaries only on a lean write.
+    found = memo_of(session).get(
+        session, ("summaries", page), lambda: summaries(session, list(page)), version=lean_version(session)
+    )
+    return page_of(found, len(ids), filters)
 
 
 def _serial(session: Session, page: Select[Any]) -> list[int]:

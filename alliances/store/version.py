@@ -227,3 +227,20 @@ def memo_of(session: Session) -> Memo:
     memo = Memo(size=8)
     session.info["memo"] = memo
     return memo
+
+
+def versions_of(session_info: dict[str, Any], looked: Any, commits: int) -> Versions:
+    """`response_version` from a `store.lookup.look` (migrated databases), and the stamps it read kept
+    in `session_info` for a session that reads in the same state (`seed`)."""
+    stamp = looked.stamp
+    session_info[_VERSION] = stamp
+    session_info[_FULL] = (*stamp, looked.text, looked.other)
+    return Versions((*stamp, looked.text, looked.last), (*stamp, looked.other), commits)
+
+
+def seed(session: Session, stamps: dict[str, Any]) -> None:
+    """Start a request's session with the stamps its cached-answer lookup read just before (`versions_of`):
+    its memos need not read them again. Its own snapshot is as new or newer, so a result kept under these
+    stamps is never older than they say."""
+    session.connection()  # the transaction begins first: beginning one forgets the stamps
+    session.info.update(stamps)

@@ -134,24 +134,6 @@ def token_grants(session: Any, digest: str) -> list[tuple[Any, ...]]:
 
     One row per membership: (token id, kind, revoked, expires, user id, active, email, organisation, role).
     """
-    from sqlalchemy import select
+    from alliances.store.lookup import grants_statement
 
-    from alliances.store.accounts import ApiToken, Membership, User
-
-    stmt = (
-        select(
-            ApiToken.id,
-            ApiToken.kind,
-            ApiToken.revoked,
-            ApiToken.expires,
-            User.id,
-            User.active,
-            User.email,
-            Membership.organisation_id,
-            Membership.role,
-        )
-        .join(User, User.id == ApiToken.user_id)
-        .outerjoin(Membership, Membership.user_id == User.id)
-        .where(ApiToken.digest == digest)
-    )
-    return [tuple(row) for row in session.execute(stmt)]
+    return [tuple(row) for row in session.execute(grants_statement(), {"digest": digest})]

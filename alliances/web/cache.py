@@ -35,10 +35,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from alliances.auth.accounts import Resolved, resolve
+from alliances.auth.accounts import Resolved, from_grants, resolve
+from alliances.auth.tokens import digest
 from alliances.errors import AllianceError, Unauthorized
 from alliances.store import audit
-from alliances.store.version import Versions, response_version
+from alliances.store.lookup import look as quick_look
+from alliances.store.rollup import HAVE_ROLLUP
+from alliances.store.version import Versions, response_version, versions_of
 from alliances.store.viewer import scope as visibility_scope
 
 PREFIXES = (
@@ -185,6 +188,9 @@ LEAN = {
     "/trends",
     "/api/v1/network",
     "/network",
+    "/api/v1/projects",  # projects are written through the audit log only: `OTHER` moves
+    "/projects",
+    "/healthz",  # the count of alliances the reader may see (the cache's own lookup proves the database)
 }
 LEAN_PROFILES = ("/api/v1/organisations/", "/organisations/")
 
@@ -201,13 +207,28 @@ def lean(scope: Scope) -> bool:
     return any(path.startswith(p) and "/" not in path[len(p) :] for p in LEAN_PROFILES)
 
 
+ALLIANCE_PAGES = ("/api/v1/alliances/", "/alliances/")
+
+
+def alliance_of(scope: Scope) -> int | None:
+    """The id of one alliance's page (API or HTML), by number: keyed by that alliance's own evidence,
+    so a quote added to another alliance keeps it cached."""
+    path: str = scope["path"]
+    for prefix in ALLIANCE_PAGES:
+        if path.startswith(prefix):
+            rest = path[len(prefix) :]
+            if rest.isascii() and rest.isdigit() and len(rest) <= 18:
+                return int(rest)
+    return None
+
+
 def cacheable(scope: Scope) -> bool:
     if scope["type"] != "http":
         return False  # lifespan, websockets
     path: str = scope["path"]
-    return (
-        scope["method"] == "GET" and path.startswith(PREFIXES) and not any(part in path for part in EXCLUDED)
-    )
+    if scope["method"] != "GET":
+        return False
+    return path == "/healthz" or (path.startswith(PREFIXES) and not any(part in path for part in EXCLUDED))
 
 
 class ResponseCache:
@@ -236,16 +257,25 @@ class ResponseCache:
 
         sqlite = app.state.db.engine.dialect.name == "sqlite"
 
-        def look() -> tuple[Versions, Resolved | None]:
-            with app.state.db.session() as session:
+        db = app.state.db
+        alliance = alliance_of(scope)
+        stamps: dict[str, Any] = {}
+
+        def look() -> tuple[Versions, Resolved | None, int | None]:
+            if db.engine in HAVE_ROLLUP:  # one transaction of statements built once (`store.lookup`)
+                secret = presented[1] if presented and 0 < len(presented[1]) <= 200 else None
+                looked = quick_look(db.engine, digest(secret) if secret else None, alliance)
+                found = from_grants(looked.grants, presented[0]) if secret and looked.grants else None
+                return versions_of(stamps, looked, db.memo.commits), found, looked.evidence
+            with db.session() as session:  # the first request, or a database before migration 0009
                 found = resolve(session, presented[1], presented[0]) if presented else None
-                return response_version(session), found
+                return response_version(session), found, None
 
         try:
             if sqlite:  # a WAL reader never waits: a fraction of a millisecond, cheaper than a thread hop
-                version, found = look()
+                version, found, evidence = look()
             else:  # a server database may make it wait: never on the event loop
-                version, found = await anyio.to_thread.run_sync(look, limiter=lookups())
+                version, found, evidence = await anyio.to_thread.run_sync(look, limiter=lookups())
         except (AllianceError, SQLAlchemyError):
             await self.app(scope, receive, send)  # no database, no tables: the app says so in its envelope
             return
@@ -256,7 +286,12 @@ class ResponseCache:
                 return
         viewer = found.viewer if found else None
         headers = dict(scope["headers"])
-        stamp = version.lean if lean(scope) else version.full
+        if evidence is not None:  # one alliance's page: what is lean, and that alliance's own quotes
+            stamp: tuple[Any, ...] = (*version.lean, "evidence", evidence)
+        else:
+            stamp = version.lean if lean(scope) else version.full
+        if stamps:
+            scope.setdefault("state", {})["stamps"] = stamps  # for the route's session (`version.seed`)
         key = (
             stamp,
             version.commits,

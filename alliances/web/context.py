@@ -16,14 +16,18 @@ from sqlalchemy.orm import Session
 
 from alliances.errors import NotFound
 from alliances.schemas import MAX_ID, AllianceFilters, ListQuery, OrganisationFilters, ProjectFilters
+from alliances.store.version import seed
 from alliances.web.i18n import LANGS, Translator, negotiate
 
 LANG_COOKIE = "alliances_lang"
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One read transaction per request."""
+    """One read transaction per request (begun with the stamps the response cache read just before)."""
     with request.app.state.db.session() as session:
+        stamps = getattr(request.state, "stamps", None)
+        if stamps:
+            seed(session, stamps)
         yield session
 
 

@@ -10,9 +10,9 @@ from alliances.analytics.matrix import tech_stage_matrix
 from alliances.schemas import AllianceFilters, OrganisationFilters, OverviewPublic
 from alliances.store.candidates import pending_count
 from alliances.store.organisations import list_organisations
-from alliances.store.projects import stats
+from alliances.store.projects import stats, text_counts
 from alliances.store.queries import list_alliances
-from alliances.store.version import Memo, full_version
+from alliances.store.version import Memo, full_version, lean_version
 from alliances.store.viewer import Viewer, scoped
 from alliances.web.context import SessionDep, render
 from alliances.web.deps import ViewerDep
@@ -50,13 +50,16 @@ def cached_overview(memo: Memo, session: Session, *, viewer: Viewer | None = Non
     but for the candidates waiting for review, which a review changes without changing the data."""
     key = scoped("overview", viewer)
     data: OverviewPublic = memo.get(
-        session, key, lambda: overview(session, viewer), version=full_version(session)
-    )  # it counts sources and evidence quotes
-    pending = pending_count(session)
-    if pending != data.stats.candidates_pending:
-        data = data.model_copy(
-            update={"stats": data.stats.model_copy(update={"candidates_pending": pending})}
-        )
+        session, key, lambda: overview(session, viewer), version=lean_version(session)
+    )
+    # All but two counts stay the same when a known alliance is restated (the commonest accept): those
+    # two, sources and evidence quotes, are read at the full version, and the pending candidates each time.
+    texts = memo.get(
+        session, ("overview-texts",), lambda: text_counts(session), version=full_version(session)
+    )
+    counts = {**texts, "candidates_pending": pending_count(session)}
+    if any(getattr(data.stats, name) != n for name, n in counts.items()):
+        data = data.model_copy(update={"stats": data.stats.model_copy(update=counts)})
     return data
 
 
