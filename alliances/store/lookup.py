@@ -10,7 +10,7 @@ connection in one transaction.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.sql import Select
@@ -51,7 +51,7 @@ def _versions() -> Select[Any]:
 def grants_statement() -> Select[Any]:
     """One row per membership: (token id, kind, revoked, expires, user id, active, email, organisation,
     role); read afresh on every request, so a revoked token or a changed role counts at once."""
-    return (
+    stmt = (
         select(
             ApiToken.id,
             ApiToken.kind,
@@ -67,6 +67,7 @@ def grants_statement() -> Select[Any]:
         .outerjoin(Membership, Membership.user_id == User.id)
         .where(ApiToken.digest == bindparam("digest"))
     )
+    return cast("Select[Any]", stmt)
 
 
 @cache

@@ -98,10 +98,10 @@ def list_alliances(
     ids = matching_ids(session, filters, viewer)
     filters = last_page(filters, len(ids))
     start = (filters.page - 1) * filters.per_page
-    page = tuple(ids[start : start + filters.per_page])
+    shown = tuple(ids[start : start + filters.per_page])
     # A search is redone when a quote is added anywhere, its page's summaries only on a lean write.
     found = memo_of(session).get(
-        session, ("summaries", page), lambda: summaries(session, list(page)), version=lean_version(session)
+        session, ("summaries", shown), lambda: summaries(session, list(shown)), version=lean_version(session)
     )
     return page_of(found, len(ids), filters)
 

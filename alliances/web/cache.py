@@ -263,9 +263,10 @@ class ResponseCache:
 
         def look() -> tuple[Versions, Resolved | None, int | None]:
             if db.engine in HAVE_ROLLUP:  # one transaction of statements built once (`store.lookup`)
-                secret = presented[1] if presented and 0 < len(presented[1]) <= 200 else None
-                looked = quick_look(db.engine, digest(secret) if secret else None, alliance)
-                found = from_grants(looked.grants, presented[0]) if secret and looked.grants else None
+                kind, secret = presented or ("", "")
+                asked = digest(secret) if 0 < len(secret) <= 200 else None
+                looked = quick_look(db.engine, asked, alliance)
+                found = from_grants(looked.grants, kind) if asked and looked.grants else None
                 return versions_of(stamps, looked, db.memo.commits), found, looked.evidence
             with db.session() as session:  # the first request, or a database before migration 0009
                 found = resolve(session, presented[1], presented[0]) if presented else None
