@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
+from alliances.store import search
 from alliances.store.candidates import accept_candidate, store_extraction
 from alliances.store.db import Database
 from alliances.store.filters import Filters
@@ -123,6 +124,43 @@ def test_index_is_current_after_every_write(bundled_db: Database) -> None:
     with bundled_db.session() as s:
         items = list_alliances(s, Filters(q="quarvex")).model_dump()["items"]
         assert items and all("Quarvex" not in a["title"] for a in items)
+
+
+def test_a_new_quote_adds_its_words_as_a_rebuild_would(
+    any_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second source of a known alliance adds its quote's and title's words to the alliance's row
+    (not rebuilt from every quote): the same rows as a rebuild, found at once, on both engines."""
+    load_web_records(any_db)
+    restated = {"parties": [{"name": "Servier"}, {"name": "Owkin"}], "type": "rd_collaboration"}
+    for n, quote in enumerate(
+        ("Servier and Owkin sign a pact.", "Servier and Owkin widen the qorvane pact.")
+    ):
+        with any_db.session() as s:
+            stored = store_extraction(
+                s,
+                content_hash=f"q-{n}",
+                records=[{**restated, "evidence": quote}],
+                title=f"Tribune {n} xylograph",
+            )
+            assert stored is not None
+            if n == 1 and s.get_bind().dialect.name == "sqlite":  # the row is added to, not rebuilt
+                monkeypatch.setattr(search, "documents", lambda *_: pytest.fail("rebuilt from every quote"))
+            accept_candidate(s, stored[1][0].id)
+    monkeypatch.undo()
+    found = keys(any_db, "qorvane")
+    assert len(found) == 1 and keys(any_db, "xylograph") == found and keys(any_db, "pact") == found
+    with any_db.session() as s:
+        pg = s.get_bind().dialect.name == "postgresql"
+        sql = (
+            "SELECT alliance_id, doc::text FROM alliance_fts"
+            if pg
+            else "SELECT rowid, title, names, body FROM alliance_fts"
+        )
+        incremental = sorted(tuple(r) for r in s.execute(text(sql)))
+        rebuild(s)
+    with any_db.session() as s:
+        assert sorted(tuple(r) for r in s.execute(text(sql))) == incremental
 
 
 def test_rebuild_gives_the_same_answers(bundled_db: Database) -> None:
