@@ -30,15 +30,11 @@ class Resolver:
     """An index of every organisation name and alias, by normalised form."""
 
     def __init__(self, session: Session) -> None:
-        self.by_norm: dict[str, int] = {}
-        self.names: dict[int, str] = {}
-        for org_id, name, norm in session.execute(
-            select(Organisation.id, Organisation.name, Organisation.norm)
-        ):
-            self.names[org_id] = name
-            self.by_norm.setdefault(norm, org_id)
-        for org_id, norm in session.execute(select(Alias.organisation_id, Alias.norm)):
-            self.by_norm.setdefault(norm, org_id)
+        from alliances.store.version import kept_while_clean
+
+        by_norm, names = kept_while_clean(session, ("resolver",), lambda: _index(session))
+        self.by_norm: dict[str, int] = dict(by_norm)  # copies: `add` extends them for this writer only
+        self.names: dict[int, str] = dict(names)
 
     def add(self, org_id: int, name: str, aliases: list[str] | tuple[str, ...] = ()) -> None:
         self.names[org_id] = name
@@ -74,3 +70,15 @@ class Resolver:
     def closest_names(self, name: str, limit: int = 3) -> list[str]:
         """Names to offer in an error message, even below the suggestion threshold."""
         return [n for _, n, _ in self.suggest(normalise(name), limit, threshold=60.0)]
+
+
+def _index(session: Session) -> tuple[dict[str, int], dict[int, str]]:
+    """Every name and alias by normalised form, and every organisation's name."""
+    by_norm: dict[str, int] = {}
+    names: dict[int, str] = {}
+    for org_id, name, norm in session.execute(select(Organisation.id, Organisation.name, Organisation.norm)):
+        names[org_id] = name
+        by_norm.setdefault(norm, org_id)
+    for org_id, norm in session.execute(select(Alias.organisation_id, Alias.norm)):
+        by_norm.setdefault(norm, org_id)
+    return by_norm, names

@@ -60,9 +60,12 @@ class Restated:
     def __init__(self, session: Session, resolver: Resolver | None = None) -> None:
         self.session = session
         self.resolver = resolver or Resolver(session)
-        self.parent: dict[int, int | None] = {
-            org_id: up for org_id, up in session.execute(select(Organisation.id, Organisation.parent_id))
-        }
+        from alliances.store.version import kept_while_clean
+
+        def parents() -> dict[int, int | None]:
+            return {org: up for org, up in session.execute(select(Organisation.id, Organisation.parent_id))}
+
+        self.parent: dict[int, int | None] = kept_while_clean(session, ("org_parents",), parents)
         self.family: dict[int, list[int]] = {}  # top parent -> every organisation under it, itself included
         for org_id in self.parent:
             self.family.setdefault(self.root(org_id), []).append(org_id)
@@ -123,11 +126,19 @@ def restated_key(finder: Restated, record: dict[str, Any]) -> str | None:
 def add_as_source(session: Session, cand: Candidate, alliance: Alliance) -> Accepted:
     """Accept a restating candidate: its source and evidence join the existing alliance."""
     record = dict(cand.record)
-    already = any(
-        e.source_id == cand.source_id and e.quote == record.get("evidence") for e in alliance.evidence
+    # Asked of the database: loading every quote of an alliance restated a hundred times cost more
+    # than the rest of the accept (issue 13, load).
+    same = select(Evidence.id).where(
+        Evidence.alliance_id == alliance.id,
+        Evidence.source_id == cand.source_id,
+        Evidence.quote == record.get("evidence")
+        if record.get("evidence") is not None
+        else Evidence.quote.is_(None),
     )
-    if not already:
-        alliance.evidence.append(candidate_evidence(cand))
+    if session.scalar(same.limit(1)) is None:
+        quote = candidate_evidence(cand)
+        quote.alliance_id = alliance.id
+        session.add(quote)
     cand.record = {**record, "restates": alliance.key}
     cand.state, cand.alliance_id, cand.decided = "accepted", alliance.id, datetime.now()
     session.flush()

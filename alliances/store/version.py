@@ -244,3 +244,12 @@ def seed(session: Session, stamps: dict[str, Any]) -> None:
     stamps is never older than they say."""
     session.connection()  # the transaction begins first: beginning one forgets the stamps
     session.info.update(stamps)
+
+
+def kept_while_clean(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """A result kept per lean version, for a session that has written nothing yet (callers copy what
+    they change). A session's own unflushed or uncommitted writes could stamp a version that a rollback
+    then gives to other data: such a session computes afresh."""
+    if session.new or session.dirty or session.deleted or session.info.get("wrote"):
+        return compute()
+    return memo_of(session).get(session, key, compute, version=lean_version(session))
