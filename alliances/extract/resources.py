@@ -166,6 +166,7 @@ class PairsConfig(TypedDict, total=False):
     need_trigger: list[str]
     long_document: int
     long_document_threshold: float
+    unresolved_descriptions: str  # "alone" or "keep": when "the company" with no antecedent is a party
 
 
 class PipelineConfig(TypedDict, total=False):

@@ -20,7 +20,7 @@ from alliances.extract.gazetteer import fold
 from alliances.extract.learn import coref
 from alliances.extract.learn.ner import common_words, not_organisations, places
 from alliances.extract.pipeline import Context, Step, register
-from alliances.extract.resources import cues
+from alliances.extract.resources import cues, pipeline_config
 
 MAX_MENTIONS = 12  # per sentence: at most 66 candidate pairs
 N_FEATURES = 2**18
@@ -250,6 +250,13 @@ def features(c: Candidate) -> list[str]:
     return [f"D|{x}" for x in f] + ["desc", f"desc:{c.described or 'marked'}", f"desc_w:{word[0]}"]
 
 
+def unresolved_rule() -> str:
+    """pipeline.yaml `pairs.unresolved_descriptions`: "alone" (a description with no antecedent, such as
+    "the company" opening a text, is a party only when the text names no organisation outside its
+    sentence that it could stand for) or "keep" (always, as written)."""
+    return str(pipeline_config().get("pairs", {}).get("unresolved_descriptions", "keep"))
+
+
 def candidates(doc: Doc) -> Iterator[Candidate]:
     """Pairs of distinct organisations named in one sentence, the closest occurrences of each."""
     rules: dict[tuple[int, frozenset[str]], Alliance] = {}
@@ -273,12 +280,15 @@ def candidates(doc: Doc) -> Iterator[Candidate]:
         ):
             by_sentence.setdefault(k, []).append(m)
     parents = {fold(k): fold(v) for k, v in doc.parents.items()}
+    alone = unresolved_rule() == "alone"
     for i, ms in by_sentence.items():
         seen: set[frozenset[str]] = set()
         for pair, (a, b) in _closest(ms, ms, parents):
             seen.add(pair)
             yield Candidate(doc, i, a, b, rules.get((i, pair)), ms, triggers.get(i, []))
-        yield from _described(doc, i, ms, seen, triggers.get(i, []), parents)
+        # an unresolved description names no one: with names in other sentences it may be any of them
+        unresolved = not alone or all(k == i for k in by_sentence)
+        yield from _described(doc, i, ms, seen, triggers.get(i, []), parents, unresolved)
         nxt = by_sentence.get(i + 1)
         if nxt and (doc.sentences[i].heading or doc.sentences[i].paragraph == doc.sentences[i + 1].paragraph):
             for pair, (a, b) in _closest(ms, nxt, parents):
@@ -295,10 +305,13 @@ def _described(
     seen: set[frozenset[str]],
     trigs: list[Trigger],
     parents: dict[str, str],
+    unresolved: bool = True,
 ) -> Iterator[Candidate]:
     """Pairs of a description mention ("the company", resolved) with a name of its sentence, for the
-    organisation pairs the names alone did not make."""
+    organisation pairs the names alone did not make (`unresolved`: also those left as written)."""
     found = coref.description_mentions(doc, i, is_organisation_name)
+    if not unresolved:
+        found = [(m, w) for m, w in found if w != "none"]
     if not found:
         return
     where = {id(m): w for m, w in found}
