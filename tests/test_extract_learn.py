@@ -97,6 +97,30 @@ def test_a_dateline_is_not_a_party() -> None:
     assert all("VÉLIZY" not in m.text for c in pairs_mod.candidates(doc) for m in (c.a, c.b))
 
 
+def test_a_dateline_with_its_country_is_not_a_party_nor_what_a_description_stands_for() -> None:
+    text = "ERLANGEN, Germany, Aug. 8, 2019 - Siemens Healthineers will acquire Corindus."
+    place = Mention(0, 8, text="ERLANGEN", canonical="ERLANGEN", source="ner")
+    assert pairs_mod.is_dateline(Doc(id="d", text=text), place)
+    other = "ACME, Germany's largest maker, signed with Dell."
+    assert not pairs_mod.is_dateline(Doc(id="d", text=other), Mention(0, 4, text="ACME", canonical="ACME"))
+    text = "VÉLIZY-VILLACOUBLAY, 12 juin 2019 - L'éditeur français va acquérir Medidata Solutions."
+    doc = Pipeline.from_config(names=[*PREFIX])(Doc(id="d", text=text, language="fr"))
+    assert all("VÉLIZY" not in m.text for c in pairs_mod.candidates(doc) for m in (c.a, c.b))
+
+
+def test_an_unresolved_description_is_a_party_only_when_no_other_sentence_names_one() -> None:
+    assert pairs_mod.unresolved_rule() == "alone"
+    prefix = Pipeline.from_config(names=[*PREFIX])
+    alone = "The company signed a licence agreement with Novartis."
+
+    def described(text: str) -> list[str]:
+        doc = prefix(Doc(id="d", text=text, language="en"))
+        return [c.described for c in pairs_mod.candidates(doc) if c.described]
+
+    assert described(alone) == ["none"]
+    assert described(alone + " Microsoft sells software.") == []
+
+
 @pytest.mark.slow
 def test_retraining_on_a_small_slice_loads_and_predicts(tmp_path: Path, monkeypatch: Any) -> None:
     if not (default_core_dir() / "train.json").is_file():

@@ -73,14 +73,15 @@ def is_ticker(doc: Doc, m: Mention) -> bool:
 
 
 _DATELINE = re.compile(
-    r"^(?:,\s*(?:\d{1,2}(?:er)?\.? [^\W\d]+\.? \d{4}|[A-Z][a-z]+\.? \d{1,2}\b|\d{4}-\d\d)"
+    r"^(?:(?:,\s*[A-Z][a-z]+(?: [A-Z][a-z]+)?(?=,))?"  # ", Germany"
+    r",\s*(?:\d{1,2}(?:er)?\.? [^\W\d]+\.? \d{4}|[A-Z][a-z]+\.? \d{1,2}\b|\d{4}-\d\d)"
     r"|\s*\([^)]{1,30}\)\s*[—–-])"
 )
 
 
 def is_dateline(doc: Doc, m: Mention) -> bool:
-    """ "VÉLIZY-VILLACOUBLAY, 12 juin 2019 -": a capitalised place opening a line before a date is a
-    dateline, not a party."""
+    """ "VÉLIZY-VILLACOUBLAY, 12 juin 2019 -", "ERLANGEN, Germany, Aug. 8": a capitalised place
+    opening a line before a date is a dateline, not a party."""
     line_start = m.start == 0 or doc.text[m.start - 1] == "\n"
     letters = [ch for ch in m.text if ch.isalpha()]
     return (
@@ -257,6 +258,12 @@ def unresolved_rule() -> str:
     return str(pipeline_config().get("pairs", {}).get("unresolved_descriptions", "keep"))
 
 
+def is_party(doc: Doc, m: Mention) -> bool:
+    """A name that can be a party, or what a description stands for: an organisation name that is not
+    a ticker or a dateline."""
+    return is_organisation_name(m) and not is_ticker(doc, m) and not is_dateline(doc, m)
+
+
 def candidates(doc: Doc) -> Iterator[Candidate]:
     """Pairs of distinct organisations named in one sentence, the closest occurrences of each."""
     rules: dict[tuple[int, frozenset[str]], Alliance] = {}
@@ -271,13 +278,7 @@ def candidates(doc: Doc) -> Iterator[Candidate]:
     for m in doc.mentions:  # both sorted by start: one pass
         while k < len(doc.sentences) and doc.sentences[k].end <= m.start:
             k += 1
-        if (
-            k < len(doc.sentences)
-            and doc.sentences[k].start <= m.start
-            and is_organisation_name(m)
-            and not is_ticker(doc, m)
-            and not is_dateline(doc, m)
-        ):
+        if k < len(doc.sentences) and doc.sentences[k].start <= m.start and is_party(doc, m):
             by_sentence.setdefault(k, []).append(m)
     parents = {fold(k): fold(v) for k, v in doc.parents.items()}
     alone = unresolved_rule() == "alone"
@@ -309,7 +310,7 @@ def _described(
 ) -> Iterator[Candidate]:
     """Pairs of a description mention ("the company", resolved) with a name of its sentence, for the
     organisation pairs the names alone did not make (`unresolved`: also those left as written)."""
-    found = coref.description_mentions(doc, i, is_organisation_name)
+    found = coref.description_mentions(doc, i, lambda m: is_party(doc, m))
     if not unresolved:
         found = [(m, w) for m, w in found if w != "none"]
     if not found:

@@ -230,6 +230,13 @@ def _gold_names(docs: Iterable[tuple[Doc, DocRecord]]) -> list[str]:
     return [n for _, g in docs for a in g.get("alliances", []) for p in a["parties"] for n in _names(p)]
 
 
+def alliance_model(seed: int) -> Any:
+    """The learner of "is an alliance" (liblinear logistic regression on the counted features)."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=0.5, solver="liblinear", random_state=seed)
+
+
 def fit(data: TrainingSet, seed: int) -> tuple[Any, Any, PairFigures]:
     from sklearn.linear_model import LogisticRegression
 
@@ -243,7 +250,7 @@ def fit(data: TrainingSet, seed: int) -> tuple[Any, Any, PairFigures]:
     check, rest = idx[:cut], idx[cut:]
 
     def model() -> Any:
-        return LogisticRegression(C=0.5, solver="liblinear", random_state=seed)
+        return alliance_model(seed)
 
     probe = model().fit(x[rest], [y[i] for i in rest], sample_weight=[data.weights[i] for i in rest])
     pred = probe.predict(x[check])
