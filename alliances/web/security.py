@@ -30,6 +30,7 @@ from alliances.errors import TooManyRequests, Unauthorized
 from alliances.store import audit
 from alliances.store.db import WRITING
 from alliances.store.viewer import Viewer
+from alliances.web.turns import reads_turn, writing_first
 
 SESSION_COOKIE = "alliances_session"
 LOGIN_CSRF_COOKIE = "alliances_login_csrf"
@@ -112,9 +113,10 @@ class SecurityMiddleware:
 
         try:
             if scope["method"] in UNSAFE:  # a write takes a request thread only once its turn has come
-                async with writers():
+                async with writers(), writing_first():
                     await self.app(scope, limited_receive, send_with_headers)
             else:
+                await reads_turn()
                 await self.app(scope, limited_receive, send_with_headers)
         except BodyTooLarge:
             for message in _reply(413, f"request body larger than {MAX_BODY} bytes"):
