@@ -93,6 +93,23 @@ def _write_everything(db: Database) -> list[int]:
     with db.session() as s:  # import, as `alliances import` does
         report = import_records(s, [(f"r{i}", _record(rng, 100 + i, owners)) for i in range(10)])
         assert report.added == 10
+    with db.session() as s:  # savepoints rolled back after their writes were flushed: their counts go too
+        report = import_records(
+            s,
+            [(f"b{i}", _record(rng, 200 + i, owners)) for i in range(3)]
+            + [("bad", {**_record(rng, 203, owners), "announced": "not a date"})],
+            skip_invalid=True,
+        )
+        assert report.added == 3
+        nested = s.begin_nested()
+        add_alliance(s, _record(rng, 300, owners), create_missing=True)
+        s.flush()
+        nested.rollback()
+    with db.session() as s:  # a whole transaction rolled back: nothing of it is counted at the next commit
+        add_alliance(s, _record(rng, 301, owners), create_missing=True)
+        s.flush()
+        s.rollback()
+        add_alliance(s, _record(rng, 302, owners), create_missing=True)
     with db.session() as s:  # edits: year, status, type, visibility, tags, events, a party's kind
         first = s.scalars(select(Alliance).order_by(Alliance.id).limit(6)).all()
         first[0].year, first[0].status = 2021, "terminated"

@@ -50,6 +50,9 @@ def _lock(session: Session) -> None:
     """Serialise appends: two writers must not both chain onto the same last entry."""
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
+        from alliances.store.rollup import lock_writers  # rollup imports models, which import this
+
+        lock_writers(session)
         session.execute(text("LOCK TABLE audit_entry IN EXCLUSIVE MODE"))
 
 

@@ -103,19 +103,33 @@ class Database:
 
         `write=True` (or a writing web request) takes SQLite's write lock at the start of the transaction.
         """
-        bind = self.engine.execution_options(alliances_write=True) if write else self.engine
-        factory = sessionmaker(bind, expire_on_commit=False, info={"memo": self.memo})
-        session = factory()
+        session = self.new_session(write)
         try:
             yield session
-            session.commit()
+        except BaseException as exc:
+            self.finish(session, ok=False)
+            storage = as_storage_error(exc)
+            if storage is None:
+                raise
+            raise storage from exc
+        self.finish(session, ok=True)
+
+    def new_session(self, write: bool = False) -> Session:
+        """A session that takes no connection before its first query (`finish` ends it)."""
+        bind = self.engine.execution_options(alliances_write=True) if write else self.engine
+        return sessionmaker(bind, expire_on_commit=False, info={"memo": self.memo})()
+
+    def finish(self, session: Session, ok: bool) -> None:
+        """Commit (`ok`) or roll back, then close; a database error is a `StorageError` with its reason."""
+        try:
+            if ok:
+                session.commit()
+            else:
+                session.rollback()
         except OperationalError as exc:
             session.rollback()
             # The reason only: a reader of a web page must not learn where the database lives.
             raise StorageError(f"database error: {_reason(exc)}") from exc
-        except BaseException:
-            session.rollback()
-            raise
         finally:
             session.close()
 
@@ -135,8 +149,10 @@ class Database:
 
     def downgrade(self, revision: str = "base") -> None:
         from alliances.store.rollup import HAVE_ROLLUP
+        from alliances.store.search import HAVE_INDEX
 
-        HAVE_ROLLUP.discard(self.engine)  # the rollup table may go
+        HAVE_ROLLUP.discard(self.engine)  # the rollup and search tables may go
+        HAVE_INDEX.discard(self.engine)
         command.downgrade(self.alembic_config(), revision)
 
     def is_initialised(self) -> bool:
@@ -152,6 +168,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def as_storage_error(exc: BaseException) -> StorageError | None:
+    """The `StorageError` a failed operation of the database stands for (None for any other error)."""
+    if isinstance(exc, OperationalError):
+        # The reason only: a reader of a web page must not learn where the database lives.
+        return StorageError(f"database error: {_reason(exc)}")
+    return None
 
 
 def _reason(exc: SQLAlchemyError) -> str:
@@ -175,7 +199,10 @@ def writable_check(url: str) -> None:
             raise StorageError(f"the database file {path} is read-only")
 
 
-POOL_DEFAULTS = {"pool_size": 5, "max_overflow": 10, "pool_timeout": 30, "pool_recycle": 1800}
+# A web worker runs up to 3 request threads and 4 lookup threads (`web.security.THREADS`,
+# `web.cache.LOOKUP_THREADS`), each with a connection: with a pool of 5 the overflow connections were
+# closed on return and opened again, 10-16 new PostgreSQL backends every 3 s under `bench/load.py`.
+POOL_DEFAULTS = {"pool_size": 10, "max_overflow": 10, "pool_timeout": 30, "pool_recycle": 1800}
 
 
 def pool_options() -> dict[str, int]:

@@ -52,7 +52,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import InstanceState, Mapped, ORMExecuteState, Session, aliased, mapped_column
+from sqlalchemy.orm import (
+    InstanceState,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    aliased,
+    mapped_column,
+)
 from sqlalchemy.sql import Delete, Update
 
 from alliances.store.models import Alliance, AllianceTag, Base, Event, Evidence, Organisation, Party, Source
@@ -211,32 +219,59 @@ def counted(session: Session, ids: Iterable[int]) -> Counter[Key]:
 
 
 def apply(session: Session, delta: Counter[Key]) -> None:
-    """Add `delta` to the rollup (upserts in key order, so concurrent writers lock rows alike)."""
+    """Add `delta` to the rollup at commit (`_before_commit`), not now.
+
+    Every write moves the `WRITES` row, so from its first upsert to its commit a transaction holds a lock
+    every other writer waits for. On PostgreSQL an accept upserted in its first flush and held it for
+    the rest of its work, half its time; queued at commit, the upserts lock for the last statements only.
+    """
+    pending: Counter[Key] = session.info.setdefault("rollup_delta", Counter())
+    pending.update(delta)
+
+
+def _apply_now(session: Session, delta: Counter[Key]) -> None:
+    """The upserts, in key order, so concurrent writers lock rows alike."""
     changes = sorted((k, n) for k, n in delta.items() if n)
     if not changes:
         return
     conn = session.connection()  # derived data: not through the session, so not in the audit log
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    if dialect is postgresql and not session.info.get("rollup_locked"):
-        # One rollup writer at a time, as on SQLite: two transactions each updating rows the other holds
-        # (several flushes apiece) would otherwise deadlock. Released at commit or rollback.
-        conn.execute(text("SELECT pg_advisory_xact_lock(16016)"))
-        session.info["rollup_locked"] = True
+    lock_writers(session)
     cols = ("measure", "year", "type", "status", "key", "stage")
     for key, n in changes:
         stmt = dialect.insert(Rollup).values({**dict(zip(cols, key, strict=True)), "n": n})
         conn.execute(stmt.on_conflict_do_update(index_elements=cols, set_={"n": Rollup.n + n}))
-    conn.execute(delete(Rollup).where(Rollup.n == 0))
+    if any(n < 0 for _, n in changes):  # only a decrement can leave an empty cell
+        conn.execute(delete(Rollup).where(Rollup.n == 0))
+
+
+def lock_writers(session: Session) -> None:
+    """One rollup writer at a time on PostgreSQL, as on SQLite: two transactions each updating rows the
+    other holds would otherwise deadlock. Released at commit or rollback. The audit log takes it before
+    its own lock, so that every transaction takes the two in the same order."""
+    if session.get_bind().dialect.name == "postgresql" and not session.info.get("rollup_locked"):
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(16016)"))
+        session.info["rollup_locked"] = True
+
+
+def _counters_only(session: Session) -> None:
+    """Drop the queued contributions (a rebuild recounts them) and keep the write counters."""
+    pending: Counter[Key] | None = session.info.get("rollup_delta")
+    if pending:
+        for key in [k for k in pending if k[0] not in COUNTERS]:
+            del pending[key]
 
 
 def rebuild(session: Session) -> int:
     """Recompute the whole rollup from the alliances (after bulk loads); returns its number of rows."""
     conn = session.connection()  # derived data: not through the session, so not in the audit log
+    _counters_only(session)
     conn.execute(delete(Rollup).where(Rollup.measure.not_in(COUNTERS)))
     cols = [Rollup.measure, Rollup.year, Rollup.type, Rollup.status, Rollup.key, Rollup.stage, Rollup.n]
     for stmt in contributions(None):
         conn.execute(insert(Rollup).from_select([c.key for c in cols], stmt))
     apply(session, Counter({WRITES: 1}))
+    _apply_now(session, session.info.pop("rollup_delta"))
     return int(session.scalar(select(func.count()).select_from(Rollup)) or 0)
 
 
@@ -409,8 +444,31 @@ def has_rollup(session: Session) -> bool:
 
 
 def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint's release: its delta stays queued for the real commit
     if session.info.pop("rollup_rebuild", False):
         rebuild(session)
+    delta = session.info.pop("rollup_delta", None)
+    if delta:
+        _apply_now(session, delta)
+
+
+def _savepoint(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:  # what is queued when it begins is what a rollback of it goes back to
+        saved = session.info.setdefault("rollup_saved", {})
+        saved[id(transaction)] = Counter(session.info.get("rollup_delta") or ())
+
+
+def _rolled_back(session: Session, transaction: SessionTransaction) -> None:
+    saved = session.info.get("rollup_saved", {}).pop(id(transaction), None)
+    if transaction.nested and saved is not None:
+        session.info["rollup_delta"] = saved
+
+
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # committed (applied), rolled back or closed: nothing stays queued
+        session.info.pop("rollup_delta", None)
+        session.info.pop("rollup_saved", None)
 
 
 def _forget(session: Session) -> None:
@@ -428,3 +486,6 @@ event.listen(Session, "do_orm_execute", _around_statement)
 event.listen(Session, "before_commit", _before_commit)
 event.listen(Session, "after_rollback", _forget)
 event.listen(Session, "after_commit", _committed)
+event.listen(Session, "after_transaction_create", _savepoint)
+event.listen(Session, "after_soft_rollback", _rolled_back)
+event.listen(Session, "after_transaction_end", _ended)

@@ -14,11 +14,13 @@ bulk-insert behind the ORM (synthetic networks) are caught up by `ensure_current
 from __future__ import annotations
 
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, column, event, exists, func, inspect, select, table, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from alliances.store.models import (
@@ -165,15 +167,18 @@ def reindex(session: Session, ids: Iterable[int]) -> None:
     todo = sorted(set(ids))
     pg = _is_pg(session)
     key = "alliance_id" if pg else "rowid"
+    delete_ = text(f"DELETE FROM {TABLE} WHERE {key} IN :ids").bindparams(bindparam("ids", expanding=True))
     for start in range(0, len(todo), _BATCH):
         chunk = todo[start : start + _BATCH]
-        session.execute(
-            text(f"DELETE FROM {TABLE} WHERE {key} IN :ids").bindparams(bindparam("ids", expanding=True)),
-            {"ids": chunk},
-        )
+        if not pg:  # FTS5 has no upsert: the rows go, then come back
+            session.execute(delete_, {"ids": chunk})
         rows = [
             {"id": i, "title": t, "names": n, "body": b} for i, (t, n, b) in documents(session, chunk).items()
         ]
+        if pg:  # documents first, then upserts: a row is locked from its write to the commit only
+            gone = sorted(set(chunk) - {r["id"] for r in rows})
+            if gone:
+                session.execute(delete_, {"ids": gone})
         if not rows:
             continue
         if pg:
@@ -315,13 +320,21 @@ def _add_quotes(session: Session, quotes: set[int], rewritten: set[int]) -> set[
     return whole
 
 
-def _has_index(session: Session) -> bool:
-    cache = session.info.setdefault("search_has_index", {})
-    url = str(session.get_bind().engine.url)
-    if url not in cache:
-        from sqlalchemy import inspect
+# Engines whose database has the index: once there it stays (asked per session, it was a catalogue
+# query in every write transaction; `Database.downgrade` forgets its engine).
+HAVE_INDEX: weakref.WeakSet[Engine] = weakref.WeakSet()
 
+
+def _has_index(session: Session) -> bool:
+    engine = session.get_bind().engine
+    if engine in HAVE_INDEX:
+        return True
+    cache = session.info.setdefault("search_has_index", {})
+    url = str(engine.url)
+    if url not in cache:
         cache[url] = TABLE in inspect(session.connection()).get_table_names()
+        if cache[url]:
+            HAVE_INDEX.add(engine)
     return bool(cache[url])
 
 

@@ -30,12 +30,28 @@ def data_version(session: Session) -> tuple[int, ...]:
     known = session.info.get(_VERSION)
     if known is not None:  # asked by several memos in one request: read once until this session writes
         return known  # type: ignore[no-any-return]
+    if _read_stamps(session):
+        return session.info[_VERSION]  # type: ignore[no-any-return]
     stamp = _data_version(session)
     session.info[_VERSION] = stamp
     return stamp
 
 
 _VERSION = "data_version"
+
+
+def _read_stamps(session: Session) -> bool:
+    """Both versions in one statement (`store.lookup`), on a database with the write counters: read one
+    by one they were six round trips, and on PostgreSQL every write asks for them (the resolver's memo)."""
+    from alliances.store.lookup import versions_statement
+    from alliances.store.rollup import has_rollup
+
+    if not has_rollup(session):
+        return False
+    writes, text, other, *ids, _last = (int(v or 0) for v in session.execute(versions_statement()).one())
+    session.info[_VERSION] = (writes, *ids)
+    session.info[_FULL] = (writes, *ids, text, other)
+    return True
 
 
 def _data_version(session: Session) -> tuple[int, ...]:
@@ -58,7 +74,7 @@ def _forget_version(session: Session, *_args: Any) -> None:
     session.info.pop(_FULL, None)
 
 
-for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback", "after_begin"):
+for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
     event.listen(Session, _name, _forget_version)
 
 
@@ -192,6 +208,8 @@ def full_version(session: Session) -> tuple[int, ...]:
     known = session.info.get(_FULL)
     if known is not None:
         return known  # type: ignore[no-any-return]
+    if _read_stamps(session):
+        return session.info[_FULL]  # type: ignore[no-any-return]
     text = counter(session, TEXT)
     if text is None:  # before migration 0009: the evidence rows and the audit position stand in
         from alliances.store.accounts import AuditEntry
@@ -238,12 +256,22 @@ def versions_of(session_info: dict[str, Any], looked: Any, commits: int) -> Vers
     return Versions((*stamp, looked.text, looked.last), (*stamp, looked.other), commits)
 
 
+_SEED = "version_seed"
+
+
 def seed(session: Session, stamps: dict[str, Any]) -> None:
     """Start a request's session with the stamps its cached-answer lookup read just before (`versions_of`):
     its memos need not read them again. Its own snapshot is as new or newer, so a result kept under these
-    stamps is never older than they say."""
-    session.connection()  # the transaction begins first: beginning one forgets the stamps
-    session.info.update(stamps)
+    stamps is never older than they say. Applied when its first transaction begins (`_begun`), so that
+    the session takes no connection before its first query."""
+    session.info[_SEED] = stamps
+
+
+def _begun(session: Session, *_args: Any) -> None:
+    _forget_version(session)
+    stamps = session.info.pop(_SEED, None)
+    if stamps:
+        session.info.update(stamps)
 
 
 def kept_while_clean(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
@@ -253,3 +281,6 @@ def kept_while_clean(session: Session, key: Hashable, compute: Callable[[], T]) 
     if session.new or session.dirty or session.deleted or session.info.get("wrote"):
         return compute()
     return memo_of(session).get(session, key, compute, version=lean_version(session))
+
+
+event.listen(Session, "after_begin", _begun)

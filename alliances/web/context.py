@@ -6,29 +6,63 @@ Routes stay thin: take the filter model as their query model, call a store or an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
+import anyio.to_thread
 from fastapi import Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from alliances.errors import NotFound
 from alliances.schemas import MAX_ID, AllianceFilters, ListQuery, OrganisationFilters, ProjectFilters
+from alliances.store.db import as_storage_error
 from alliances.store.version import seed
 from alliances.web.i18n import LANGS, Translator, negotiate
 
 LANG_COOKIE = "alliances_lang"
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One read transaction per request (begun with the stamps the response cache read just before)."""
-    with request.app.state.db.session() as session:
-        stamps = getattr(request.state, "stamps", None)
-        if stamps:
-            seed(session, stamps)
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request (begun with the stamps the response cache read just before).
+
+    The session takes its connection at its first query, in the route's thread, and is ended on threads
+    of its own (`enders`): ended on the request threads, a finished request waited in line for one while
+    holding its connection, and under load (`bench/load.py --engine postgres`) every connection of a
+    worker's pool was held by requests waiting for a thread while the threads waited for a connection.
+    """
+    db = request.app.state.db
+    session = db.new_session()
+    stamps = getattr(request.state, "stamps", None)
+    if stamps:
+        seed(session, stamps)
+    try:
         yield session
+    except BaseException as exc:
+        await anyio.to_thread.run_sync(db.finish, session, False, limiter=enders())
+        storage = as_storage_error(exc)
+        if storage is None:
+            raise
+        raise storage from exc
+    await anyio.to_thread.run_sync(db.finish, session, True, limiter=enders())
+
+
+ENDER_THREADS = 4
+_ENDERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def enders() -> anyio.CapacityLimiter:
+    """Threads that end request sessions (commit or roll back, then close). One per event loop."""
+    loop = asyncio.get_running_loop()
+    found = _ENDERS.get(loop)
+    if found is None:
+        found = _ENDERS[loop] = anyio.CapacityLimiter(ENDER_THREADS)
+    return found
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

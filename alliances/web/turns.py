@@ -8,8 +8,18 @@ import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
-# How long a read may wait for the write in progress in its worker to finish (`reads_turn`).
-READ_WAIT_SECONDS = float(os.environ.get("ALLIANCES_READ_WAIT", "0.05"))
+# How long a read may wait for the write in progress in its worker to finish (`reads_turn`), by engine:
+# a write on a server database makes more round trips, each a wait for the GIL behind the reads. With
+# `bench/load.py --engine postgres --workers 2` (50 clients, 5 % writes), 0.05 s gave p95 510-900 ms
+# over five runs, 0.25 s 390-480 over three, 1 s 475. ALLIANCES_READ_WAIT sets both.
+READ_WAIT = {"sqlite": 0.05, "server": 0.25}
+if os.environ.get("ALLIANCES_READ_WAIT"):
+    READ_WAIT = dict.fromkeys(READ_WAIT, float(os.environ["ALLIANCES_READ_WAIT"]))
+
+
+def read_wait(dialect: str) -> float:
+    """How long a read waits at most for its worker's write in progress, on this engine."""
+    return READ_WAIT["sqlite" if dialect == "sqlite" else "server"]
 
 
 class _Turns:
@@ -54,11 +64,11 @@ async def writing_first() -> AsyncIterator[None]:
             turns.idle.set()
 
 
-async def reads_turn() -> None:
-    """Wait until this worker's write in progress ends, at most READ_WAIT_SECONDS (a long upload must
-    not stall every read)."""
+async def reads_turn(limit: float) -> None:
+    """Wait until this worker's write in progress ends, at most `limit` seconds (`read_wait`: a long
+    upload must not stall every read)."""
     turns = _turns()
     if turns.idle.is_set():
         return
     with suppress(TimeoutError):
-        await asyncio.wait_for(turns.idle.wait(), READ_WAIT_SECONDS)
+        await asyncio.wait_for(turns.idle.wait(), limit)
