@@ -88,3 +88,8 @@ def test_descriptions_first_words_are_not_candidates_end_to_end() -> None:
     doc = Pipeline.from_config(names=[*PREFIX])(Doc(id="d", text=text, language="en"))
     names = {m.text for c in pairs_mod.candidates(doc) for m in (c.a, c.b)}
     assert "Medical" not in names and "DUBLIN" not in names
+
+
+def test_a_person_is_not_a_party() -> None:
+    doc = _doc("The board chose Alan Berry who led the company until 2012.", "Alan Berry")
+    assert nonnames.is_non_name(doc, _mention(doc, "Alan Berry"))

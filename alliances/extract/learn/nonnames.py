@@ -7,6 +7,7 @@ these tests keep such mentions out of the candidate pairs (issue 11, sixth pass)
 - what a description is made of: "the ChatGPT maker", "the iPhone maker";
 - a capitalised word at the start of a sentence that the same passage writes in lower case:
   "Antimicrobial resistance …" beside "new antimicrobials" (only the sentence start capitalised it);
+- a person: "Alan Berry who led the company";
 - a name right after another's possessive ("Corindus's CorPath platform") belongs to it: `owned`.
 The words (descriptor and product nouns) are data: alliances/data/extract/mentions.yaml.
 """
@@ -87,11 +88,17 @@ def lower_case_word(doc: Doc, m: Mention) -> bool:
     return re.search(lower, passage) is not None
 
 
+def is_person(doc: Doc, m: Mention) -> bool:
+    """ "Alan Berry who led the company": "who" follows a person."""
+    return re.match(r",?\s+who\b", doc.text[m.end : m.end + 8]) is not None
+
+
 def is_non_name(doc: Doc, m: Mention) -> bool:
     """A recognised (not known) mention that its place in the text shows is not an organisation."""
     if m.source not in ("ner", "weak", "cue"):
         return False
-    return describes_another(doc, m) or made_by_another(doc, m) or lower_case_word(doc, m)
+    tests = (describes_another, made_by_another, lower_case_word, is_person)
+    return any(test(doc, m) for test in tests)
 
 
 def owned(text: str, a: Mention, b: Mention) -> bool:
