@@ -257,3 +257,43 @@ def test_a_ticker_is_never_a_party() -> None:
     )
     names = {n for c in pairs_mod.candidates(doc) for n in (c.a.text, c.b.text)}
     assert "LTRN" not in names and "Boehringer Ingelheim" in names, names
+
+
+def test_mean_of_two_learner_ranks_a_telling_feature_and_survives_pickling() -> None:
+    """learner.MeanOfTwo (models v6): probabilities in [0, 1], a feature seen only with alliances ranks
+    its rows first, and the fitted learner pickles as pairs.joblib stores it."""
+    import pickle
+
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    from alliances.extract.learn.learner import MeanOfTwo
+
+    x = csr_matrix(np.array([[1, 0, 1], [1, 0, 2], [0, 1, 1], [0, 1, 3], [1, 0, 1], [0, 1, 1]], dtype=float))
+    y = [1, 1, 0, 0, 1, 0]
+    model = pickle.loads(pickle.dumps(MeanOfTwo(random_state=11).fit(x, y, sample_weight=[1, 1, 1, 1, 2, 2])))
+    probs = model.predict_proba(x)[:, 1]
+    assert ((probs >= 0) & (probs <= 1)).all()
+    assert min(probs[[0, 1, 4]]) > max(probs[[2, 3, 5]])
+    assert list(model.predict(x)) == y
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 2006, Corvalis Therapeutics sold the company to Tessaron Systems.",  # not itself
+        "Founded in 2003 by Corvalis Therapeutics, the company signed with Tessaron Systems.",
+        "Through a partnership with Corvalis Therapeutics, it works with Tessaron Systems.",
+    ],
+)
+def test_a_description_that_cannot_be_the_earlier_name_stays_as_written(text: str) -> None:
+    doc = _prefix_doc(text)
+    ds = [c for c in pairs_mod.candidates(doc) if c.described]
+    assert ds and all(c.described == "none" for c in ds), [(c.a.text, c.b.text, c.described) for c in ds]
+    pairs = {frozenset((c.a.text, c.b.text)) for c in ds}
+    assert any("Tessaron Systems" in p for p in pairs)
+
+
+def test_an_apposition_opening_the_sentence_is_the_description_s_name() -> None:
+    doc = _prefix_doc("Corvalis Therapeutics, the Lyon-based biotech, signed with Tessaron Systems.")
+    assert all(c.described != "none" for c in pairs_mod.candidates(doc) if c.described)

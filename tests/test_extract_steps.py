@@ -203,3 +203,17 @@ def test_series_round_gives_one_alliance_per_investor(pipeline: Pipeline) -> Non
     )
     found = pairs(pipeline, text)
     assert found == [{"Tessellate Bio", "ARCH Venture Partners"}, {"Tessellate Bio", "Novo Holdings"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Boston-based Battery Ventures", "Battery Ventures"),
+        ("San Francisco-based Corvalis Labs", "Corvalis Labs"),
+    ],
+)
+def test_a_place_based_descriptor_is_cut_from_a_name(text: str, name: str) -> None:
+    from alliances.extract.steps.organisations import clean_span
+
+    span = clean_span(text, 0, len(text))
+    assert span is not None and text[span[0] : span[1]] == name

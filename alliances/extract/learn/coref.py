@@ -60,9 +60,33 @@ def _in_sentence(doc: Doc, i: int, ok: Callable[[Mention], bool]) -> list[Mentio
     return [m for m in doc.mentions_in(s.start, s.end) if ok(m)]
 
 
+# "Founded in 1912 by Abel Adams, | the company was …", "Founded by Brendan Burch, some of | the studio's"
+_FRONTED = re.compile(r"^[^,]*,\s*(?:[a-z]+\s+){0,3}$")
+_ACTS_ON = frozenset({"control", "money", "client"})  # "PROS acquired the company": not itself
+
+
+def _cannot_be(doc: Doc, m: Mention, sentence_start: int, start: int) -> bool:
+    """`m` of the same sentence cannot be what the description at `start` stands for: a relation of
+    control, money or supply lies between them ("PROS acquired the company", "Mitsui sold the company
+    to …"), or the description opens the main clause after a fronted clause that holds `m` ("Founded
+    by Abel Adams, the company …", "Through a partnership with RCA, it …"): that subject is the text's
+    own, not a name of the clause before it. An apposition opening the sentence ("Acme, the company
+    behind …") stays."""
+    from alliances.extract.learn.pairs import relation_classes
+
+    gap = doc.text[m.end : start]
+    if _ACTS_ON & set(relation_classes(re.findall(r"[\w%'’-]+", gap.lower()))):
+        return True
+    fronted = re.sub(r"\([^)]*\)", "", doc.text[sentence_start:start])
+    apposition = re.fullmatch(r",\s*", gap) and not doc.text[sentence_start : m.start].strip()
+    return bool(_FRONTED.match(fronted)) and not apposition
+
+
 def antecedent(doc: Doc, i: int, start: int, ok: Callable[[Mention], bool]) -> tuple[Mention | None, str]:
     """The organisation a description at `start` of sentence `i` stands for, and where it was found."""
-    before = [m for m in _in_sentence(doc, i, ok) if m.end <= start]
+    s = doc.sentences[i]
+    named = [m for m in _in_sentence(doc, i, ok) if m.end <= start]
+    before = [m for m in named if not _cannot_be(doc, m, s.start, start)]
     if before:
         return before[-1], "same"
     if i > 0:
@@ -73,7 +97,7 @@ def antecedent(doc: Doc, i: int, start: int, ok: Callable[[Mention], bool]) -> t
             head = _in_sentence(doc, 0, ok)
             if head:
                 return head[0], "head"
-    if any(ok(m) for m in doc.mentions_in(0, start)):  # organisations further back: too far to guess
+    if any(ok(m) for m in doc.mentions_in(0, s.start)):  # organisations further back: too far to guess
         return None, "far"
     return None, "none"
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from alliances.extract.document import Alliance, Doc, Mention, Span, Trigger
 from alliances.extract.gazetteer import fold
-from alliances.extract.learn import coref
+from alliances.extract.learn import coref, nonnames
 from alliances.extract.learn.ner import common_words, not_organisations, places
 from alliances.extract.pipeline import Context, Step, register
 from alliances.extract.resources import cues, pipeline_config
@@ -75,13 +75,14 @@ def is_ticker(doc: Doc, m: Mention) -> bool:
 _DATELINE = re.compile(
     r"^(?:(?:,\s*[A-Z][a-z]+(?: [A-Z][a-z]+)?(?=,))?"  # ", Germany"
     r",\s*(?:\d{1,2}(?:er)?\.? [^\W\d]+\.? \d{4}|[A-Z][a-z]+\.? \d{1,2}\b|\d{4}-\d\d)"
-    r"|\s*\([^)]{1,30}\)\s*[—–-])"
+    r"|\s*\([^)]{1,30}\)\s*[—–-]"
+    r"|,\s*[A-Z][a-z]+\.?(?: [A-Z][a-z]+\.?)?\s*(?:--?|[—–])\s)"  # "SOUTH SAN FRANCISCO, Calif. --"
 )
 
 
 def is_dateline(doc: Doc, m: Mention) -> bool:
-    """ "VÉLIZY-VILLACOUBLAY, 12 juin 2019 -", "ERLANGEN, Germany, Aug. 8": a capitalised place
-    opening a line before a date is a dateline, not a party."""
+    """ "VÉLIZY-VILLACOUBLAY, 12 juin 2019 -", "ERLANGEN, Germany, Aug. 8", "SOUTH SAN FRANCISCO, Calif.
+    --": a capitalised place opening a line before a date or a dash is a dateline, not a party."""
     line_start = m.start == 0 or doc.text[m.start - 1] == "\n"
     letters = [ch for ch in m.text if ch.isalpha()]
     return (
@@ -128,9 +129,12 @@ def _relation_classes() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((name, re.compile(rf"^{rx}")) for name, rx in raw.items())
 
 
-def _classes(words: Sequence[str]) -> list[str]:
+def relation_classes(words: Sequence[str]) -> list[str]:
     """The relation word classes (relation_words.yaml) of each word, in order."""
     return [name for w in words for name, rx in _relation_classes() if rx.match(w)]
+
+
+_classes = relation_classes
 
 
 _SOURCE = {"gazetteer": "ner"}
@@ -260,8 +264,13 @@ def unresolved_rule() -> str:
 
 def is_party(doc: Doc, m: Mention) -> bool:
     """A name that can be a party, or what a description stands for: an organisation name that is not
-    a ticker or a dateline."""
-    return is_organisation_name(m) and not is_ticker(doc, m) and not is_dateline(doc, m)
+    a ticker, a dateline or, by its place in the text, a non-name (nonnames.py)."""
+    return (
+        is_organisation_name(m)
+        and not is_ticker(doc, m)
+        and not is_dateline(doc, m)
+        and not nonnames.is_non_name(doc, m)
+    )
 
 
 def candidates(doc: Doc) -> Iterator[Candidate]:
@@ -284,7 +293,7 @@ def candidates(doc: Doc) -> Iterator[Candidate]:
     alone = unresolved_rule() == "alone"
     for i, ms in by_sentence.items():
         seen: set[frozenset[str]] = set()
-        for pair, (a, b) in _closest(ms, ms, parents):
+        for pair, (a, b) in _closest(doc.text, ms, ms, parents):
             seen.add(pair)
             yield Candidate(doc, i, a, b, rules.get((i, pair)), ms, triggers.get(i, []))
         # an unresolved description names no one: with names in other sentences it may be any of them
@@ -292,7 +301,7 @@ def candidates(doc: Doc) -> Iterator[Candidate]:
         yield from _described(doc, i, ms, seen, triggers.get(i, []), parents, unresolved)
         nxt = by_sentence.get(i + 1)
         if nxt and (doc.sentences[i].heading or doc.sentences[i].paragraph == doc.sentences[i + 1].paragraph):
-            for pair, (a, b) in _closest(ms, nxt, parents):
+            for pair, (a, b) in _closest(doc.text, ms, nxt, parents):
                 if pair not in seen:
                     window = (doc.sentences[i].start, doc.sentences[i + 1].end)
                     trigs = [*triggers.get(i, []), *triggers.get(i + 1, [])]
@@ -317,7 +326,7 @@ def _described(
         return
     where = {id(m): w for m, w in found}
     merged = sorted([*ms, *(m for m, _ in found)], key=lambda m: m.start)
-    for pair, (a, b) in _closest(merged, merged, parents):
+    for pair, (a, b) in _closest(doc.text, merged, merged, parents):
         if pair in seen or (id(a) in where) == (id(b) in where):
             continue
         seen.add(pair)
@@ -329,11 +338,12 @@ def _parent(m: Mention, parents: dict[str, str]) -> str:
 
 
 def _closest(
-    left: list[Mention], right: list[Mention], parents: dict[str, str]
+    text: str, left: list[Mention], right: list[Mention], parents: dict[str, str]
 ) -> list[tuple[frozenset[str], tuple[Mention, Mention]]]:
     """Distinct organisation pairs (a before b) from two mention lists, their closest occurrences;
     never a company with its own subsidiary."""
     best: dict[frozenset[str], tuple[Mention, Mention]] = {}
+    owned: set[frozenset[str]] = set()
     for a in left[: MAX_MENTIONS * 2]:
         for b in right[: MAX_MENTIONS * 2]:
             if b.start < a.end:
@@ -344,10 +354,13 @@ def _closest(
             if _parent(a, parents) == kb or _parent(b, parents) == ka:
                 continue
             pair = frozenset((ka, kb))
+            if nonnames.owned(text, a, b):  # "Corindus's CorPath platform": never partners
+                owned.add(pair)
             old = best.get(pair)
             if old is None or b.start - a.end < old[1].start - old[0].end:
                 best[pair] = (a, b)
-    return list(best.items())[: MAX_MENTIONS * (MAX_MENTIONS - 1) // 2]
+    kept = [(pair, ab) for pair, ab in best.items() if pair not in owned]
+    return kept[: MAX_MENTIONS * (MAX_MENTIONS - 1) // 2]
 
 
 @dataclass
@@ -452,7 +465,7 @@ def decide(
         )
     out = []
     for al in doc.alliances:
-        al.parties = [p for p in al.parties if is_organisation_name(p)]
+        al.parties = [p for p in al.parties if is_party(doc, p)]
         if len(al.parties) < 2:
             continue
         ps = kept_rules.get(id(al))

@@ -20,7 +20,11 @@ from alliances.extract.resources import _CAP, cues
 
 PRIORITY = {"gazetteer": 5, "cue": 4, "ner": 3, "weak": 1}
 _CAPSEQ = re.compile(rf"{_CAP}(?:[ ](?:{_CAP}|&|(?:de|du|des|of|for|and|d['’])(?= ?[A-ZÀ-Ö]))){{0,4}}")
-_LEAD = re.compile(r"^(?:l['’]|d['’]|de |du |des |la |le |les |the |a |an )", re.I)
+_LEAD = re.compile(
+    r"^(?:l['’]|d['’]|de |du |des |la |le |les |the |a |an "
+    r"|[A-Z][\w.]*(?:[ -][A-Z][\w.]*)*-(?:based|headquartered) )",  # "Boston-based Battery Ventures"
+    re.I,
+)
 
 
 def trigger_sentences(doc: Doc) -> list[int]:
