@@ -75,14 +75,6 @@ def test_a_name_after_another_s_possessive_is_never_its_partner() -> None:
     assert frozenset(("Corvalis", "Tessaron")) in pairs
 
 
-def test_a_dateline_with_its_state_is_not_a_party() -> None:
-    text = "SOUTH SAN FRANCISCO, Calif. -- September 9, 2025 -- Corvalis announced a collaboration."
-    place = Mention(0, 19, text=text[:19], canonical=text[:19], source="ner")
-    assert pairs_mod.is_dateline(Doc(id="d", text=text), place)
-    headline = "IBM - Red Hat deal closes"
-    assert not pairs_mod.is_dateline(Doc(id="d", text=headline), Mention(0, 3, text="IBM", canonical="IBM"))
-
-
 def test_descriptions_first_words_are_not_candidates_end_to_end() -> None:
     text = "DUBLIN, February 2020 - Medical device maker Corvalis plc has acquired Tessaron Surgical."
     doc = Pipeline.from_config(names=[*PREFIX])(Doc(id="d", text=text, language="en"))

@@ -128,8 +128,7 @@ class Database:
                 session.rollback()
         except OperationalError as exc:
             session.rollback()
-            # The reason only: a reader of a web page must not learn where the database lives.
-            raise StorageError(f"database error: {_reason(exc)}") from exc
+            raise _storage_error(exc) from exc
         finally:
             session.close()
 
@@ -172,10 +171,12 @@ class Database:
 
 def as_storage_error(exc: BaseException) -> StorageError | None:
     """The `StorageError` a failed operation of the database stands for (None for any other error)."""
-    if isinstance(exc, OperationalError):
-        # The reason only: a reader of a web page must not learn where the database lives.
-        return StorageError(f"database error: {_reason(exc)}")
-    return None
+    return _storage_error(exc) if isinstance(exc, OperationalError) else None
+
+
+def _storage_error(exc: OperationalError) -> StorageError:
+    # The reason only: a reader of a web page must not learn where the database lives.
+    return StorageError(f"database error: {_reason(exc)}")
 
 
 def _reason(exc: SQLAlchemyError) -> str:

@@ -78,9 +78,7 @@ def _one_statement() -> Select[Any]:
     evidence = select(func.max(Evidence.id)).where(Evidence.alliance_id == bindparam("alliance"))
     grants = grants_statement().subquery()
     one = select(literal(1).label("one")).subquery()
-    stamps = [
-        c.scalar_subquery() if isinstance(c, Select) else c for c in versions_statement().selected_columns
-    ]
+    stamps = list(versions_statement().selected_columns)  # scalar subqueries already
     return select(*stamps, evidence.scalar_subquery(), *grants.c).select_from(one.outerjoin(grants, true()))
 
 

@@ -382,12 +382,6 @@ def count_other(session: Session) -> None:
         apply(session, Counter({OTHER: 1}))
 
 
-def write_count(session: Session) -> int | None:
-    """Tracked writes so far (None before migration 0009): any write of alliances, their parties, tags,
-    events or of organisations changes it, at the cost of reading one row."""
-    return counter(session, WRITES)
-
-
 def _statement_ids(table: Table, where: Any) -> Select[Any]:
     """The alliances an UPDATE/DELETE with this WHERE clause touches."""
     if table.name == "organisation":

@@ -327,15 +327,9 @@ HAVE_INDEX: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 def _has_index(session: Session) -> bool:
     engine = session.get_bind().engine
-    if engine in HAVE_INDEX:
-        return True
-    cache = session.info.setdefault("search_has_index", {})
-    url = str(engine.url)
-    if url not in cache:
-        cache[url] = TABLE in inspect(session.connection()).get_table_names()
-        if cache[url]:
-            HAVE_INDEX.add(engine)
-    return bool(cache[url])
+    if engine not in HAVE_INDEX and TABLE in inspect(session.connection()).get_table_names():
+        HAVE_INDEX.add(engine)
+    return engine in HAVE_INDEX
 
 
 def mark_alliances(session: Session, ids: Iterable[int]) -> None:

@@ -55,12 +55,8 @@ def _read_stamps(session: Session) -> bool:
 
 
 def _data_version(session: Session) -> tuple[int, ...]:
-    from alliances.store.rollup import write_count
-
-    writes = write_count(session)  # issue 16: counting millions of rows costs 0.1 s and more
+    """Before migration 0009 (no write counters): row counts stand in."""
     ids = [session.scalar(select(func.max(c))) or 0 for c in (Alliance.id, Party.id, Organisation.id)]
-    if writes is not None:  # every write of those tables moves the counter kept by `store.rollup`
-        return (writes, *ids)
     stamp: list[int] = []
     for model in (Alliance, Party, Organisation, AllianceTag):
         stamp.append(session.scalar(select(func.count()).select_from(model)) or 0)
@@ -203,26 +199,21 @@ _FULL = "full_version"
 def full_version(session: Session) -> tuple[int, ...]:
     """The data version and the write counters of evidence, sources and other audited writes: for
     results that read evidence quotes or sources (searches, the headline counts)."""
-    from alliances.store.rollup import OTHER, TEXT, counter
+    from alliances.store.accounts import AuditEntry
+    from alliances.store.audit import EDIT
+    from alliances.store.models import Evidence
 
     known = session.info.get(_FULL)
     if known is not None:
         return known  # type: ignore[no-any-return]
-    if _read_stamps(session):
+    if _read_stamps(session):  # the write counters (migration 0009 on)
         return session.info[_FULL]  # type: ignore[no-any-return]
-    text = counter(session, TEXT)
-    if text is None:  # before migration 0009: the evidence rows and the audit position stand in
-        from alliances.store.accounts import AuditEntry
-        from alliances.store.audit import EDIT
-        from alliances.store.models import Evidence
-
-        extra: tuple[int, ...] = (
-            session.scalar(select(func.count()).select_from(Evidence)) or 0,
-            session.scalar(select(func.max(Evidence.id))) or 0,
-            session.scalar(select(func.max(AuditEntry.seq)).where(AuditEntry.action != EDIT)) or 0,
-        )
-    else:
-        extra = (text, counter(session, OTHER) or 0)
+    # Before migration 0009: the evidence rows and the audit position stand in.
+    extra = (
+        session.scalar(select(func.count()).select_from(Evidence)) or 0,
+        session.scalar(select(func.max(Evidence.id))) or 0,
+        session.scalar(select(func.max(AuditEntry.seq)).where(AuditEntry.action != EDIT)) or 0,
+    )
     stamp = (*data_version(session), *extra)
     session.info[_FULL] = stamp
     return stamp
