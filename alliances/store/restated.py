@@ -54,6 +54,23 @@ def types_compatible(a: str | None, b: str | None) -> bool:
     return a == b or a in LOOSE_TYPES or b in LOOSE_TYPES
 
 
+def _root(parent: dict[int, int | None], org_id: int) -> int:
+    seen = {org_id}
+    while (up := parent.get(org_id)) is not None and up not in seen:
+        seen.add(up)
+        org_id = up
+    return org_id
+
+
+def _families(session: Session) -> tuple[dict[int, int | None], dict[int, list[int]]]:
+    """Each organisation's parent, and each top parent's organisations (itself included)."""
+    parent = {org: up for org, up in session.execute(select(Organisation.id, Organisation.parent_id))}
+    family: dict[int, list[int]] = {}
+    for org_id in parent:
+        family.setdefault(_root(parent, org_id), []).append(org_id)
+    return parent, family
+
+
 class Restated:
     """Finds the alliance a record restates; built once per listing (it indexes names and parents)."""
 
@@ -62,21 +79,13 @@ class Restated:
         self.resolver = resolver or Resolver(session)
         from alliances.store.version import kept_while_clean
 
-        def parents() -> dict[int, int | None]:
-            return {org: up for org, up in session.execute(select(Organisation.id, Organisation.parent_id))}
-
-        self.parent: dict[int, int | None] = kept_while_clean(session, ("org_parents",), parents)
-        self.family: dict[int, list[int]] = {}  # top parent -> every organisation under it, itself included
-        for org_id in self.parent:
-            self.family.setdefault(self.root(org_id), []).append(org_id)
+        # Kept per lean version: walking every organisation up to its top parent on each accept was a
+        # quarter of an accept's CPU (issue 13, `bench/load.py --engine postgres`).
+        self.parent, self.family = kept_while_clean(session, ("org_families",), lambda: _families(session))
 
     def root(self, org_id: int) -> int:
         """The top parent of an organisation (cycles stop where they loop)."""
-        seen = {org_id}
-        while (up := self.parent.get(org_id)) is not None and up not in seen:
-            seen.add(up)
-            org_id = up
-        return org_id
+        return _root(self.parent, org_id)
 
     def find(self, record: dict[str, Any]) -> Alliance | None:
         """The existing public alliance this record restates, the closest in date first; else None."""

@@ -291,7 +291,7 @@ def _add_quotes(session: Session, quotes: set[int], rewritten: set[int]) -> set[
     of rebuilding the rows from every quote: restating a known alliance for the hundredth time cost
     11 of the 23 ms of an accept, all under the write lock (issue 13, load). A row holds each word once,
     so the words added are those not in it yet, after the others, as `reindex` would write them.
-    Returns the alliances to rewrite whole (PostgreSQL's tsvector is not read back; no row yet)."""
+    Returns the alliances to rewrite whole (no row yet)."""
     rows = session.execute(
         select(Evidence.alliance_id, Evidence.quote, Source.title)
         .join(Source, Source.id == Evidence.source_id)
@@ -303,7 +303,7 @@ def _add_quotes(session: Session, quotes: set[int], rewritten: set[int]) -> set[
         if alliance_id is not None and alliance_id not in rewritten:
             added[alliance_id] += [quote or "", title or ""]
     if _is_pg(session):
-        return set(added)
+        return _add_pg_words(session, added)
     whole = set()
     for alliance_id, parts in added.items():
         held = session.execute(
@@ -317,6 +317,29 @@ def _add_quotes(session: Session, quotes: set[int], rewritten: set[int]) -> set[
             session.execute(
                 text(f"UPDATE {TABLE} SET body = :body WHERE rowid = :id"), {"id": alliance_id, "body": body}
             )
+    return whole
+
+
+def _add_pg_words(session: Session, added: dict[int, list[str]]) -> set[int]:
+    """PostgreSQL's half of `_add_quotes`: the row's body words (weight D) are read back, and the new
+    ones appended after them, where a rebuild puts them. Rebuilding a row from every quote made the
+    write lock wait on the to_tsvector of hundreds of quotes (issue 13, `bench/load.py --engine
+    postgres`). Returns the alliances without a row yet."""
+    whole = set()
+    held_sql = text(f"SELECT tsvector_to_array(ts_filter(doc, '{{d}}')) FROM {TABLE} WHERE alliance_id = :id")
+    append = text(
+        f"UPDATE {TABLE} SET doc = doc || "
+        "setweight(to_tsvector('simple', unaccent(CAST(:body AS text))), 'D') WHERE alliance_id = :id"
+    )
+    for alliance_id, parts in added.items():
+        held = session.execute(held_sql, {"id": alliance_id}).first()
+        if held is None:
+            whole.add(alliance_id)
+            continue
+        have = set(held[0])
+        new = [w for w in _join(parts).split() if w not in have]
+        if new:
+            session.execute(append, {"id": alliance_id, "body": " ".join(new)})
     return whole
 
 
