@@ -20,7 +20,7 @@ from alliances.analytics.network import NetworkCache
 from alliances.settings import Settings, load_settings
 from alliances.store.db import Database
 from alliances.store.version import Memo
-from alliances.web import errors, security, templating
+from alliances.web import errors, security, templating, turns
 from alliances.web.head import HeadAsGet
 from alliances.web.routes import (
     about,
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.settings = settings
     app.state.db = database or Database.open(settings.db)
+    turns.install(app.state.db.engine)  # reads under way let a write go first (issue 13, load)
     app.state.network_cache = NetworkCache()  # facts, graphs and centralities per data version
     app.state.memo = Memo(size=256)  # analytics results per data version and filters
     templates = Jinja2Templates(directory=str(HERE / "templates"))

@@ -30,7 +30,7 @@ from alliances.errors import TooManyRequests, Unauthorized
 from alliances.store import audit
 from alliances.store.db import WRITING
 from alliances.store.viewer import Viewer
-from alliances.web.turns import read_wait, reads_turn, writing_first
+from alliances.web.turns import read_pause, read_wait, reads_turn, writing_first
 
 SESSION_COOKIE = "alliances_session"
 LOGIN_CSRF_COOKIE = "alliances_login_csrf"
@@ -116,7 +116,8 @@ class SecurityMiddleware:
                 async with writers(), writing_first():
                     await self.app(scope, limited_receive, send_with_headers)
             else:
-                await reads_turn(read_wait(scope["app"].state.db.engine.dialect.name))
+                dialect = scope["app"].state.db.engine.dialect.name
+                await reads_turn(read_wait(dialect), read_pause(dialect))
                 await self.app(scope, limited_receive, send_with_headers)
         except BodyTooLarge:
             for message in _reply(413, f"request body larger than {MAX_BODY} bytes"):
