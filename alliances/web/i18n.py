@@ -51,6 +51,11 @@ class Translator:
         chosen = f"{key}_one" if one and f"{key}_one" in catalogue() else key
         return self(chosen, n=self.number(n), **values)
 
+    @property
+    def colon(self) -> str:
+        """The colon after a label: French puts a narrow no-break space before it ("Pays : FR")."""
+        return "\u202f:" if self.lang == "fr" else ":"
+
     def api(self, english: str) -> str:
         """An OpenAPI summary or description in this language, when the catalogue's `api_doc` has it."""
         if self.lang == "en" or not english:
@@ -94,6 +99,7 @@ class ErrorPattern(BaseModel):
     en: str
     fr: str
     terms: list[str] = []  # groups whose value is itself translated from `terms`
+    nested: list[str] = []  # groups whose value is itself an error sentence (`file:2: amount: …`)
 
     def wrapper(self, group: str) -> str | None:
         value = (self.model_extra or {}).get(group)
@@ -119,6 +125,8 @@ def translate_error(message: str, lang: str) -> str:
         for name, value in match.groupdict().items():
             if name in entry.terms:
                 value = terms.get(value, value)
+            if name in entry.nested and value is not None:
+                value = translate_error(value, lang)
             wrap = entry.wrapper(name)
             values[name] = "" if value is None else (wrap.format(value) if wrap else value)
         return entry.fr.format(**values)
