@@ -153,3 +153,17 @@ def test_year_axis_labels_follow_the_span_of_years(bundled_client: Any) -> None:
     assert found is not None
     by_year = json.loads(htmllib.unescape(found.group(1)))
     assert by_year["layout"]["xaxis"]["dtick"] == 2
+
+
+def test_share_axes_write_per_cent_the_french_way(bundled_client: Any) -> None:
+    """ "40 %" in French (narrow no-break space), "40%" in English, on the trends page's share chart."""
+    import html as htmllib
+    import json
+    import re
+
+    for lang, suffix in (("fr", "\u202f%"), ("en", "%")):
+        page = bundled_client.get(f"/trends?lang={lang}").text
+        figures = [json.loads(htmllib.unescape(f)) for f in re.findall(r"data-figure='([^']+)'", page)]
+        shares = [f for f in figures if "ticksuffix" in f["layout"]["yaxis"]]
+        assert shares and all(f["layout"]["yaxis"]["ticksuffix"] == suffix for f in shares), lang
+    bundled_client.cookies.clear()

@@ -136,7 +136,7 @@ def partner_shares(trends: dict[str, Any], t: Translator) -> Figure:
     ]
     yaxis = {
         "title": {"text": t("axis.share_of_parties")},
-        "ticksuffix": "%",
+        "ticksuffix": t.percent,
         "rangemode": "tozero",
         "gridcolor": "#e8ecf0",
     }

@@ -56,6 +56,11 @@ class Translator:
         """The colon after a label: French puts a narrow no-break space before it ("Pays : FR")."""
         return "\u202f:" if self.lang == "fr" else ":"
 
+    @property
+    def percent(self) -> str:
+        """The per cent sign after a number: "40%", "40 %" (narrow no-break space) in French."""
+        return "\u202f%" if self.lang == "fr" else "%"
+
     def api(self, english: str) -> str:
         """An OpenAPI summary or description in this language, when the catalogue's `api_doc` has it."""
         if self.lang == "en" or not english:
