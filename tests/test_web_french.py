@@ -299,3 +299,26 @@ def test_french_colons_and_project_figures(bundled_client: Any) -> None:
     assert "Études cliniques\u202f: <strong>48</strong>" in page
     english = bundled_client.get(f"/projects/{darwin['id']}?lang=en").text
     assert "Clinical studies: <strong>48</strong>" in english and "345,000,000" in english
+
+
+def test_french_dates(bundled_client: Any) -> None:
+    """Dates, often partial, read "23 juin 2026", "juin 2026", "1er mars 2020" in French; ISO in English."""
+    from datetime import date
+
+    from alliances.web.i18n import Translator
+
+    fr, en = Translator("fr"), Translator("en")
+    assert [fr.date(v) for v in ("2026", "2026-06", "2026-06-23", "2020-03-01", None, "?")] == [
+        "2026",
+        "juin 2026",
+        "23 juin 2026",
+        "1er mars 2020",
+        "",
+        "?",
+    ]
+    assert fr.date(date(2019, 12, 31)) == "31 décembre 2019" and en.date("2026-06-23") == "2026-06-23"
+    overview = unescaped(bundled_client.get("/?lang=fr"))
+    assert "23 juin 2026 · Collaboration de R&D" in overview  # Samsung – Alcedis, the latest alliance
+    assert "2026-06-23 · R&D collaboration" in unescaped(bundled_client.get("/?lang=en"))
+    microsoft = unescaped(bundled_client.get("/organisations/Microsoft?lang=fr"))
+    assert "8 juin 2026" in microsoft and "2026-06-08" not in microsoft

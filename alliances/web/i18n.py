@@ -15,6 +15,11 @@ from pydantic import BaseModel, ConfigDict
 from alliances.taxonomy import load_data_file, vocab
 
 LANGS = ("en", "fr")
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_FR_MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
 
 
 @cache
@@ -55,6 +60,25 @@ class Translator:
     def colon(self) -> str:
         """The colon after a label: French puts a narrow no-break space before it ("Pays : FR")."""
         return "\u202f:" if self.lang == "fr" else ":"
+
+    def date(self, value: object) -> str:
+        """A date, possibly partial ("2026", "2026-06", "2026-06-23"), as the reader writes it: ISO in
+        English, "juin 2026" and "23 juin 2026" (1er for the first) in French. Anything else as it is."""
+        if value is None or value == "":
+            return ""
+        text = str(value)
+        match = _ISO_DATE.fullmatch(text)
+        if self.lang != "fr" or match is None:
+            return text
+        year, month, day = match.group(1), match.group(2), match.group(3)
+        if month is None:
+            return year
+        if not 1 <= int(month) <= 12:
+            return text
+        name = _FR_MONTHS[int(month) - 1]
+        if day is None:
+            return f"{name} {year}"
+        return f"{'1er' if int(day) == 1 else int(day)} {name} {year}"
 
     @property
     def percent(self) -> str:
