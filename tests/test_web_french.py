@@ -322,3 +322,12 @@ def test_french_dates(bundled_client: Any) -> None:
     assert "2026-06-23 · R&D collaboration" in unescaped(bundled_client.get("/?lang=en"))
     microsoft = unescaped(bundled_client.get("/organisations/Microsoft?lang=fr"))
     assert "8 juin 2026" in microsoft and "2026-06-08" not in microsoft
+
+
+def test_french_brings_reason_reads_as_french(bundled_client: Any) -> None:
+    """"apporte technologies réalité augmentée, que Servier n'a encore jamais mobilisés" did not agree."""
+    page = unescaped(
+        bundled_client.get("/recommend?org=Servier&technology=augmented_reality&stage=production&lang=fr")
+    )
+    assert "apporte ce que Servier n'a encore jamais mobilisé dans ses alliances : technologies " in page
+    assert "mobilisés" not in page
