@@ -151,3 +151,13 @@ def test_the_progress_bar_counts_documents_not_files(tmp_path: Path, cli: Any, b
     result = cli("ingest", str(tmp_path), "--db", bundled_db.url)
     assert result.code == 0 and "4 documents: 4 stored" in result.out
     assert "4/4" in result.err
+
+
+def test_ingest_of_a_missing_path_is_one_warning_and_a_singular_summary(
+    tmp_path: Path, cli: Any, bundled_db: Database
+) -> None:
+    """A newcomer's mistyped folder: one warning naming it, exit 1, "1 document" (it said "1 documents")."""
+    result = cli("ingest", str(tmp_path / "press-releases"), "--db", bundled_db.url)
+    assert result.code == 1
+    assert "1 document: 0 stored, 0 already ingested, 1 failed; 0 candidate alliances" in result.out
+    assert f"{tmp_path / 'press-releases'}: no such file" in result.err

@@ -225,6 +225,26 @@ def test_import_form_is_all_or_nothing(client: Any, ids: dict[str, Any], web_db:
         assert len(get_history(s, ids["healthy"], viewer=Viewer(is_admin=True)).spend) == len(history.spend)
 
 
+def test_import_form_speaks_french(client: Any, ids: dict[str, Any]) -> None:
+    """A French reader's refused file is explained in French; one imported row is singular."""
+    sign_in(client, "sanofi")
+    page = f"/alliances/{ids['healthy']}/health"
+    csrf = {"csrf_token": csrf_on(client, page)}
+    bad = "date,party,amount\n2020-04-20,Sanofi,abc\n"
+    refused = client.post(
+        f"{page}/import?lang=fr", data={"kind": "spend", **csrf}, files={"file": ("q2.csv", bad)}
+    )
+    assert refused.status_code == 422
+    assert "q2.csv:2 : amount : un nombre est attendu" in html.unescape(refused.text)
+    good = "date,party,amount\n2020-04-20,Sanofi,1000\n"
+    done = client.post(f"{page}/import", data={"kind": "spend", **csrf}, files={"file": ("q2.csv", good)})
+    assert done.status_code == 200 and "1 ligne importée." in done.text  # the language is remembered
+    assert "1 row imported." in client.get(f"{page}?imported=1&lang=en").text
+    assert "1 ligne importée." in client.get(f"{page}?imported=1&lang=fr").text
+    assert "2 lignes importées." in client.get(f"{page}?imported=2&lang=fr").text
+    assert "importée" not in client.get(f"{page}?imported=abc&lang=fr").text
+
+
 def test_writes_need_an_alliance_manager_of_a_party(
     client: Any, ids: dict[str, Any], web_db: Database
 ) -> None:
@@ -310,14 +330,21 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.browser
 @pytest.mark.parametrize(
-    ("lang", "explain", "signal_label", "timeline_title"),
+    ("lang", "explain", "signal_label", "timeline_title", "january"),
     [
-        ("en", "Why this alert", "Spend ahead of milestones", "Milestones and cumulative spend against plan"),
+        (
+            "en",
+            "Why this alert",
+            "Spend ahead of milestones",
+            "Milestones and cumulative spend against plan",
+            "Jan 2018",
+        ),
         (
             "fr",
             "Pourquoi cette alerte",
             "Dépenses en avance sur les jalons",
             "Jalons et dépenses cumulées face au plan",
+            "janv. 2018",
         ),
     ],
 )
@@ -328,6 +355,7 @@ def test_browser_walks_portfolio_to_alert_explanation(
     explain: str,
     signal_label: str,
     timeline_title: str,
+    january: str,
 ) -> None:
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (apt-get install chromium); browser tests need it")
@@ -361,6 +389,8 @@ def test_browser_walks_portfolio_to_alert_explanation(
         assert page.locator("#health-timeline .gtitle").text_content() == timeline_title
         assert page.locator("#health-radar .polarlayer .trace").count() == 2  # one polygon per partner
         assert page.locator("#health-timeline .scatterlayer .trace").count() == 5
+        months = page.locator("#health-timeline .xtick text").all_text_contents()
+        assert january in months, months  # the date axis speaks the page's language
         page.screenshot(path=str(shots / f"health-{lang}.png"), full_page=True)
         page.get_by_role("link", name=explain).click()
         page.wait_for_url("**/health/alerts/escalation_of_commitment")

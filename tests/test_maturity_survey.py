@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,16 @@ def test_bad_survey_rows_reject_the_whole_file(
     assert result.code == 2 and message in result.err and result.err.count("\n") == 1
     with web_db.session() as s:
         assert survey_answers(s, "digital-strategy") == []
+
+
+def test_show_prints_the_breakdown_in_per_cent(cli: Any, bundled_db: Database) -> None:
+    """`survey show --by sector` on the shipped example: every share and bound in per cent (the published
+    figures printed 33.3 beside 0.2101), one row per shown sector, and the hidden groups counted."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "survey" / "responses-2026.csv"
+    imported = cli("survey", "import", str(example), "--survey", "digital-strategy", "--db", bundled_db.url)
+    assert imported.code == 0, imported.err
+    out = cli("survey", "show", "--by", "sector", "--db", bundled_db.url).out
+    assert "digital-strategy (n=30; by sector" in out
+    assert re.search(r"partner_startups +│ medtech +│ yes +│ 81\.8 +│ 52\.3 +│ 94\.9 +│ 11", out), out
+    assert "1 sector group(s) of fewer than 10 respondents not shown." in out
+    assert re.search(r"dedicated_digital_bu +│ 33\.3 +│ 21\.0 +│ 48\.4", out), out

@@ -191,3 +191,17 @@ def test_report_opens_offline_and_prints_to_pdf(reports: dict[str, Path], tmp_pa
                 context.close()
         finally:
             browser.close()
+
+
+def test_maturity_charts_leave_room_for_french_labels() -> None:
+    """The radar's circle keeps to the middle of its card and the heatmap's stage labels get their own
+    margin: "Intelligence artificielle" and "Cybersécurité / blockchain" were cut at the card's edges."""
+    from alliances.maturity.scoring import score
+    from alliances.report.charts import cell_heatmap, radar
+    from alliances.web.i18n import Translator
+
+    scores = score({})
+    t = Translator("fr")
+    left, right = radar(scores, t)["layout"]["polar"]["domain"]["x"]
+    assert left >= 0.25 and right <= 0.75
+    assert cell_heatmap(scores, t)["layout"]["xaxis"]["automargin"] is True

@@ -141,3 +141,29 @@ def test_sources_show_their_title_and_file_name() -> None:
     assert source_label(Source(title="sanofi-owkin", path="/in/sanofi-owkin.html")) == "sanofi-owkin.html"
     assert source_label(Source(title="Sanofi et Owkin", path="/in/a.html")) == "Sanofi et Owkin · a.html"
     assert source_label(Source(id=7)) == "source #7"  # never blank
+
+
+@pytest.mark.slow
+def test_readme_tour_on_the_bundled_press_examples(cli: Any, bundled_db: Database) -> None:
+    """The README's ingest and review lines, on the documents it ships (`examples/press/`): a newcomer
+    has no press folder of their own, and the ids the README names must be the ones a fresh base gets."""
+    from pathlib import Path
+
+    press = Path(__file__).resolve().parents[1] / "examples" / "press"
+    url = bundled_db.url
+    out = cli("ingest", str(press), "--db", url)
+    assert out.code == 0, out.err
+    assert "5 documents: 5 stored, 0 already ingested, 0 failed; 8 candidate alliances" in out.out
+    again = cli("ingest", str(press), "--db", url)
+    assert "0 stored, 5 already ingested" in again.out
+    listed = {c["id"]: c for c in json.loads(cli("review", "list", "--db", url, "--json").out)}
+    assert sorted(listed) == list(range(1, 9))
+    assert all(listed[i]["restates"] for i in (1, 4, 5, 7)), listed
+    assert listed[3]["rumour"] and not listed[6]["restates"]
+    accepted = cli("review", "accept", "1", "4", "5", "7", "--db", url)
+    assert accepted.code == 0 and accepted.out.count("added as a source of alliance") == 4, accepted.out
+    edit = cli("review", "edit", "6", "--type", "supply_or_service", "--status", "active", "--db", url)
+    assert edit.code == 0, edit.err
+    assert record_of(url, 6)["type"] == "supply_or_service"
+    rejected = cli("review", "reject", "2", "3", "8", "--db", url)
+    assert rejected.code == 0 and rejected.out.count("rejected") == 3

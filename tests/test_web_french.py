@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -37,6 +38,15 @@ PAGES = [
     "/recommend",
     "/recommend?org=Servier&technology=ai&stage=development",
     "/docs",
+    "/about",
+    "/login",
+    "/health",
+    "/organisations/Sanofi/health",
+    "/maturity",
+    "/maturity/surveys",
+    "/maturity/benchmark",
+    "/maturity/trajectory",  # 403 for a visitor
+    "/alliances/1/health",  # 404: no plan
     "/nowhere",  # 404
     "/alliances/999999",  # 404
     "/alliances?year_from=abc",  # 422
@@ -97,11 +107,15 @@ def data_strings(path: str) -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
+# Names that are the same in both languages (acatech's "Industrie 4.0 Maturity Index").
+PROPER_NAMES = ("Industrie 4.0",)
+
+
 def visible_text(page: str, data: list[str] = ()) -> str:  # type: ignore[assignment]
     """What a reader sees or hears: text and the attributes read aloud, without code or stored data."""
     attrs = " ".join(_ATTR.findall(page))
     text = htmllib.unescape(_TAG.sub(" ", _SKIP.sub(" ", page)) + " " + htmllib.unescape(attrs))
-    for value in data:
+    for value in [*data, *PROPER_NAMES]:
         text = text.replace(value, " ")
     return text
 
@@ -110,11 +124,28 @@ def visible_text(page: str, data: list[str] = ()) -> str:  # type: ignore[assign
 _ENGLISH_NUMBERS = re.compile(r"[$€£]\s?\d|\d(?:bn|M)\b|(?<![\w.,])\d+\.\d+(?![\w.])")
 
 
+# The sentence of an error page, and English words no French error sentence has.
+_MESSAGE = re.compile(r'<p class="message">(.*?)</p>', re.S)
+_ENGLISH_WORDS = re.compile(r"\b(?:the|to|of|with|must|is|are|not|no|you|only|unknown|expected|sign in)\b")
+
+
 def english_left(page: str, data: list[str] = ()) -> list[str]:  # type: ignore[assignment]
     text = visible_text(page, data)
     found = {f"{key}: {rx.pattern}" for key, rx in english_fragments() if rx.search(text)}
     found |= {f"number: {m.group(0)}" for m in _ENGLISH_NUMBERS.finditer(text)}
+    for match in _MESSAGE.finditer(page):
+        message = htmllib.unescape(match.group(1)).strip()
+        if _ENGLISH_WORDS.search(message):
+            found.add(f"error: {message}")
     return sorted(found)
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_language(web_client: Any, bundled_client: Any) -> Iterator[None]:
+    """`?lang=fr` is remembered in a cookie: the shared clients go back to English for the next file."""
+    yield
+    web_client.cookies.clear()
+    bundled_client.cookies.clear()
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -196,3 +227,107 @@ def test_every_api_text_has_its_french_and_no_entry_drifted(web_client: Any) -> 
     assert sorted(used - set(known)) == []
     assert sorted(set(known) - used) == []
     assert all(fr and fr != en for en, fr in known.items() if len(en) > 3)
+
+
+# One sentence of each error a page can show (routes, accounts, health imports, maturity), as raised.
+PAGE_ERRORS = [
+    "missing or wrong CSRF token: reload the page and try again",
+    "missing or wrong CSRF token: reload the sign-in page and try again",
+    "sign in (or send a bearer token) to do this",
+    "this needs the analyst role; you are viewer",
+    "this needs the analyst role; you are without a role",
+    "only a member with the alliance_manager role in this plan's organisations may change it",
+    "sign in to use this observatory (/login)",
+    "too many failed sign-ins; try again in a few minutes",
+    "no organisation 'Nobody'",
+    "no health plan for alliance 5",
+    "only a member of a party of alliance 5 may change its plan",
+    "no alert 'bogus' on the latest review of alliance 5",
+    "checklist: exit_readiness: unknown answer 'maybe'",
+    "an organisation's trajectory is visible to its members only",
+    "sign in as a member of an organisation to see its trajectory",
+    "you may only assess an organisation you belong to",
+    "no assessment with id 999",
+    "assessment 3 is complete; start a new one to change answers",
+    "by must be sector, size or country, not 'colour'",
+    "unknown sector 'food' (expected one of: pharma, biotech, medtech, diagnostics, cro)",
+    "unknown size band 'huge' (expected one of: micro, small, medium, large)",
+    "country must be a two-letter code such as FR, not 'France'",
+    "12 question(s) still unanswered, first ai.research",
+    "spend.csv:1: file: not UTF-8 text",
+    "spend.csv:1: party: unknown column (expected: date, milestone, event, on, name, reason)",
+    "spend.csv:1: amount: required column missing",
+    "spend.csv:1: header: the file is empty (expected columns: date, party, amount, note)",
+    "spend.csv:3: row: more cells than columns",
+    "spend.csv:2: amount: Input should be a valid number, unable to parse string as a number",
+    "spend.csv:2: date: Input should be a valid date or datetime, month value is outside expected range",
+    "spend.csv:2: party: Field required",
+    "health_checks.csv:2: score: Input should be less than or equal to 5",
+    "health_checks.csv:2: question: unknown question 'bogus' (expected one of: objectives_aligned)",
+    "checklist.csv:2: item: unknown checklist item 'bogus' (expected one of: governance_and_team)",
+    "milestones.csv:2: event: unknown value 'exploded' (expected one of: planned, rebaselined, completed)",
+    "obstacles.csv:2: status: Input should be 'open', 'mitigated' or 'closed'",
+    "kpis.csv:3: objective: unknown objective 'nothing'",
+    "year_from: Input should be a valid integer, unable to parse string as an integer",
+    "page: Input should be greater than or equal to 1",
+    "source: 'bogus' is not one of: alliances, projects, both",
+    "country: String should match pattern '^[A-Za-z]{2}$'",
+    "status: unknown status 'x' (expected one of: announced, active, terminated); kind: unknown organisation"
+    " kind 'y' (expected one of: pharma, biotech)",
+]
+
+
+@pytest.mark.parametrize("message", PAGE_ERRORS)
+def test_error_sentences_of_the_pages_are_french(message: str) -> None:
+    from alliances.web.i18n import translate_error
+
+    french = translate_error(message, "fr")
+    assert french != message
+    assert _ENGLISH_WORDS.search(french.replace("'", " ")) is None, french
+
+
+def test_french_colons_and_project_figures(bundled_client: Any) -> None:
+    """French puts a narrow no-break space before a colon; a project's key figures are labelled and
+    formatted in the reader's language."""
+    org = bundled_client.get("/organisations/Microsoft?lang=fr").text
+    assert "Pays\u202f: US" in org and "Filiales\u202f:" in org
+    assert "Country: US" in bundled_client.get("/organisations/Microsoft?lang=en").text
+    listing = bundled_client.get("/api/v1/projects").json()
+    darwin = next(p for p in listing["items"] if p["name"] == "DARWIN")
+    page = bundled_client.get(f"/projects/{darwin['id']}?lang=fr").text
+    assert "Patients\u202f: <strong>345\u202f000\u202f000</strong>" in page
+    assert "Études cliniques\u202f: <strong>48</strong>" in page
+    english = bundled_client.get(f"/projects/{darwin['id']}?lang=en").text
+    assert "Clinical studies: <strong>48</strong>" in english and "345,000,000" in english
+
+
+def test_french_dates(bundled_client: Any) -> None:
+    """Dates, often partial, read "23 juin 2026", "juin 2026", "1er mars 2020" in French; ISO in English."""
+    from datetime import date
+
+    from alliances.web.i18n import Translator
+
+    fr, en = Translator("fr"), Translator("en")
+    assert [fr.date(v) for v in ("2026", "2026-06", "2026-06-23", "2020-03-01", None, "?")] == [
+        "2026",
+        "juin 2026",
+        "23 juin 2026",
+        "1er mars 2020",
+        "",
+        "?",
+    ]
+    assert fr.date(date(2019, 12, 31)) == "31 décembre 2019" and en.date("2026-06-23") == "2026-06-23"
+    overview = unescaped(bundled_client.get("/?lang=fr"))
+    assert "23 juin 2026 · Collaboration de R&D" in overview  # Samsung – Alcedis, the latest alliance
+    assert "2026-06-23 · R&D collaboration" in unescaped(bundled_client.get("/?lang=en"))
+    microsoft = unescaped(bundled_client.get("/organisations/Microsoft?lang=fr"))
+    assert "8 juin 2026" in microsoft and "2026-06-08" not in microsoft
+
+
+def test_french_brings_reason_reads_as_french(bundled_client: Any) -> None:
+    """"apporte technologies réalité augmentée, que Servier n'a encore jamais mobilisés" did not agree."""
+    page = unescaped(
+        bundled_client.get("/recommend?org=Servier&technology=augmented_reality&stage=production&lang=fr")
+    )
+    assert "apporte ce que Servier n'a encore jamais mobilisé dans ses alliances : technologies " in page
+    assert "mobilisés" not in page

@@ -135,3 +135,35 @@ def test_every_ui_string_exists_in_both_languages() -> None:
     assert not missing, missing
     for entry in strings.values():  # placeholders identical in both languages
         assert set(re.findall(r"{(\w+)}", entry["en"])) == set(re.findall(r"{(\w+)}", entry["fr"]))
+
+
+def test_year_axis_labels_follow_the_span_of_years(bundled_client: Any) -> None:
+    """Microsoft's partners by year run from 2011 to 2026 with gaps: 16 labels do not fit a half-width
+    chart one per year, so they go every other year (they ran together as "201120122013…")."""
+    import html as htmllib
+    import json
+    import re
+
+    from alliances.web.charts import year_axis
+
+    assert year_axis("Year", [2011, *range(2016, 2027)])["dtick"] == 2
+    assert year_axis("Year", list(range(2015, 2027)))["dtick"] == 1
+    page = bundled_client.get("/organisations/Microsoft").text
+    found = re.search(r'id="partners-by-year" class="plot" data-figure=\'([^\']+)\'', page)
+    assert found is not None
+    by_year = json.loads(htmllib.unescape(found.group(1)))
+    assert by_year["layout"]["xaxis"]["dtick"] == 2
+
+
+def test_share_axes_write_per_cent_the_french_way(bundled_client: Any) -> None:
+    """ "40 %" in French (narrow no-break space), "40%" in English, on the trends page's share chart."""
+    import html as htmllib
+    import json
+    import re
+
+    for lang, suffix in (("fr", "\u202f%"), ("en", "%")):
+        page = bundled_client.get(f"/trends?lang={lang}").text
+        figures = [json.loads(htmllib.unescape(f)) for f in re.findall(r"data-figure='([^']+)'", page)]
+        shares = [f for f in figures if "ticksuffix" in f["layout"]["yaxis"]]
+        assert shares and all(f["layout"]["yaxis"]["ticksuffix"] == suffix for f in shares), lang
+    bundled_client.cookies.clear()

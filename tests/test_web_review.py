@@ -147,3 +147,13 @@ def test_one_candidate_is_singular_in_french(review: tuple[Any, list[int]]) -> N
     client.post(f"/review/{ids[1]}/reject")
     html = client.get("/review?lang=fr").text
     assert 'data-total="1"' in html and "1 candidat<" in html and "1 candidats" not in html
+
+
+def test_a_candidates_state_agrees_in_french(review: tuple[Any, list[int]]) -> None:
+    """The tabs are plural ("Rejetées"); one candidate is "Rejeté", "Accepté"."""
+    client, ids = review
+    client.post(f"/review/{ids[1]}/reject")
+    html = client.get("/review?state=rejected&lang=fr").text
+    assert ">Rejetées</a>" in html and "· Rejeté</span>" in html
+    assert "· En attente</span>" in client.get("/review?lang=fr").text
+    assert "· Rejected</span>" in client.get("/review?state=rejected&lang=en").text

@@ -118,9 +118,11 @@ def ingest(
                 on_item=on_item,
             )
         progress.update(task, completed=total)
+    documents = "document" if report.documents == 1 else "documents"
+    alliances = "alliance" if report.candidates == 1 else "alliances"
     console.print(
-        f"{report.documents} documents: {report.stored} stored, {report.skipped} already ingested, "
-        f"{report.failed} failed; {report.candidates} candidate alliances",
+        f"{report.documents} {documents}: {report.stored} stored, {report.skipped} already ingested, "
+        f"{report.failed} failed; {report.candidates} candidate {alliances}",
         highlight=False,
     )
     if report.failed:

@@ -7,7 +7,7 @@ member of that organisation, seeing only its assessments.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -189,24 +189,30 @@ def survey_show_cmd(
         return
     for result in data["imported"]:
         rows = [
-            {
-                "question": q["key"],
-                "option": s["option"],
-                "share": s["share"],
-                "low": s["low"],
-                "high": s["high"],
-                "n": s["n"],
-            }
+            {"question": q["key"], "group": group, "option": x["option"], **_percent(x), "n": x["n"]}
             for q in result["questions"]
-            for s in q["overall"]
+            for group, shares in [("all", q["overall"]), *sorted(q["breakdown"].items())]
+            for x in shares
         ]
-        print_table(rows, list(rows[0]) if rows else ["question"], title=f"{result['key']} (n={result['n']})")
+        hidden = max((q["hidden_groups"] for q in result["questions"]), default=0)
+        title = f"{result['key']} (n={result['n']}; by {result['breakdown_by']}, % with 95% interval)"
+        print_table(rows, ["question", "group", "option", "share", "low", "high", "n"], title=title)
+        if hidden:
+            by = result["breakdown_by"]
+            console.print(f"{hidden} {by} group(s) of fewer than 10 respondents not shown.")
     for pub in data["published"]:
         rows = [
-            {"figure": f["key"], "share": f["value"], "low": f["low"], "high": f["high"]}
+            {"figure": f["key"], "share": round(f["value"], 1), **_percent(f, share=False)}
             for f in pub["figures"]
         ]
-        print_table(rows, ["figure", "share", "low", "high"], title=f"{pub['name']} (assumed n={pub['n']})")
+        title = f"{pub['name']} (%, assumed n={pub['n']})"
+        print_table(rows, ["figure", "share", "low", "high"], title=title)
+
+
+def _percent(row: dict[str, Any], share: bool = True) -> dict[str, float]:
+    """Share and interval bounds as percentages with one decimal (the published figures are already)."""
+    keys = ("share", "low", "high") if share else ("low", "high")
+    return {k: round(row[k] * 100, 1) for k in keys}
 
 
 def report_cmd(

@@ -60,7 +60,8 @@ def radar(scores: Scores, t: Translator, peers: dict[str, float] | None = None) 
         "data": traces,
         "layout": _layout(
             t("maturity.radar_title"),
-            polar={"radialaxis": {"range": [0, 5], "dtick": 1}},
+            # The circle keeps to the middle of the width: the longest labels (French) stay inside the card.
+            polar={"radialaxis": {"range": [0, 5], "dtick": 1}, "domain": {"x": [0.27, 0.73]}},
             showlegend=True,
             legend={"orientation": "h", "y": -0.1},
             height=480,
@@ -89,7 +90,7 @@ def cell_heatmap(scores: Scores, t: Translator) -> Figure:
         ],
         "layout": _layout(
             t("maturity.heatmap_title"),
-            xaxis={"title": {"text": t("matrix.stage")}},
+            xaxis={"title": {"text": t("matrix.stage")}, "automargin": True},
             yaxis={"title": {"text": t("matrix.technology")}, "autorange": "reversed", "automargin": True},
             margin={"l": 180, "r": 20, "t": 48, "b": 60},
         ),
@@ -264,7 +265,7 @@ def shares_chart(labels: list[str], items: list[dict[str, Any]], t: Translator, 
         ],
         "layout": _layout(
             title,
-            xaxis={"title": {"text": t("maturity.share_axis")}, "range": [0, 100], "ticksuffix": "%"},
+            xaxis={"title": {"text": t("maturity.share_axis")}, "range": [0, 100], "ticksuffix": t.percent},
             yaxis={"autorange": "reversed", "automargin": True},
             height=120 + 34 * len(labels),
             showlegend=False,

@@ -26,10 +26,12 @@ FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "s
 
 
 def year_axis(title: str, years: list[int]) -> PlotlyJson:
-    """Whole years, horizontal labels: every year up to 12, every other one beyond."""
+    """Whole years, horizontal labels: every year when they span up to 12, every other one beyond (the
+    span, not the count: 2011 and 2016-2026 have gaps but still take 16 labels)."""
+    span = max(years) - min(years) + 1 if years else 0
     return {
         "title": {"text": title},
-        "dtick": 1 if len(years) <= 12 else 2,
+        "dtick": 1 if span <= 12 else 2,
         "tickformat": "d",
         "tickangle": 0,
         "gridcolor": "#e8ecf0",
@@ -134,7 +136,7 @@ def partner_shares(trends: dict[str, Any], t: Translator) -> Figure:
     ]
     yaxis = {
         "title": {"text": t("axis.share_of_parties")},
-        "ticksuffix": "%",
+        "ticksuffix": t.percent,
         "rangemode": "tozero",
         "gridcolor": "#e8ecf0",
     }

@@ -15,6 +15,11 @@ from pydantic import BaseModel, ConfigDict
 from alliances.taxonomy import load_data_file, vocab
 
 LANGS = ("en", "fr")
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_FR_MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
 
 
 @cache
@@ -50,6 +55,35 @@ class Translator:
         one = n == 1 or (self.lang == "fr" and n == 0)
         chosen = f"{key}_one" if one and f"{key}_one" in catalogue() else key
         return self(chosen, n=self.number(n), **values)
+
+    @property
+    def colon(self) -> str:
+        """The colon after a label: French puts a narrow no-break space before it ("Pays : FR")."""
+        return "\u202f:" if self.lang == "fr" else ":"
+
+    def date(self, value: object) -> str:
+        """A date, possibly partial ("2026", "2026-06", "2026-06-23"), as the reader writes it: ISO in
+        English, "juin 2026" and "23 juin 2026" (1er for the first) in French. Anything else as it is."""
+        if value is None or value == "":
+            return ""
+        text = str(value)
+        match = _ISO_DATE.fullmatch(text)
+        if self.lang != "fr" or match is None:
+            return text
+        year, month, day = match.group(1), match.group(2), match.group(3)
+        if month is None:
+            return year
+        if not 1 <= int(month) <= 12:
+            return text
+        name = _FR_MONTHS[int(month) - 1]
+        if day is None:
+            return f"{name} {year}"
+        return f"{'1er' if int(day) == 1 else int(day)} {name} {year}"
+
+    @property
+    def percent(self) -> str:
+        """The per cent sign after a number: "40%", "40 %" (narrow no-break space) in French."""
+        return "\u202f%" if self.lang == "fr" else "%"
 
     def api(self, english: str) -> str:
         """An OpenAPI summary or description in this language, when the catalogue's `api_doc` has it."""
@@ -94,6 +128,7 @@ class ErrorPattern(BaseModel):
     en: str
     fr: str
     terms: list[str] = []  # groups whose value is itself translated from `terms`
+    nested: list[str] = []  # groups whose value is itself an error sentence (`file:2: amount: …`)
 
     def wrapper(self, group: str) -> str | None:
         value = (self.model_extra or {}).get(group)
@@ -119,6 +154,8 @@ def translate_error(message: str, lang: str) -> str:
         for name, value in match.groupdict().items():
             if name in entry.terms:
                 value = terms.get(value, value)
+            if name in entry.nested and value is not None:
+                value = translate_error(value, lang)
             wrap = entry.wrapper(name)
             values[name] = "" if value is None else (wrap.format(value) if wrap else value)
         return entry.fr.format(**values)

@@ -21,7 +21,15 @@
       "Toggle show closest data on hover": "Afficher ou masquer la valeur la plus proche au survol",
       "Zoom": "Zoom", "Zoom in": "Zoom avant", "Zoom out": "Zoom arrière"
     },
-    format: { decimal: ",", thousands: "\u202f" }
+    format: {
+      decimal: ",", thousands: "\u202f",
+      days: ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+      shortDays: ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+      months: ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+        "novembre", "décembre"],
+      shortMonths: ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."],
+      date: "%d/%m/%Y", dayMonth: "%-d %b", dayMonthYear: "%-d %b %Y"
+    }
   });
   var locale = document.documentElement.lang === "fr" ? "fr" : "en";
   document.querySelectorAll(".plot[data-figure]").forEach(function (el) {
