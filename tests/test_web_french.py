@@ -325,7 +325,7 @@ def test_french_dates(bundled_client: Any) -> None:
 
 
 def test_french_brings_reason_reads_as_french(bundled_client: Any) -> None:
-    """"apporte technologies réalité augmentée, que Servier n'a encore jamais mobilisés" did not agree."""
+    """ "apporte technologies réalité augmentée, que Servier n'a encore jamais mobilisés" did not agree."""
     page = unescaped(
         bundled_client.get("/recommend?org=Servier&technology=augmented_reality&stage=production&lang=fr")
     )
