@@ -76,7 +76,6 @@ def breakdown(split: str = "dev", examples: int = 0) -> list[str]:
     if models is None:
         raise SystemExit("no pair model: run `alliances train` first")
     fixed = pipeline_config().get("pairs", {}).get("threshold", "model")
-    threshold = models.threshold if fixed == "model" else float(fixed)
     counts: Counter[str] = Counter()
     spurious: Counter[str] = Counter()
     shown: dict[str, list[str]] = defaultdict(list)
@@ -86,6 +85,7 @@ def breakdown(split: str = "dev", examples: int = 0) -> list[str]:
             if found:
                 spurious[s.relation] += 1
             continue
+        threshold = models.thresholds(doc)[0] if fixed == "model" else float(fixed)
         b = bucket(s, doc, found, models, threshold)
         counts[b] += 1
         if b != BUCKETS[0] and len(shown[b]) < examples:

@@ -62,3 +62,52 @@ class MeanOfTwo:
 
     def predict(self, x: Any) -> Any:
         return self.classes_[(self.predict_proba(x)[:, 1] >= 0.5).astype(int)]
+
+
+class WithEncoder:
+    """The word model (`MeanOfTwo`) on the first `n_words` columns, averaged, on the rows a frozen
+    encoder vectorised (its last column is 1: English pairs, `encoder.py`), with a logistic regression
+    over the encoder's columns. Rows without them, or a matrix of the word columns alone (no encoder
+    installed), get the word model's probability."""
+
+    def __init__(self, n_words: int, c_encoder: float = 0.003, random_state: int = 0) -> None:
+        self.n_words = n_words
+        self.c_encoder = c_encoder
+        self.random_state = random_state
+
+    def _split(self, x: Any) -> tuple[Any, Any, Any]:
+        words = x[:, : self.n_words]
+        if x.shape[1] <= self.n_words:
+            return words, None, np.zeros(x.shape[0], dtype=bool)
+        dense = np.asarray(x[:, self.n_words :].toarray(), dtype=np.float32)
+        return words, dense, dense[:, -1] == 1
+
+    def fit(self, x: Any, y: Any, sample_weight: Any = None) -> WithEncoder:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        y = np.asarray(y)
+        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        words, dense, rows = self._split(x)
+        self.words_ = MeanOfTwo(random_state=self.random_state).fit(words, y, sample_weight=w)
+        self.classes_ = self.words_.classes_
+        self.encoder_ = None
+        if dense is not None and rows.sum() >= 10 and len(set(y[rows])) == 2:
+            head = make_pipeline(
+                StandardScaler(),
+                LogisticRegression(C=self.c_encoder, max_iter=3000, random_state=self.random_state),
+            )
+            head.fit(dense[rows][:, :-1], y[rows], logisticregression__sample_weight=w[rows])
+            self.encoder_ = head
+        return self
+
+    def predict_proba(self, x: Any) -> Any:
+        words, dense, rows = self._split(x)
+        p = self.words_.predict_proba(words)
+        if self.encoder_ is not None and dense is not None and rows.any():
+            p[rows] = (p[rows] + self.encoder_.predict_proba(dense[rows][:, :-1])) / 2
+        return p
+
+    def predict(self, x: Any) -> Any:
+        return self.classes_[(self.predict_proba(x)[:, 1] >= 0.5).astype(int)]

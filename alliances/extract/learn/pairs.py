@@ -17,7 +17,7 @@ from typing import Any
 
 from alliances.extract.document import Alliance, Doc, Mention, Span, Trigger
 from alliances.extract.gazetteer import fold
-from alliances.extract.learn import coref, nonnames
+from alliances.extract.learn import coref, encoder, nonnames
 from alliances.extract.learn.ner import common_words, not_organisations, places
 from alliances.extract.pipeline import Context, Step, register
 from alliances.extract.resources import cues, pipeline_config
@@ -381,18 +381,37 @@ class PairModels:
         """The same, for pairs with a description party (cross-validated on those pairs alone)."""
         return float(self.meta.get("pair_model", {}).get("threshold_described", self.threshold))
 
+    def encodes(self, doc: Doc) -> bool:
+        """Whether this model's encoder columns score the pairs of `doc` (encoder.py)."""
+        return bool(self.meta.get("encoder")) and encoder.applies(doc) and encoder.available()
+
+    def thresholds(self, doc: Doc) -> tuple[float, float]:
+        """The thresholds for name pairs and description pairs of `doc`: cross-validated for the model
+        that scores them, the word model with the encoder's head or (models v7) the word model alone."""
+        figures = self.meta.get("pair_model", {})
+        if self.encodes(doc) or "threshold_words" not in figures:
+            return self.threshold, self.described_threshold
+        words = float(figures["threshold_words"])
+        return words, float(figures.get("threshold_words_described", words))
+
     def vectorise(self, cands: Sequence[Candidate]) -> Any:
+        """The hashed word features; then, for a model trained with the encoder (metadata `encoder`)
+        and with the encoder installed, its columns (`encoder.py`)."""
+        from scipy.sparse import csr_matrix, hstack
         from sklearn.feature_extraction import FeatureHasher
 
         hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
-        return hasher.transform(features(c) for c in cands)
+        words = hasher.transform(features(c) for c in cands)
+        if not self.meta.get("encoder") or not encoder.available():
+            return words
+        return hstack([words, csr_matrix(encoder.candidate_vectors(list(cands)))], format="csr")
 
     def score(self, cands: Sequence[Candidate]) -> tuple[list[float], list[str]]:
         if not cands:
             return [], []
         x = self.vectorise(cands)
         probs = self.alliance.predict_proba(x)[:, 1]
-        types = self.type.predict(x)
+        types = self.type.predict(x[:, :N_FEATURES])
         return [float(p) for p in probs], [str(t) for t in types]
 
 
@@ -492,8 +511,7 @@ def make_score_pairs(context: Context) -> Step:
         models = load_models()
         if models is None:
             return doc
-        threshold = models.threshold if fixed == "model" else float(fixed)
-        described = models.described_threshold if fixed == "model" else threshold
+        threshold, described = models.thresholds(doc) if fixed == "model" else (float(fixed), float(fixed))
         long_threshold = threshold if long_bar is None else float(long_bar)
         return decide(doc, models, threshold, need_trigger, long_document, long_threshold, described)
 
