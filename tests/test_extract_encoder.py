@@ -37,12 +37,15 @@ def test_forward_pass_puts_paraphrases_closer_than_unrelated_sentences() -> None
     assert float(deal @ same) > float(deal @ other) + 0.3
 
 
+DEAL = "Corvalis Therapeutics signed a research collaboration with Tessaron Systems."
+
+
 def _doc(text: str, language: str) -> Doc:
     return Pipeline.from_config(names=PREFIX)(Doc(id="d", text=text, language=language))
 
 
 def test_english_pairs_are_encoded_and_french_ones_are_not(monkeypatch: pytest.MonkeyPatch) -> None:
-    en = list(pairs_mod.candidates(_doc("Corvalis Therapeutics signed a research collaboration with Tessaron Systems.", "en")))
+    en = list(pairs_mod.candidates(_doc(DEAL, "en")))
     fr = list(pairs_mod.candidates(_doc("Sanofi a signé un partenariat avec Owkin.", "fr")))
     assert en and fr
     rows = encoder_mod.candidate_vectors([*en, *fr])
@@ -90,9 +93,30 @@ def test_with_encoder_averages_encoded_rows_and_falls_back_to_the_words() -> Non
 def test_shipped_model_decides_with_and_without_the_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
     models = pairs_mod.load_models()
     assert models is not None and models.meta.get("encoder") is True
-    cands = list(pairs_mod.candidates(_doc("Corvalis Therapeutics signed a research collaboration with Tessaron Systems.", "en")))
+    cands = list(pairs_mod.candidates(_doc(DEAL, "en")))
     with_encoder, _ = models.score(cands)
     monkeypatch.setenv("ALLIANCES_ENCODER", "0")
     words_only, types = models.score(cands)
     assert all(0 <= p <= 1 for p in [*with_encoder, *words_only]) and all(types)
     assert with_encoder != words_only
+
+
+def test_spacy_is_imported_without_torch_and_torch_stays_importable() -> None:
+    """thinc imports torch when it is installed (the encoder's package brings it): 470 MB per process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from alliances.extract.learn import ner\n"
+        "assert ner.load_ner() is not None\n"
+        "print('torch' in sys.modules)\n"
+        "import importlib.util\n"
+        "if importlib.util.find_spec('torch') is not None:\n"
+        "    import torch\n"
+        "    print(bool(torch.__version__))\n"
+        "else:\n"
+        "    print(True)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]

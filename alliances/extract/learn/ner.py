@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from alliances.extract.gazetteer import fold
+from alliances.extract.spacy_import import import_spacy
 from alliances.taxonomy import load_data_file
 
 LABEL = "ORG"
@@ -110,6 +111,7 @@ def _non_overlapping(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def to_example(nlp: Any, ex: NerExample) -> Any:
     """A spaCy Example with missing values where CORE says nothing."""
+    import_spacy()
     from spacy.training import Example, offsets_to_biluo_tags
 
     doc = nlp.make_doc(ex.text)
@@ -138,7 +140,7 @@ def to_example(nlp: Any, ex: NerExample) -> Any:
 
 def train_ner(examples: list[NerExample], epochs: int = 8, seed: int = 11, log: Any = None) -> Any:
     """A blank English pipeline with one NER component trained on `examples`."""
-    import spacy
+    spacy = import_spacy()
     from spacy.util import fix_random_seed, minibatch  # type: ignore[attr-defined]
 
     fix_random_seed(seed)
@@ -168,7 +170,7 @@ def model_dir() -> Path:
 @cache
 def load_ner(path: str | None = None) -> Any:
     """The shipped recogniser (None if it has not been trained)."""
-    import spacy
+    spacy = import_spacy()
 
     folder = Path(path) if path else model_dir()
     if not (folder / "config.cfg").is_file():

@@ -402,7 +402,7 @@ class PairModels:
 
         hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
         words = hasher.transform(features(c) for c in cands)
-        if not self.meta.get("encoder") or not encoder.available():
+        if not any(self.encodes(c.doc) for c in cands):  # loads the encoder only for a text it scores
             return words
         return hstack([words, csr_matrix(encoder.candidate_vectors(list(cands)))], format="csr")
 

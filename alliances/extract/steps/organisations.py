@@ -184,7 +184,9 @@ def _nlp(model: str, keep: tuple[str, ...]) -> Any:
     second per load), read from the model's meta.json; where it cannot be read, they are disabled."""
     from pathlib import Path
 
-    import spacy
+    from alliances.extract.spacy_import import import_spacy
+
+    spacy = import_spacy()
     from spacy.util import get_package_path, load_meta
 
     try:
