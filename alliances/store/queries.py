@@ -177,6 +177,24 @@ def built(model: type[M], **values: Any) -> M:
     return record
 
 
+@cache
+def _field_names(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(model.model_fields)
+
+
+def laid_out(model: type[M], **values: Any) -> M:
+    """`model_construct` of values that name every field (no aliases, no validators, no defaults used),
+    laid out in the model's field order as it lays them (and so serialises them), in a fraction of its
+    time: a profile constructs a partner, a summary or a reference by the hundred (issue 13, load)."""
+    names = _field_names(model)
+    record = model.__new__(model)
+    object.__setattr__(record, "__dict__", {name: values[name] for name in names})
+    object.__setattr__(record, "__pydantic_fields_set__", set(names))
+    object.__setattr__(record, "__pydantic_extra__", None)
+    object.__setattr__(record, "__pydantic_private__", None)
+    return record
+
+
 SUMMARY_COLUMNS = (
     Alliance.id,
     Alliance.key,
