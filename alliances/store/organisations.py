@@ -432,4 +432,4 @@ def _aggregates(session: Session, org_id: int, family: set[int], ids: list[int])
         .where(Alliance.id.in_(mine_ids), others, Alliance.year.is_not(None))
         .group_by(Alliance.year)
     )
-    return own, partners, list(by_year.tuples()), tags
+    return own, partners, [(y, n) for y, n in by_year], tags
