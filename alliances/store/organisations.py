@@ -269,6 +269,8 @@ class Tree(NamedTuple):
 
 
 def family_tree(session: Session) -> Tree:
+    """Every organisation with a parent or a subsidiary, kept per lean version (`Tree`)."""
+
     def compute() -> Tree:
         parents = select(Organisation.parent_id).where(Organisation.parent_id.is_not(None))
         stmt = (
@@ -295,7 +297,9 @@ def _profile(session: Session, org_id: int, viewer: Viewer | None) -> Organisati
     and tags (seven statements in all); beyond, in SQL.
     """
     with_aliases = select(Organisation).options(joinedload(Organisation.aliases))
-    org = session.scalars(with_aliases.where(Organisation.id == org_id)).unique().one()
+    org = session.scalars(with_aliases.where(Organisation.id == org_id)).unique().one_or_none()
+    if org is None:  # removed since this data version's name index was read
+        raise NotFound(f"no organisation with id {org_id}")
     tree = family_tree(session)
     family = tree.members(org.id)
     in_family = select(Party.alliance_id).where(Party.organisation_id.in_(family))
@@ -323,7 +327,7 @@ def _profile(session: Session, org_id: int, viewer: Viewer | None) -> Organisati
     else:
         own, partners, by_year, tags = _aggregates(session, org.id, family, [row.id for row in mine])
     group = sorted(tree.rows[i][0] for i in family - {org.id})
-    parent = (org.parent_id, tree.rows[org.parent_id][0]) if org.parent_id else None
+    parent = _named(session, tree, org.parent_id)
     children = [(i, tree.rows[i]) for i in tree.children.get(org.id, ())]
     projects = session.execute(
         visible(
@@ -343,7 +347,7 @@ def _profile(session: Session, org_id: int, viewer: Viewer | None) -> Organisati
         group=group,
         aliases=sorted(a.name for a in org.aliases),
         identifiers={k: getattr(org, k) for k in ("wikidata", "siren", "lei", "website") if getattr(org, k)},
-        parent=laid_out(NamedRef, id=parent[0], name=parent[1]) if parent else None,
+        parent=parent,
         subsidiaries=[laid_out(OrgRef, id=i, name=name, kind=kind) for i, (name, kind, _) in children],
         alliances=alliances,
         partners=sorted(partners, key=lambda p: (-p.alliances, p.name)),
@@ -354,6 +358,16 @@ def _profile(session: Session, org_id: int, viewer: Viewer | None) -> Organisati
         types=_ranked(types.items()),
         projects=[laid_out(ProjectRef, id=i, name=name, year=year) for i, name, year in projects],
     )
+
+
+def _named(session: Session, tree: Tree, org_id: int | None) -> NamedRef | None:
+    """The parent's reference, from the tree; read if the tree is older than the row (a parent set by
+    a write that committed since this data version was read)."""
+    if not org_id:
+        return None
+    known = tree.rows.get(org_id)
+    name = known[0] if known else session.scalar(select(Organisation.name).where(Organisation.id == org_id))
+    return laid_out(NamedRef, id=org_id, name=name) if name is not None else None
 
 
 # Own alliances, partners, (year, partners) and (value, count) by facet.
