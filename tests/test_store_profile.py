@@ -9,18 +9,19 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
+from alliances.errors import NotFound
 from alliances.store import organisations
 from alliances.store.db import Database
-from alliances.store.models import Organisation
+from alliances.store.models import Organisation, Project, ProjectOwner
 from alliances.store.organisations import get_organisation
 from alliances.store.version import lean_version
 from alliances.store.viewer import Viewer
 from alliances.store.writes import add_alliance
 
-# Row and aliases, latest-first alliance ids, the summaries' four reads, the projects; one more for an
-# organisation a non-public alliance names (may the reader see it?). The code before issue 13's pass
-# read 18 to 22.
-COLD_PROFILE = 7
+# Row and aliases, latest-first alliance ids, the summaries' four reads (names, families and projects
+# are kept per data version); one more for an organisation a non-public alliance names (may the reader
+# see it?). The code before issue 13's pass read 18 to 22.
+COLD_PROFILE = 6
 
 
 @pytest.fixture
@@ -39,6 +40,9 @@ def planted(bundled_db: Database) -> Iterator[tuple[Database, dict[str, int]]]:
             "owner_id": sanofi,
         }
         add_alliance(s, record, create_missing=True)
+        secret = Project(name="Secret project", year=2024, visibility="private", owner_id=sanofi)
+        secret.owners = [ProjectOwner(organisation_id=sanofi)]
+        s.add(secret)
         ids = {
             name: s.scalar(select(Organisation.id).where(Organisation.name == name))
             for name in ("Sanofi", "Servier", "Alphabet", "Google", "Owkin", "Zyxqar Therapeutics")
@@ -99,7 +103,37 @@ def test_the_counted_profile_is_the_one_sql_aggregates_give(
         assert one.alliances_total > 3
         assert other.alliances == one.alliances[:3]
         assert other.model_dump(exclude={"alliances"}) == one.model_dump(exclude={"alliances"})
+    assert "Secret project" in [p.name for p in counted[1].projects]
+    assert "Secret project" not in [p.name for p in counted[0].projects]
     private = [a.title for a in counted[1].alliances]
     assert "Sanofi and Zyxqar" in private and "Sanofi and Zyxqar" not in [
         a.title for a in counted[0].alliances
     ]
+
+
+def test_an_alliance_made_private_hides_its_only_partner_at_once(
+    planted: tuple[Database, dict[str, int]],
+) -> None:
+    """Which organisations a non-public alliance names is kept per data version: a change of visibility
+    moves the version, so the next read of the profile asks again."""
+    db, ids = planted
+    with db.session() as s:
+        alliance = add_alliance(
+            s,
+            {
+                "parties": [{"name": "Sanofi"}, {"name": "Plovrix Labs", "kind": "startup"}],
+                "type": "licensing_commercialisation",
+            },
+            create_missing=True,
+        )
+        partner = s.scalar(select(Organisation.id).where(Organisation.name == "Plovrix Labs"))
+        assert partner is not None
+    with db.session() as s:
+        assert get_organisation(s, partner).name == "Plovrix Labs"
+    with db.session() as s:
+        s.get_one(type(alliance), alliance.id).visibility = "private"
+        s.get_one(type(alliance), alliance.id).owner_id = ids["Sanofi"]
+    with db.session() as s, pytest.raises(NotFound):
+        get_organisation(s, partner)
+    with db.session() as s:
+        assert get_organisation(s, partner, viewer=Viewer(frozenset({ids["Sanofi"]}))).alliances_total == 1

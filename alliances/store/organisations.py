@@ -30,7 +30,7 @@ from alliances.store.names import normalise
 from alliances.store.queries import laid_out, last_page, page_of, summaries
 from alliances.store.scale import inline_ids
 from alliances.store.version import kept_while_clean, lean_version, memo_of
-from alliances.store.viewer import Viewer, may_see_organisation, visible, visible_organisations
+from alliances.store.viewer import Viewer, may_see_organisation, readable, visible, visible_organisations
 
 
 def _identity(org: Organisation, degree: int | None) -> dict[str, Any]:
@@ -329,17 +329,11 @@ def _profile(session: Session, org_id: int, viewer: Viewer | None) -> Organisati
     group = sorted(tree.rows[i][0] for i in family - {org.id})
     parent = _named(session, tree, org.parent_id)
     children = [(i, tree.rows[i]) for i in tree.children.get(org.id, ())]
-    projects = session.execute(
-        visible(
-            select(Project.id, Project.name, Project.year).join(
-                ProjectOwner, ProjectOwner.project_id == Project.id
-            ),
-            Project,
-            viewer,
-        )
-        .where(ProjectOwner.organisation_id == org.id)
-        .order_by(Project.name)
-    )
+    projects = [
+        laid_out(ProjectRef, id=i, name=name, year=year)
+        for i, name, year, visibility, owner_id in owned_projects(session).get(org.id, ())
+        if readable(visibility, owner_id, viewer)
+    ]
     return OrganisationRecord.model_construct(
         **_identity(org, total),
         alliances_total=total,
@@ -356,8 +350,36 @@ def _profile(session: Session, org_id: int, viewer: Viewer | None) -> Organisati
         stages=_ranked(tags["stage"]),
         therapeutic_areas=_ranked(tags["area"]),
         types=_ranked(types.items()),
-        projects=[laid_out(ProjectRef, id=i, name=name, year=year) for i, name, year in projects],
+        projects=projects,
     )
+
+
+ProjectRow = tuple[int, str, int | None, str, int | None]  # id, name, year, visibility, owner
+
+
+def owned_projects(session: Session) -> dict[int, list[ProjectRow]]:
+    """Each organisation's projects in name order, whoever may read them (`readable` filters): a few
+    rows, read once per lean version, which moves with every project write (audited)."""
+
+    def compute() -> dict[int, list[ProjectRow]]:
+        stmt = (
+            select(
+                ProjectOwner.organisation_id,
+                Project.id,
+                Project.name,
+                Project.year,
+                Project.visibility,
+                Project.owner_id,
+            )
+            .join(Project, Project.id == ProjectOwner.project_id)
+            .order_by(Project.name, Project.id)
+        )
+        owned: dict[int, list[ProjectRow]] = defaultdict(list)
+        for org_id, project_id, name, year, visibility, owner_id in session.execute(stmt):
+            owned[org_id].append((project_id, name, year, visibility, owner_id))
+        return dict(owned)
+
+    return kept_while_clean(session, ("owned_projects",), compute)
 
 
 def _named(session: Session, tree: Tree, org_id: int | None) -> NamedRef | None:

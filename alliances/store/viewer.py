@@ -58,6 +58,14 @@ def visible(stmt: Select[*Ts], model: Any, viewer: Viewer | None) -> Select[*Ts]
     return stmt.where(condition)
 
 
+def readable(visibility: str, owner_id: int | None, viewer: Viewer | None) -> bool:
+    """`visible` for one row already read: whether the viewer may read a record with this visibility
+    and owner (the same rule, for results kept per data version and filtered per reader)."""
+    if viewer is not None and viewer.is_admin:
+        return True
+    return visibility == "public" or (viewer is not None and owner_id in viewer.organisation_ids)
+
+
 def hidden_organisations(viewer: Viewer | None) -> Any:
     """Ids of organisations that only alliances hidden from the viewer mention (as party or vehicle).
 
