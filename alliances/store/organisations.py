@@ -157,18 +157,6 @@ def fuzzy_matches(by_norm: dict[str, int], norm: str, limit: int) -> list[tuple[
     return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
 
 
-def group_members(session: Session, org_id: int, depth: int = 4) -> set[int]:
-    """An organisation and its subsidiaries, down `depth` levels (Alphabet: Google, Verily, DeepMind…)."""
-    members, frontier = {org_id}, {org_id}
-    for _ in range(depth):
-        frontier = set(session.scalars(select(Organisation.id).where(Organisation.parent_id.in_(frontier))))
-        frontier -= members
-        if not frontier:
-            break
-        members |= frontier
-    return members
-
-
 def find_organisation(session: Session, ref: str | int) -> Organisation:
     """By id or by name/alias; an unknown name fails with the closest names."""
     from alliances.store.resolve import Resolver
@@ -258,7 +246,7 @@ class Tree(NamedTuple):
     children: dict[int, list[int]]
 
     def members(self, org_id: int, depth: int = 4) -> set[int]:
-        """`group_members` from the tree: the organisation and its subsidiaries, `depth` levels down."""
+        """An organisation and its subsidiaries, `depth` levels down (Alphabet: Google, Verily, DeepMind…)."""
         members, frontier = {org_id}, {org_id}
         for _ in range(depth):
             frontier = {c for o in frontier for c in self.children.get(o, ())} - members
