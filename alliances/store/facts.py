@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alliances.store.models import Alliance, AllianceTag, Organisation, Party
-from alliances.store.viewer import Viewer, hidden_organisations, visible
+from alliances.store.scale import inline_ids
+from alliances.store.viewer import Viewer, hidden_organisations, non_public_mentions, visible
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,13 @@ def family(session: Session, org_ids: Iterable[int]) -> set[int]:
     return found
 
 
+def _may_hide(session: Session, org_ids: set[int]) -> bool:
+    """Whether some of these organisations could be hidden from a reader: only those a non-public
+    alliance names can (`non_public_mentions`), so most parents skip the pass over every party."""
+    named = non_public_mentions(session)
+    return named is None or not named.isdisjoint(org_ids)
+
+
 def load_facts_around(session: Session, org_ids: Iterable[int], *, viewer: Viewer | None = None) -> Facts:
     """What `load_facts` holds about these organisations: every visible alliance one of them is party to
     (in id order, with all its parties; tags left out), the organisations those name and their parents.
@@ -136,7 +144,9 @@ def load_facts_around(session: Session, org_ids: Iterable[int], *, viewer: Viewe
     ids = sorted(set(org_ids))
     if not ids:
         return Facts()
-    around = select(Party.alliance_id).where(Party.organisation_id.in_(ids))
+    # Ids written into the statements (`inline_ids`): on PostgreSQL a bound parameter per partner cost
+    # more CPU than the rows (issue 13, load: the ego network of each cold profile).
+    around = select(Party.alliance_id).where(Party.organisation_id.in_(inline_ids(ids)))
     shown = visible(select(Alliance.id), Alliance, viewer).where(Alliance.id.in_(around))
     parties: dict[int, list[int]] = defaultdict(list)
     for alliance_id, org_id in session.execute(
@@ -158,8 +168,8 @@ def load_facts_around(session: Session, org_ids: Iterable[int], *, viewer: Viewe
             Organisation.kind,
             Organisation.country,
             Organisation.parent_id,
-        ).where(Organisation.id.in_(sorted(wanted)))
-        if check:
+        ).where(Organisation.id.in_(inline_ids(sorted(wanted))))
+        if check and _may_hide(session, wanted):
             stmt = stmt.where(Organisation.id.not_in(hidden_organisations(viewer)))
         for row in session.execute(stmt):
             organisations[row.id] = OrgFact(row.id, row.name, row.kind, row.country, row.parent_id)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from copy import copy
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from alliances.errors import NotFound
 from alliances.schemas import (
+    AllianceSummary,
     GroupAllianceSummary,
     NamedRef,
     OrganisationMatch,
@@ -19,16 +20,17 @@ from alliances.schemas import (
     OrgRef,
     Page,
     PartnerPublic,
+    PartyPublic,
     ProjectRef,
     build,
 )
 from alliances.store.filters import OrganisationFilters
 from alliances.store.models import Alias, Alliance, AllianceTag, Organisation, Party, Project, ProjectOwner
 from alliances.store.names import normalise
-from alliances.store.queries import last_page, page_of, summaries
+from alliances.store.queries import laid_out, last_page, page_of, summaries
 from alliances.store.scale import inline_ids
-from alliances.store.version import lean_version, memo_of
-from alliances.store.viewer import Viewer, may_see_organisation, visible, visible_organisations
+from alliances.store.version import kept_while_clean, lean_version, memo_of
+from alliances.store.viewer import Viewer, may_see_organisation, readable, visible, visible_organisations
 
 
 def _identity(org: Organisation, degree: int | None) -> dict[str, Any]:
@@ -155,18 +157,6 @@ def fuzzy_matches(by_norm: dict[str, int], norm: str, limit: int) -> list[tuple[
     return sorted(best.items(), key=lambda kv: -kv[1])[:limit]
 
 
-def group_members(session: Session, org_id: int, depth: int = 4) -> set[int]:
-    """An organisation and its subsidiaries, down `depth` levels (Alphabet: Google, Verily, DeepMind…)."""
-    members, frontier = {org_id}, {org_id}
-    for _ in range(depth):
-        frontier = set(session.scalars(select(Organisation.id).where(Organisation.parent_id.in_(frontier))))
-        frontier -= members
-        if not frontier:
-            break
-        members |= frontier
-    return members
-
-
 def find_organisation(session: Session, ref: str | int) -> Organisation:
     """By id or by name/alias; an unknown name fails with the closest names."""
     from alliances.store.resolve import Resolver
@@ -215,15 +205,15 @@ def _ranked(rows: Any) -> dict[Any, int]:
 def get_organisation(session: Session, ref: str | int, *, viewer: Viewer | None = None) -> OrganisationRecord:
     """The profile of an organisation, by id or name; computed once per lean data version."""
     try:
-        org = find_organisation(session, ref)
+        org_id = _organisation_id(session, ref)
     except NotFound:
         if viewer is not None and viewer.is_admin:
             raise
         raise NotFound(_unknown(session, ref, viewer)) from None
-    if not may_see_organisation(session, org.id, viewer):
+    if not may_see_organisation(session, org_id, viewer):
         raise NotFound(_unknown(session, ref, viewer))
     profile = memo_of(session).get(  # it lists projects too: kept per lean version
-        session, ("profile", org.id, viewer), lambda: _profile(session, org, viewer), lean_version(session)
+        session, ("profile", org_id, viewer), lambda: _profile(session, org_id, viewer), lean_version(session)
     )
     # The caller's own lists and dicts, sharing their read-only items: a deep copy of a hub's thousands
     # of partners took 150 ms, more than computing the profile (issue 16).
@@ -231,47 +221,212 @@ def get_organisation(session: Session, ref: str | int, *, viewer: Viewer | None 
     return profile.model_copy(update=fresh)
 
 
-def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> OrganisationRecord:
+def _organisation_id(session: Session, ref: str | int) -> int:
+    """`find_organisation(...).id` from the shared name index, without reading the row (the profile
+    reads it with its aliases); an unknown reference goes to `find_organisation` for its message."""
+    from alliances.store.resolve import name_index
+
+    by_norm, names = name_index(session)
+    if isinstance(ref, int) or (str(ref).isascii() and str(ref).isdigit()):
+        if int(ref) in names:
+            return int(ref)
+    else:
+        found = by_norm.get(normalise(str(ref)))
+        if found is not None:
+            return found
+    return find_organisation(session, ref).id
+
+
+class Tree(NamedTuple):
+    """The organisations in a family (with a parent or subsidiaries): (name, kind, parent) by id, and
+    each one's subsidiaries by name. Read once per lean version: a profile walked the family down in
+    up to four queries, then read the parent, the subsidiaries' names and the children (issue 13)."""
+
+    rows: dict[int, tuple[str, str, int | None]]
+    children: dict[int, list[int]]
+
+    def members(self, org_id: int, depth: int = 4) -> set[int]:
+        """An organisation and its subsidiaries, `depth` levels down (Alphabet: Google, Verily, DeepMind…)."""
+        members, frontier = {org_id}, {org_id}
+        for _ in range(depth):
+            frontier = {c for o in frontier for c in self.children.get(o, ())} - members
+            if not frontier:
+                break
+            members |= frontier
+        return members
+
+
+def family_tree(session: Session) -> Tree:
+    """Every organisation with a parent or a subsidiary, kept per lean version (`Tree`)."""
+
+    def compute() -> Tree:
+        parents = select(Organisation.parent_id).where(Organisation.parent_id.is_not(None))
+        stmt = (
+            select(Organisation.id, Organisation.name, Organisation.kind, Organisation.parent_id)
+            .where(or_(Organisation.parent_id.is_not(None), Organisation.id.in_(parents)))
+            .order_by(Organisation.name, Organisation.id)
+        )
+        rows: dict[int, tuple[str, str, int | None]] = {}
+        children: dict[int, list[int]] = defaultdict(list)
+        for org_id, name, kind, parent_id in session.execute(stmt):
+            rows[org_id] = (name, kind, parent_id)
+            if parent_id is not None:
+                children[parent_id].append(org_id)  # in name order
+        return Tree(rows, dict(children))
+
+    return kept_while_clean(session, ("family_tree",), compute)
+
+
+def _profile(session: Session, org_id: int, viewer: Viewer | None) -> OrganisationRecord:
     """The profile: identity, family, alliances, partners by year, technologies, stages, projects.
 
-    Aggregates are computed in SQL, and only the latest `PROFILE_ALLIANCES` alliances are summarised:
-    a hub with thousands of alliances must still open in a blink.
+    Only the latest `PROFILE_ALLIANCES` alliances are summarised: a hub with thousands of alliances must
+    still open in a blink. Up to that many, the aggregates are counted from the summaries' own parties
+    and tags (seven statements in all); beyond, in SQL.
     """
-    family = group_members(session, org.id)
+    with_aliases = select(Organisation).options(joinedload(Organisation.aliases))
+    org = session.scalars(with_aliases.where(Organisation.id == org_id)).unique().one_or_none()
+    if org is None:  # removed since this data version's name index was read
+        raise NotFound(f"no organisation with id {org_id}")
+    tree = family_tree(session)
+    family = tree.members(org.id)
     in_family = select(Party.alliance_id).where(Party.organisation_id.in_(family))
-    mine = visible(select(Alliance.id), Alliance, viewer).where(Alliance.id.in_(in_family))
-    # Read once, then written into each aggregate: PostgreSQL plans them from the real number of a hub's
+    # Latest first, read once: PostgreSQL plans the aggregates below from the real number of a hub's
     # alliances (its estimate from the subquery walked the whole latest-first index: 177 ms), and the
-    # visibility of each alliance is checked once, not in each of the six aggregates (issue 16).
-    mine_list = list(session.scalars(mine))
-    mine_ids = inline_ids(mine_list)
-    latest = session.scalars(
-        select(Alliance.id)
-        .where(Alliance.id.in_(inline_ids(mine_list)))
+    # visibility of each alliance is checked once, not in each aggregate (issue 16).
+    mine = session.execute(
+        visible(select(Alliance.id, Alliance.type, Alliance.year), Alliance, viewer)
+        .where(Alliance.id.in_(in_family))
         .order_by(Alliance.announced.desc().nulls_last(), Alliance.id.desc())
-        .limit(PROFILE_ALLIANCES)
-    )
+    ).all()
+    total = len(mine)
+    latest = summaries(session, [row.id for row in mine[:PROFILE_ALLIANCES]])
     alliances = [  # a group's profile says which subsidiary took part
-        GroupAllianceSummary.model_construct(
-            **dict(a), via=[p.name for p in a.parties if p.id in family and p.id != org.id]
+        laid_out(
+            GroupAllianceSummary,
+            **a.__dict__,
+            via=[p.name for p in a.parties if p.id in family and p.id != org.id],
         )
-        for a in summaries(session, list(dict.fromkeys(latest)))
+        for a in latest
     ]
+    types = Counter(row.type for row in mine)
+    if total <= PROFILE_ALLIANCES:
+        own, partners, by_year, tags = _counted(latest, org.id, family)
+    else:
+        own, partners, by_year, tags = _aggregates(session, org.id, family, [row.id for row in mine])
+    group = sorted(tree.rows[i][0] for i in family - {org.id})
+    parent = _named(session, tree, org.parent_id)
+    children = [(i, tree.rows[i]) for i in tree.children.get(org.id, ())]
+    projects = [
+        laid_out(ProjectRef, id=i, name=name, year=year)
+        for i, name, year, visibility, owner_id in owned_projects(session).get(org.id, ())
+        if readable(visibility, owner_id, viewer)
+    ]
+    return OrganisationRecord.model_construct(
+        **_identity(org, total),
+        alliances_total=total,
+        own_alliances=own,
+        group=group,
+        aliases=sorted(a.name for a in org.aliases),
+        identifiers={k: getattr(org, k) for k in ("wikidata", "siren", "lei", "website") if getattr(org, k)},
+        parent=parent,
+        subsidiaries=[laid_out(OrgRef, id=i, name=name, kind=kind) for i, (name, kind, _) in children],
+        alliances=alliances,
+        partners=sorted(partners, key=lambda p: (-p.alliances, p.name)),
+        partners_by_year={int(y): int(n) for y, n in sorted(by_year) if y is not None},
+        technologies=_ranked(tags["technology"]),
+        stages=_ranked(tags["stage"]),
+        therapeutic_areas=_ranked(tags["area"]),
+        types=_ranked(types.items()),
+        projects=projects,
+    )
+
+
+ProjectRow = tuple[int, str, int | None, str, int | None]  # id, name, year, visibility, owner
+
+
+def owned_projects(session: Session) -> dict[int, list[ProjectRow]]:
+    """Each organisation's projects in name order, whoever may read them (`readable` filters): a few
+    rows, read once per lean version, which moves with every project write (audited)."""
+
+    def compute() -> dict[int, list[ProjectRow]]:
+        stmt = (
+            select(
+                ProjectOwner.organisation_id,
+                Project.id,
+                Project.name,
+                Project.year,
+                Project.visibility,
+                Project.owner_id,
+            )
+            .join(Project, Project.id == ProjectOwner.project_id)
+            .order_by(Project.name, Project.id)
+        )
+        owned: dict[int, list[ProjectRow]] = defaultdict(list)
+        for org_id, project_id, name, year, visibility, owner_id in session.execute(stmt):
+            owned[org_id].append((project_id, name, year, visibility, owner_id))
+        return dict(owned)
+
+    return kept_while_clean(session, ("owned_projects",), compute)
+
+
+def _named(session: Session, tree: Tree, org_id: int | None) -> NamedRef | None:
+    """The parent's reference, from the tree; read if the tree is older than the row (a parent set by
+    a write that committed since this data version was read)."""
+    if not org_id:
+        return None
+    known = tree.rows.get(org_id)
+    name = known[0] if known else session.scalar(select(Organisation.name).where(Organisation.id == org_id))
+    return laid_out(NamedRef, id=org_id, name=name) if name is not None else None
+
+
+# Own alliances, partners, (year, partners) and (value, count) by facet.
+Aggregates = tuple[int, list[PartnerPublic], list[tuple[Any, Any]], dict[str, list[tuple[str, int]]]]
+
+
+def _counted(latest: list[AllianceSummary], org_id: int, family: set[int]) -> Aggregates:
+    """Own alliances, partners, partners by year and tag counts from the summaries of all the alliances."""
+    own = 0
+    partners: dict[int, PartyPublic] = {}
+    shared: Counter[int] = Counter()
+    years: dict[int, set[int]] = defaultdict(set)
+    tags: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    counts: dict[str, Counter[str]] = {
+        "technology": Counter(),
+        "stage": Counter(),
+        "area": Counter(),
+    }
+    for a in latest:
+        others = {p.id: p for p in a.parties if p.id not in family}
+        own += any(p.id == org_id for p in a.parties)
+        shared.update(others.keys())
+        for i, p in others.items():
+            partners.setdefault(i, p)
+        if a.year is not None and others:
+            years[a.year].update(others)
+        counts["technology"].update(a.technologies)
+        counts["stage"].update(a.stages)
+        counts["area"].update(a.therapeutic_areas)
+    for facet, counter in counts.items():
+        tags[facet] = list(counter.items())
+    found = [
+        laid_out(PartnerPublic, id=i, name=p.name, kind=p.kind, alliances=shared[i])
+        for i, p in partners.items()
+    ]
+    return own, found, [(y, len(ids)) for y, ids in years.items()], tags
+
+
+def _aggregates(session: Session, org_id: int, family: set[int], ids: list[int]) -> Aggregates:
+    """The same counts in SQL, for a hub whose alliances are more than the summaries."""
+    mine_ids = inline_ids(ids)
     own = (
         session.scalar(
             select(func.count(func.distinct(Party.alliance_id))).where(
-                Party.organisation_id == org.id, Party.alliance_id.in_(mine_ids)
+                Party.organisation_id == org_id, Party.alliance_id.in_(mine_ids)
             )
         )
         or 0
     )
-    total = len(mine_list)
-    subsidiaries = {
-        i: n
-        for i, n in session.execute(
-            select(Organisation.id, Organisation.name).where(Organisation.id.in_(family - {org.id}))
-        )
-    }
     tags: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for facet, value, n in session.execute(
         select(AllianceTag.facet, AllianceTag.value, func.count())
@@ -279,9 +434,6 @@ def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Orga
         .group_by(AllianceTag.facet, AllianceTag.value)
     ):
         tags[facet].append((value, n))
-    types = session.execute(
-        select(Alliance.type, func.count()).where(Alliance.id.in_(mine_ids)).group_by(Alliance.type)
-    )
     others = Party.organisation_id.not_in(family)
     partner_rows = session.execute(
         select(
@@ -295,7 +447,7 @@ def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Orga
         .group_by(Organisation.id, Organisation.name, Organisation.kind)
     )
     partners = [
-        PartnerPublic.model_construct(id=i, name=name, kind=kind, alliances=int(n))
+        laid_out(PartnerPublic, id=i, name=name, kind=kind, alliances=int(n))
         for i, name, kind, n in partner_rows
     ]
     by_year = session.execute(
@@ -304,30 +456,4 @@ def _profile(session: Session, org: Organisation, viewer: Viewer | None) -> Orga
         .where(Alliance.id.in_(mine_ids), others, Alliance.year.is_not(None))
         .group_by(Alliance.year)
     )
-    parent = session.get(Organisation, org.parent_id) if org.parent_id else None
-    children = session.scalars(
-        select(Organisation).where(Organisation.parent_id == org.id).order_by(Organisation.name)
-    )
-    projects = session.scalars(
-        visible(select(Project).join(ProjectOwner, ProjectOwner.project_id == Project.id), Project, viewer)
-        .where(ProjectOwner.organisation_id == org.id)
-        .order_by(Project.name)
-    )
-    return OrganisationRecord.model_construct(
-        **_identity(org, total),
-        alliances_total=total,
-        own_alliances=own,
-        group=sorted(subsidiaries.values()),
-        aliases=sorted(a.name for a in org.aliases),
-        identifiers={k: getattr(org, k) for k in ("wikidata", "siren", "lei", "website") if getattr(org, k)},
-        parent=NamedRef.model_construct(id=parent.id, name=parent.name) if parent else None,
-        subsidiaries=[OrgRef.model_construct(id=c.id, name=c.name, kind=c.kind) for c in children],
-        alliances=alliances,
-        partners=sorted(partners, key=lambda p: (-p.alliances, p.name)),
-        partners_by_year={int(y): int(n) for y, n in sorted(by_year) if y is not None},
-        technologies=_ranked(tags["technology"]),
-        stages=_ranked(tags["stage"]),
-        therapeutic_areas=_ranked(tags["area"]),
-        types=_ranked(types),
-        projects=[ProjectRef.model_construct(id=p.id, name=p.name, year=p.year) for p in projects],
-    )
+    return own, partners, [(y, n) for y, n in by_year], tags

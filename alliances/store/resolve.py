@@ -30,9 +30,7 @@ class Resolver:
     """An index of every organisation name and alias, by normalised form."""
 
     def __init__(self, session: Session) -> None:
-        from alliances.store.version import kept_while_clean
-
-        by_norm, names = kept_while_clean(session, ("resolver",), lambda: _index(session))
+        by_norm, names = name_index(session)
         self.by_norm: dict[str, int] = dict(by_norm)  # copies: `add` extends them for this writer only
         self.names: dict[int, str] = dict(names)
 
@@ -70,6 +68,14 @@ class Resolver:
     def closest_names(self, name: str, limit: int = 3) -> list[str]:
         """Names to offer in an error message, even below the suggestion threshold."""
         return [n for _, n, _ in self.suggest(normalise(name), limit, threshold=60.0)]
+
+
+def name_index(session: Session) -> tuple[dict[str, int], dict[int, str]]:
+    """The index a `Resolver` copies, kept per lean version and shared: read only (a profile looks its
+    organisation up in it without copying 20,000 names)."""
+    from alliances.store.version import kept_while_clean
+
+    return kept_while_clean(session, ("resolver",), lambda: _index(session))
 
 
 def _index(session: Session) -> tuple[dict[str, int], dict[int, str]]:

@@ -58,6 +58,14 @@ def visible(stmt: Select[*Ts], model: Any, viewer: Viewer | None) -> Select[*Ts]
     return stmt.where(condition)
 
 
+def readable(visibility: str, owner_id: int | None, viewer: Viewer | None) -> bool:
+    """`visible` for one row already read: whether the viewer may read a record with this visibility
+    and owner (the same rule, for results kept per data version and filtered per reader)."""
+    if viewer is not None and viewer.is_admin:
+        return True
+    return visibility == "public" or (viewer is not None and owner_id in viewer.organisation_ids)
+
+
 def hidden_organisations(viewer: Viewer | None) -> Any:
     """Ids of organisations that only alliances hidden from the viewer mention (as party or vehicle).
 
@@ -96,6 +104,9 @@ def may_see_organisation(session: Any, organisation_id: int, viewer: Viewer | No
 
     if viewer is not None and viewer.is_admin:
         return True
+    named = non_public_mentions(session)
+    if named is not None and organisation_id not in named:
+        return True  # only a non-public alliance can hide an organisation: none names this one
     shown = visible(select(Alliance.id), Alliance, viewer).whereclause
     assert shown is not None  # every reader but an administrator has a condition
     # Only non-public alliances can be hidden; the literal lets both engines use the partial index.
@@ -109,6 +120,29 @@ def may_see_organisation(session: Any, organisation_id: int, viewer: Viewer | No
     if mentioned(as_party, shown) or mentioned(as_vehicle, shown):
         return True
     return not (mentioned(as_party, hidden) or mentioned(as_vehicle, hidden))
+
+
+def non_public_mentions(session: Any) -> frozenset[int] | None:
+    """Organisations some non-public alliance names as a party or vehicle: a few, read once per lean
+    version (on a database with the write counters, which move with any alliance or party write).
+
+    Any other organisation is visible to every reader, so `may_see_organisation` answers for it without
+    a query; for these few it asks the database as before. None without the counters (migration 0009):
+    there the data version is row counts, which a change of visibility leaves as they were."""
+    from sqlalchemy import select, union
+
+    from alliances.store.models import Alliance, Party
+    from alliances.store.rollup import PUBLIC, has_rollup
+    from alliances.store.version import kept_while_clean
+
+    if not has_rollup(session):
+        return None
+    hidden = Alliance.visibility != PUBLIC
+    stmt: Any = union(
+        select(Party.organisation_id).join(Alliance, Alliance.id == Party.alliance_id).where(hidden),
+        select(Alliance.vehicle_id).where(hidden, Alliance.vehicle_id.is_not(None)),
+    )
+    return kept_while_clean(session, ("non_public_mentions",), lambda: frozenset(session.scalars(stmt)))
 
 
 def private_among(session: Any, alliance_ids: list[int]) -> list[int]:
