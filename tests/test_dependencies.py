@@ -29,7 +29,7 @@ USED_WITHOUT_IMPORT = {
     "dask": "its `dask scheduler` and `dask worker` commands run the cluster (docs/deployment.md)",
     "matplotlib": "bench/scale.py draws the scale figures with it (the `scale` extra measures at scale)",
 }
-EXTRAS_OF_THE_PACKAGE = ("nlp", "postgres", "scale")  # `test` is developer tools, `all` the union
+EXTRAS_OF_THE_PACKAGE = ("nlp", "neural", "postgres", "scale")  # `test` is developer tools, `all` the union
 
 
 def normalise(name: str) -> str:
