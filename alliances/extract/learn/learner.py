@@ -70,7 +70,7 @@ class WithEncoder:
     over the encoder's columns. Rows without them, or a matrix of the word columns alone (no encoder
     installed), get the word model's probability."""
 
-    def __init__(self, n_words: int, c_encoder: float = 0.003, random_state: int = 0) -> None:
+    def __init__(self, n_words: int, c_encoder: float = 0.001, random_state: int = 0) -> None:
         self.n_words = n_words
         self.c_encoder = c_encoder
         self.random_state = random_state
