@@ -165,7 +165,10 @@ def candidate_vectors(cands: list[Candidate]) -> Any:
     memo: dict[Any, Any] = {}
     with _blas().limit(limits=1, user_api="blas"):  # small products: BLAS threads cost 10x what they save
         for row, c in enumerate(cands):
-            _encode_row(encoder, c, out, row, memo)
+            if applies(c.doc):
+                vector = _candidate_vector(encoder, c, memo)
+                if vector is not None:
+                    out[row] = vector
     return out
 
 
@@ -174,13 +177,13 @@ def applies(doc: Doc) -> bool:
     return doc.language == "en" and len(doc.sentences) <= MAX_SENTENCES
 
 
-def _encode_row(encoder: Encoder, c: Candidate, out: Any, row: int, memo: dict[Any, Any]) -> None:
-    if not applies(c.doc):
-        return
+def _candidate_vector(encoder: Encoder, c: Candidate, memo: dict[Any, Any]) -> Any | None:
+    """The pair's vector in its window (sentence, or headline and lead); None for a party outside it."""
     sent = c.doc.sentences[c.sentence]
     start, end = c.window or (sent.start, sent.end)
     text = c.doc.text[start:end]
     span_a = (c.a.start - start, c.a.end - start)
     span_b = (c.b.start - start, c.b.end - start)
-    if span_a[0] >= 0 and span_b[1] <= len(text):  # a party outside its window is not encoded
-        out[row] = pair_vector(encoder, text, span_a, span_b, memo)
+    if span_a[0] < 0 or span_b[1] > len(text):
+        return None
+    return pair_vector(encoder, text, span_a, span_b, memo)
