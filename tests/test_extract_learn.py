@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from alliances.extract.document import Doc, Mention
+from alliances.extract.learn import encoder as encoder_mod
 from alliances.extract.learn import ner as ner_mod
 from alliances.extract.learn import pairs as pairs_mod
 from alliances.extract.learn.core import default_core_dir
@@ -136,6 +137,7 @@ def test_retraining_on_a_small_slice_loads_and_predicts(tmp_path: Path, monkeypa
 
     monkeypatch.setattr(ner_mod, "MODEL_DIR", ner_mod.MODEL_DIR)
     monkeypatch.setattr(pairs_mod, "MODEL_PATH", pairs_mod.MODEL_PATH)
+    monkeypatch.setattr(encoder_mod, "ADAPTER_PATH", encoder_mod.ADAPTER_PATH)
     try:
         meta = train_all(
             core_limit=150,
@@ -157,10 +159,16 @@ def test_retraining_on_a_small_slice_loads_and_predicts(tmp_path: Path, monkeypa
         assert cands and all(0.0 <= p <= 1.0 for p in probs) and all(types)
         assert models.threshold == meta["pair_model"]["threshold"]
         assert (tmp_path / ner_mod.COMMON_WORDS).read_text(encoding="utf-8").split()
+        if encoder_mod.base_encoder() is not None:  # the adapter is trained, shipped and read back
+            assert meta["encoder"] and (tmp_path / "encoder_adapter.npz").is_file()
+            assert models.encodes(doc) and models.alliance.head is not None
+            monkeypatch.setenv("ALLIANCES_ENCODER", "0")
+            assert models.score(cands)[0] != probs  # without it, the word model alone
     finally:
         ner_mod.common_words.cache_clear()
         ner_mod.load_ner.cache_clear()
         pairs_mod.load_models.cache_clear()
+        encoder_mod.load_encoder.cache_clear()
 
 
 def test_large_cities_are_not_organisations_but_companies_named_after_one_are() -> None:
@@ -250,6 +258,37 @@ def test_a_description_with_no_organisation_before_it_stays_as_written() -> None
     doc = _prefix_doc("In 2015, the company announced a partnership with Tessaron Systems.")
     ds = [c for c in pairs_mod.candidates(doc) if c.described]
     assert [(c.described, c.a.text) for c in ds] == [("none", "the company")]
+
+
+def test_an_unnamed_first_sentence_pairs_its_description_with_the_next_sentences_names() -> None:
+    doc = _prefix_doc(
+        "In 2017, the company raised a further $13.5 million in a Series B round. "
+        "Investors included Corvalis Capital and Tessaron Ventures."
+    )
+    ds = {
+        (c.a.text, c.b.text, c.described, c.window is not None)
+        for c in pairs_mod.candidates(doc)
+        if c.described
+    }
+    assert ds == {
+        ("the company", "Corvalis Capital", "none", True),
+        ("the company", "Tessaron Ventures", "none", True),
+    }
+
+
+def test_they_stands_for_the_passages_own_subject_never_for_a_name() -> None:
+    """ "Corvalis and Brevana are among their clients": "their" is the unnamed subject of the passage, not
+    Corvalis; once a name has come before, in another sentence, "they" is the rules' business."""
+    doc = _prefix_doc("They sold test kits to hospital groups, including Corvalis Health and Brevana Care.")
+    assert {(c.a.text, c.b.text) for c in pairs_mod.candidates(doc) if c.described} == {
+        ("They", "Corvalis Health"),
+        ("They", "Brevana Care"),
+    }
+    doc = _prefix_doc("Corvalis Health and Brevana Care are among their clients.")
+    own = [m for c in pairs_mod.candidates(doc) for m in (c.a, c.b) if m.source == "description"]
+    assert len(own) == 2 and all(m.text == "their" and not m.alias for m in own)
+    doc = _prefix_doc("Corvalis and Brevana signed a supply agreement. They will make test kits together.")
+    assert not [c for c in pairs_mod.candidates(doc) if c.described]
 
 
 def test_a_description_naming_the_next_name_is_not_a_reference() -> None:

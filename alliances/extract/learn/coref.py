@@ -51,7 +51,9 @@ def descriptions() -> Descriptions:
         # heads are lower case in the text ("the company", not "The Walt Disney Company")
         noun = rf"(?i:{article})\s*{modifier}(?:{_alternatives(conf['heads'])})"
         pronoun = rf"(?i:{_alternatives(conf['pronouns'])})"
-        patterns[lang] = re.compile(rf"(?<![\w-])(?:{noun}|{pronoun})(?![\w-])")
+        own = conf.get("own_subject") or []
+        subject = rf"|(?P<own>(?i:{_alternatives(own)}))" if own else ""
+        patterns[lang] = re.compile(rf"(?<![\w-])(?:{noun}|{pronoun}{subject})(?![\w-])")
     return Descriptions(patterns, int(raw.get("per_sentence", 2)))
 
 
@@ -119,6 +121,10 @@ def description_mentions(doc: Doc, i: int, ok: Callable[[Mention], bool]) -> lis
         if any(0 <= m.start - end <= 2 for m in names):  # "the start-up Beta": a descriptor, not a reference
             continue
         ante, where = antecedent(doc, i, start, ok)
+        if hit.groupdict().get("own"):  # plural: never one of the names before it ("A and B are its clients")
+            if where not in ("none", "same"):
+                continue
+            ante, where = None, "none"
         if where == "far":
             continue
         surface = hit.group(0)

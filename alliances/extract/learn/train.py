@@ -10,7 +10,6 @@ CORE's dev part and the held-out articles are never trained on: they are what th
 from __future__ import annotations
 
 import json
-import random
 import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -18,6 +17,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 from typing import Any, TypedDict
+
+import numpy as np
 
 from alliances.extract.document import Doc, Mention
 from alliances.extract.evaluate import _names, _same, load, norm
@@ -66,15 +67,16 @@ class TrainMetadata(TypedDict):
     ner_examples: int
     ner_epochs: int
     pair_model: PairFigures
-    encoder: bool  # trained with the frozen encoder's columns (encoder.py); False: word features alone
+    encoder: bool  # with the encoder's adapter and head (encoder.py, finetune.py); False: word features alone
     seconds: float
 
 
 # 2: description pairs (coref.py), CV thresholds; 3: relation word classes, gap skeleton, lists;
 # (4: reverted); 5: unresolved descriptions "alone", own articles and seeds weigh 2 instead of 4;
 # 6: the mean-of-two learner (learner.py), non-names out of the candidates (nonnames.py);
-# 7: averaged on English pairs with a head over a frozen MiniLM encoder (encoder.py)
-VERSION = "7"
+# 7: averaged on English pairs with a head over a frozen MiniLM encoder (encoder.py);
+# 8: the encoder with a trained low-rank adapter and its own head (finetune.py)
+VERSION = "8"
 REPO = Path(__file__).resolve().parents[3]
 ARTICLES = REPO / "tests" / "corpus" / "articles"  # our own development articles (the held-out set is not)
 ARTICLE_WEIGHT = 2.0  # each pair of our articles and the seeds against a CORE pair's 1 (4 until models v3)
@@ -237,55 +239,47 @@ def _gold_names(docs: Iterable[tuple[Doc, DocRecord]]) -> list[str]:
     return [n for _, g in docs for a in g.get("alliances", []) for p in a["parties"] for n in _names(p)]
 
 
-def alliance_model(seed: int) -> Any:
-    """The learner of "is an alliance": the mean of two views of the word features (learner.py; models
-    v6), averaged on English pairs with a logistic regression over the frozen encoder's vectors (models
-    v7). Until v5, one liblinear logistic regression over the counted features (C 0.5)."""
-    return WithEncoder(pairs_mod.N_FEATURES, random_state=seed)
+def fit(
+    data: TrainingSet, seed: int, epochs: int | None = None
+) -> tuple[Any, Any, PairFigures, dict[str, Any] | None]:
+    """The alliance model, the type model, their training figures and the encoder's adapter (None
+    without the encoder's package).
 
-
-def fit(data: TrainingSet, seed: int) -> tuple[Any, Any, PairFigures]:
+    The thresholds are chosen on out-of-fold probabilities of CORE train's pairs: the word model's from
+    5 folds (our articles and the seeds in every fold), the encoder's from 2 folds of its fine-tuning
+    (finetune.out_of_fold), averaged where a pair is encoded, as at run time."""
     from sklearn.linear_model import LogisticRegression
 
-    vec = pairs_mod.PairModels(None, None, {"encoder": encoder_mod.available()})
-    x = vec.vectorise(data.candidates)
-    y = data.labels
-    rng = random.Random(seed)
-    idx = list(range(len(y)))
-    rng.shuffle(idx)
-    cut = len(idx) // 10
-    check, rest = idx[:cut], idx[cut:]
+    words = pairs_mod.PairModels(None, None, {"encoder": False}).vectorise(data.candidates)
+    y, w = np.array(data.labels), np.array(data.weights)
+    core = np.array([o == "core" for o in data.origin])
+    described = np.array([pairs_mod.is_described(c) for c in data.candidates])
+    word_oof = _out_of_fold(words, data, lambda: MeanOfTwo(random_state=seed), seed)
+    inputs = encoder_mod.candidate_inputs(data.candidates) if encoder_mod.base_encoder() else []
+    encoded = np.array([x is not None for x in inputs]) if inputs else np.zeros(len(y), dtype=bool)
+    trained = None
+    mixed = word_oof
+    if encoded.sum() >= 10 and len(set(y[encoded])) == 2:
+        from alliances.extract.learn import finetune
 
-    def model() -> Any:
-        return alliance_model(seed)
-
-    probe = model().fit(x[rest], [y[i] for i in rest], sample_weight=[data.weights[i] for i in rest])
-    pred = probe.predict(x[check])
-    tp = sum(1 for i, p in zip(check, pred, strict=True) if p and y[i])
-    fp = sum(1 for i, p in zip(check, pred, strict=True) if p and not y[i])
-    fn = sum(1 for i, p in zip(check, pred, strict=True) if not p and y[i])
-    prec, rec = tp / max(1, tp + fp), tp / max(1, tp + fn)
-    described = [pairs_mod.is_described(c) for c in data.candidates]
-    grid = FINE_THRESHOLDS if x.shape[1] > pairs_mod.N_FEATURES else THRESHOLDS
-    threshold, cv = _cv_threshold(x, data, model, seed, [not d for d in described], grid=grid)
-    threshold_described, cv_described = _cv_threshold(x, data, model, seed, described, grid=grid)
-    # where the encoder does not score (French, articles, no encoder installed) the word model decides
-    # alone: its own thresholds, cross-validated the same way
-    words = x[:, : pairs_mod.N_FEATURES]
-
-    def word_model() -> Any:
-        return MeanOfTwo(random_state=seed)
-
-    threshold_words, _ = _cv_threshold(words, data, word_model, seed, [not d for d in described])
-    threshold_words_described, _ = _cv_threshold(words, data, word_model, seed, described)
+        runs = finetune.EPOCHS if epochs is None else epochs
+        rows = np.where(encoded)[0]
+        sub = [inputs[i] for i in rows]
+        oof = finetune.out_of_fold(sub, y[rows].tolist(), w[rows].tolist(), seed, runs)
+        mixed = word_oof.copy()
+        mixed[rows] = (word_oof[rows] + oof) / 2
+        trained = finetune.train(sub, y[rows].tolist(), w[rows].tolist(), seed, runs)
+    grid = FINE_THRESHOLDS if trained is not None else THRESHOLDS
+    threshold, cv = _choose(mixed, y, core & ~described, grid)
+    threshold_described, cv_described = _choose(mixed, y, core & described, grid)
+    threshold_words, _ = _choose(word_oof, y, core & ~described, THRESHOLDS)
+    threshold_words_described, _ = _choose(word_oof, y, core & described, THRESHOLDS)
+    check = np.where(core)[0]
+    check = check[np.random.default_rng(seed).permutation(len(check))[: max(1, len(check) // 10)]]
     figures: PairFigures = {  # keys in metadata.json's order
         "pairs": len(y),
-        "positives": sum(y),
-        "check_10pct": {
-            "precision": round(prec, 3),
-            "recall": round(rec, 3),
-            "f1": round(2 * prec * rec / max(1e-9, prec + rec), 3),
-        },
+        "positives": int(y.sum()),
+        "check_10pct": _prf(mixed[check] >= pairs_mod.THRESHOLD, y[check] == 1),
         "threshold": threshold,
         "cv": cv,
         "threshold_described": threshold_described,
@@ -293,12 +287,13 @@ def fit(data: TrainingSet, seed: int) -> tuple[Any, Any, PairFigures]:
         "threshold_words": threshold_words,
         "threshold_words_described": threshold_words_described,
     }
-    alliance = model().fit(x, y, sample_weight=data.weights)
+    head = trained.head if trained is not None else None
+    alliance = WithEncoder(pairs_mod.N_FEATURES, head=head, random_state=seed).fit(words, y, sample_weight=w)
     pos = [i for i, t in enumerate(data.types) if y[i] and t]
     kind = LogisticRegression(C=1.0, max_iter=500, random_state=seed).fit(  # the word features alone
         words[pos], [data.types[i] for i in pos], sample_weight=[data.weights[i] for i in pos]
     )
-    return alliance, kind, figures
+    return alliance, kind, figures, (trained.adapter if trained is not None else None)
 
 
 MIN_PRECISION = 0.8  # the held-back real articles ask for pair precision >= 0.80
@@ -308,47 +303,39 @@ THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 FINE_THRESHOLDS = tuple(round(0.3 + 0.025 * k, 3) for k in range(17))
 
 
-def _cv_threshold(
-    x: Any,
-    data: TrainingSet,
-    model: Callable[[], Any],
-    seed: int,
-    scored: list[bool],
-    folds: int = 5,
-    grid: tuple[float, ...] = THRESHOLDS,
-) -> tuple[float, dict[str, Prf]]:
-    """The decision threshold with the best pair F1 among those of CV precision >= MIN_PRECISION, in a
-    `folds`-fold cross-validation over CORE train's pairs (our articles and the seeds stay in every
-    training fold), read on the `scored` rows (name pairs, or pairs with a description): chosen on
-    train, never on dev."""
-    import numpy as np
+def _prf(hit: Any, gold: Any) -> Prf:
+    tp = int((hit & gold).sum())
+    p, r = tp / max(1, int(hit.sum())), tp / max(1, int(gold.sum()))
+    return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / max(1e-9, p + r), 3)}
+
+
+def _out_of_fold(x: Any, data: TrainingSet, model: Callable[[], Any], seed: int, folds: int = 5) -> Any:
+    """Each CORE train pair's probability from a model fitted on the other folds, our articles and the
+    seeds (these stay in every fold; their own rows are NaN)."""
     from sklearn.model_selection import StratifiedKFold
 
     y, w = np.array(data.labels), np.array(data.weights)
     core = np.array([o == "core" for o in data.origin])
     rows, always = np.where(core)[0], np.where(~core)[0]
+    probs = np.full(len(y), np.nan)
     if len(rows) < folds * 2 or len(set(y[rows])) < 2:
-        return pairs_mod.THRESHOLD, {}
-    probs = np.zeros(len(y))
+        return probs
     split = StratifiedKFold(folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in split.split(rows, y[rows]):
         fold = np.concatenate([rows[train_idx], always])
         probs[rows[test_idx]] = (
             model().fit(x[fold], y[fold], sample_weight=w[fold]).predict_proba(x[rows[test_idx]])[:, 1]
         )
-    read = rows[np.array(scored)[rows]]
-    if len(read) < folds or len(set(y[read])) < 2:
+    return probs
+
+
+def _choose(probs: Any, y: Any, read: Any, grid: tuple[float, ...]) -> tuple[float, dict[str, Prf]]:
+    """The threshold with the best F1 on the `read` rows among those of precision >= MIN_PRECISION:
+    chosen on train's out-of-fold probabilities, never on dev."""
+    read = read & ~np.isnan(probs)
+    if read.sum() < 5 or len(set(y[read])) < 2:
         return pairs_mod.THRESHOLD, {}
-    table: dict[str, Prf] = {}
-    for t in grid:
-        hit, gold = probs[read] >= t, y[read] == 1
-        tp = int((hit & gold).sum())
-        p, r = tp / max(1, int(hit.sum())), tp / max(1, int(gold.sum()))
-        table[str(t)] = {
-            "precision": round(p, 3),
-            "recall": round(r, 3),
-            "f1": round(2 * p * r / max(1e-9, p + r), 3),
-        }
+    table = {str(t): _prf(probs[read] >= t, y[read] == 1) for t in grid}
     # a threshold below CV precision MIN_PRECISION is not taken even if its F1 is higher: at 0.75 the
     # retrained model lost 0.09 of F1 on our untrained-on articles (lists of names taken for alliances)
     sure = [t for t in grid if table[str(t)]["precision"] >= MIN_PRECISION] or [max(grid)]
@@ -364,6 +351,7 @@ def train_all(
     out_dir: Path | None = None,
     article_limit: int | None = None,
     log: Callable[[str], None] = print,
+    finetune_epochs: int | None = None,
 ) -> TrainMetadata:
     """Train the recogniser then the pair models; write them (and metadata.json) to `out_dir`."""
     import joblib
@@ -411,7 +399,7 @@ def train_all(
     log(f"pair examples {len(data.labels)} ({sum(data.labels)} alliances)")
     if not ner_epochs and (target / "metadata.json").is_file():  # the recogniser kept: keep its record
         ner_epochs = int(json.loads((target / "metadata.json").read_text()).get("ner_epochs", 0))
-    alliance, kind, figures = fit(data, seed)
+    alliance, kind, figures, adapter = fit(data, seed, finetune_epochs)
     meta: TrainMetadata = {
         "version": VERSION,
         "seed": seed,
@@ -424,10 +412,16 @@ def train_all(
         "ner_examples": len(examples),
         "ner_epochs": ner_epochs,
         "pair_model": figures,
-        "encoder": encoder_mod.available(),
+        "encoder": adapter is not None,
         "seconds": round(time.time() - started, 1),
     }
     joblib.dump({"alliance": alliance, "type": kind, "meta": meta}, target / "pairs.joblib", compress=3)
+    adapter_file = target / encoder_mod.ADAPTER_PATH.name
+    if adapter is not None:
+        np.savez_compressed(adapter_file, **adapter)
+    elif adapter_file.exists():  # a model without the encoder: no stale adapter beside it
+        adapter_file.unlink()
+    encoder_mod.load_encoder.cache_clear()
     (target / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     pairs_mod.load_models.cache_clear()
     log(f"models written to {target} in {meta['seconds']} s")
@@ -438,3 +432,5 @@ def _use(folder: Path) -> None:
     """Make the steps load models from `folder` (training into a scratch folder, e.g. in tests)."""
     ner_mod.MODEL_DIR = folder / "en_org"
     pairs_mod.MODEL_PATH = folder / "pairs.joblib"
+    encoder_mod.ADAPTER_PATH = folder / encoder_mod.ADAPTER_PATH.name
+    encoder_mod.load_encoder.cache_clear()
