@@ -75,6 +75,14 @@ def test_english_mention_generators_delimit_names() -> None:
     record = extract_text("Corvalis Holding's Brevana unit and Tessaron signed a supply agreement.")
     pairs = [{p["name"] for p in a["parties"]} for a in record["alliances"]]
     assert {"Brevana", "Tessaron"} in pairs and {"Corvalis Holding", "Brevana"} not in pairs, record
+    # the owner named only in the possessive is no one's partner; named again later, it may be
+    doc = _prefix_doc("Corvalis Holding's Brevana unit and Tessaron signed a supply agreement.")
+    assert {(c.a.text, c.b.text) for c in pairs_mod.candidates(doc)} == {("Brevana", "Tessaron")}
+    doc = _prefix_doc(
+        "Corvalis Holding's Brevana unit signed with Tessaron, and Corvalis Holding with Ostrel."
+    )
+    owners = [m for c in pairs_mod.candidates(doc) for m in (c.a, c.b) if m.text == "Corvalis Holding"]
+    assert owners and all(m.start > 0 for m in owners)  # only its second mention pairs
 
 
 def test_money_and_control_verbs_are_alliance_expressions() -> None:

@@ -105,3 +105,16 @@ def owned(text: str, a: Mention, b: Mention) -> bool:
     """ "Corindus's CorPath platform": b right after a's possessive is a's (product, unit), never its
     partner (CORE has no alliance written so, only products of their makers)."""
     return b.start >= a.end and re.fullmatch(r"['’]s?\s+", text[a.end : b.start]) is not None
+
+
+def possessors(text: str, ms: list[Mention]) -> set[int]:
+    """ "Roche's Genentech unit and Nvidia …": the ids of the mentions that only name the owner of the
+    unit written right after their possessive; the unit is the party, the owner is not (own fresh
+    articles: Roche-Nvidia and Amgen-Nvidia were taken for the units' alliances)."""
+    from alliances.extract.gazetteer import fold
+
+    out: set[int] = set()
+    for m, u in zip(ms, ms[1:], strict=False):
+        if u.parent and fold(u.parent) == fold(m.canonical or m.text) and owned(text, m, u):
+            out.add(id(m))
+    return out

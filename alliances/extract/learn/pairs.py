@@ -363,12 +363,13 @@ def _closest(
     text: str, left: list[Mention], right: list[Mention], parents: dict[str, str]
 ) -> list[tuple[frozenset[str], tuple[Mention, Mention]]]:
     """Distinct organisation pairs (a before b) from two mention lists, their closest occurrences;
-    never a company with its own subsidiary."""
+    never a company with its own subsidiary, nor the owner named only in "Roche's Genentech unit"."""
     best: dict[frozenset[str], tuple[Mention, Mention]] = {}
     owned: set[frozenset[str]] = set()
+    skip = nonnames.possessors(text, left) | nonnames.possessors(text, right)
     for a in left[: MAX_MENTIONS * 2]:
         for b in right[: MAX_MENTIONS * 2]:
-            if b.start < a.end:
+            if b.start < a.end or id(a) in skip or id(b) in skip:
                 continue
             ka, kb = key(a), key(b)
             if ka == kb or ka in kb.split() or kb in ka.split():
