@@ -17,12 +17,14 @@ Set ALLIANCES_ENCODER=0 to run without it (the word model alone decides, as in m
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 if TYPE_CHECKING:
     from alliances.extract.document import Doc
@@ -123,7 +125,7 @@ def load_encoder() -> Encoder | None:
         return Encoder(merged(base.weights, dict(adapter)), base.tokenizer)
 
 
-def merged(weights: dict[str, Any], adapter: dict[str, Any]) -> dict[str, Any]:
+def merged(weights: dict[str, Any], adapter: Mapping[str, Any]) -> dict[str, NDArray[np.float32]]:
     """The base weights with each adapted matrix W replaced by W + SCALE * B @ A."""
     out = dict(weights)
     for i in range(LAYERS):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from alliances.extract.learn import encoder as encoder_mod
 from alliances.extract.learn.encoder import ADAPTED, HEADS, HIDDEN, LAYERS, RANK, SCALE, Inputs
@@ -127,7 +128,7 @@ class Trained:
     """A trained network, its adapter (arrays named as encoder.merged reads them) and its head."""
 
     net: Any
-    adapter: dict[str, Any]
+    adapter: dict[str, NDArray[np.float32]]
     head: tuple[Any, float]  # weights over the pair vector (without its final 1), bias
 
     def predict(self, inputs: Sequence[Inputs]) -> Any:
@@ -175,7 +176,7 @@ def train(
             loss.backward()
             opt.step()
             sched.step()
-    out: dict[str, Any] = {}
+    out: dict[str, NDArray[np.float32]] = {}
     for i, layer in enumerate(net.layers):
         for name in ADAPTED:
             module = layer.dense[name.replace(".", "_")]

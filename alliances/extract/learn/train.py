@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 import numpy as np
+from numpy.typing import NDArray
 
 from alliances.extract.document import Doc, Mention
 from alliances.extract.evaluate import _names, _same, load, norm
@@ -241,7 +242,7 @@ def _gold_names(docs: Iterable[tuple[Doc, DocRecord]]) -> list[str]:
 
 def fit(
     data: TrainingSet, seed: int, epochs: int | None = None
-) -> tuple[Any, Any, PairFigures, dict[str, Any] | None]:
+) -> tuple[Any, Any, PairFigures, dict[str, NDArray[np.float32]] | None]:
     """The alliance model, the type model, their training figures and the encoder's adapter (None
     without the encoder's package).
 
@@ -418,7 +419,8 @@ def train_all(
     joblib.dump({"alliance": alliance, "type": kind, "meta": meta}, target / "pairs.joblib", compress=3)
     adapter_file = target / encoder_mod.ADAPTER_PATH.name
     if adapter is not None:
-        np.savez_compressed(adapter_file, **adapter)
+        arrays: dict[str, Any] = dict(adapter)  # savez's own keywords are typed apart from the arrays
+        np.savez_compressed(adapter_file, **arrays)
     elif adapter_file.exists():  # a model without the encoder: no stale adapter beside it
         adapter_file.unlink()
     encoder_mod.load_encoder.cache_clear()
