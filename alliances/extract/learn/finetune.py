@@ -149,7 +149,6 @@ def train(
     base = encoder_mod.base_encoder()
     if base is None:
         raise RuntimeError("the encoder's package (extra `neural`) is not installed")
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     net = _modules(torch, base.weights, seed)
     adapter = [p for n, p in net.named_parameters() if not n.startswith("head.")]
     opt = torch.optim.AdamW(

@@ -256,8 +256,8 @@ def fit(
     core = np.array([o == "core" for o in data.origin])
     described = np.array([pairs_mod.is_described(c) for c in data.candidates])
     word_oof = _out_of_fold(words, data, lambda: MeanOfTwo(random_state=seed), seed)
-    inputs = encoder_mod.candidate_inputs(data.candidates) if encoder_mod.base_encoder() else []
-    encoded = np.array([x is not None for x in inputs]) if inputs else np.zeros(len(y), dtype=bool)
+    inputs = encoder_mod.candidate_inputs(data.candidates)
+    encoded = np.array([x is not None for x in inputs], dtype=bool)
     trained = None
     mixed = word_oof
     if encoded.sum() >= 10 and len(set(y[encoded])) == 2:
